@@ -1,0 +1,59 @@
+# Rekindle: `make run` to try it, `make test` to check it. Needs only Python 3.11+.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format lock check-python clean
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Rekindle needs Python 3.11 or newer; this is " + sys.version.split()[0])'
+
+# Installs exactly what requirements/*.txt pin, with hashes: the same build in five years' time.
+$(BIN)/.installed-base: requirements/base.txt | check-python
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/base.txt
+	touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed-base requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	touch $@
+
+run: $(BIN)/.installed-base
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py collectstatic --no-input -v0
+	@echo
+	@echo "  Rekindle is starting at http://$(HOST):$(PORT)/"
+	@echo "  Sign in as coordinator, campaigner or viewer; the password is rekindle-demo."
+	@echo "  Text messages are not sent: they are printed here (SMS_BACKEND=console)."
+	@echo "  Admin (all data): http://$(HOST):$(PORT)/admin/ as admin, same password."
+	@echo "  Press Ctrl-C to stop the server and the task worker."
+	@echo
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(BIN)/python manage.py qcluster & \
+	  $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# With DATABASE_URL and REDIS_URL set, the same suite runs on PostgreSQL and Redis.
+test: lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
+
+# Rewrite the pins after editing requirements/*.in (the only step that needs the network for new versions).
+lock:
+	$(PYTHON) -m venv /tmp/rekindle-lock && /tmp/rekindle-lock/bin/pip install --quiet pip-tools
+	cd requirements && /tmp/rekindle-lock/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras -o base.txt base.in
+	cd requirements && /tmp/rekindle-lock/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras -o dev.txt dev.in
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov staticfiles

@@ -1,0 +1,128 @@
+"""The SMS outbox and inbox, and opt-outs. The outbox row is the queue: see messaging/sending."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from volunteers.models import Volunteer, validate_e164
+
+
+class OutboundMessage(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        ERRORED = "errored", "Errored, will retry"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        UNDELIVERED = "undelivered", "Undelivered"
+        FAILED = "failed", "Failed"
+        UNKNOWN = "unknown", "Unknown (sent or not: being checked)"
+        CANCELLED = "cancelled", "Cancelled before sending"
+
+    FINAL_STATES = (State.DELIVERED, State.UNDELIVERED, State.FAILED, State.CANCELLED)
+
+    class Priority(models.IntegerChoices):
+        # Lower sends first: a reply or an offer must not wait behind a campaign.
+        URGENT = 10, "Urgent (replies, offers, confirmations)"
+        BULK = 50, "Bulk (campaigns, readiness checks)"
+
+    class Encoding(models.TextChoices):
+        GSM7 = "gsm7", "GSM-7"
+        UCS2 = "ucs2", "UCS-2"
+
+    to = models.CharField(max_length=16, validators=[validate_e164], db_index=True)
+    body = models.TextField()
+    segments = models.PositiveSmallIntegerField(default=1)
+    encoding = models.CharField(max_length=4, choices=Encoding.choices, default=Encoding.GSM7)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.URGENT)
+    dedupe_key = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="What this message is for; the same purpose is never sent twice.",
+    )
+    purpose = models.CharField(max_length=40, blank=True, db_index=True)
+    volunteer = models.ForeignKey(
+        Volunteer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outbound_messages",
+    )
+    send_after = models.DateTimeField(default=timezone.now, help_text="Quiet hours and back-off.")
+    provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    provider_status = models.CharField(
+        max_length=30, blank=True, help_text="The last status Twilio reported."
+    )
+    error_code = models.CharField(max_length=10, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    final_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "priority", "send_after"], name="outbox_ready")]
+
+    def __str__(self) -> str:
+        return f"to {self.to} [{self.state}] {self.body[:40]}"
+
+
+class InboundMessage(models.Model):
+    """Every text received, stored once per Twilio MessageSid before it is acted on."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Not handled yet"
+        HANDLED = "handled", "Handled"
+        NOT_UNDERSTOOD = "not_understood", "Not understood: for a person to read"
+        IGNORED = "ignored", "Ignored"
+        ERROR = "error", "Error while handling"
+
+    message_sid = models.CharField(max_length=64, unique=True)
+    from_number = models.CharField(max_length=32, db_index=True)
+    to_number = models.CharField(max_length=32, blank=True)
+    body = models.TextField(blank=True)
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound_messages"
+    )
+    command = models.CharField(max_length=20, blank=True, help_text="What the grammar read it as.")
+    argument = models.CharField(max_length=40, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING, db_index=True)
+    outcome_detail = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    needs_attention = models.BooleanField(default=False, help_text="In the coordinators' inbox.")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"from {self.from_number}: {self.body[:40]}"
+
+
+class OptOut(models.Model):
+    """A number that must never be texted again, until it texts START or UNSTOP."""
+
+    class Source(models.TextChoices):
+        SMS = "sms", "Texted STOP"
+        CARRIER = "carrier", "Twilio reported an opt-out (21610)"
+        WEB = "web", "Web page"
+        STAFF = "staff", "Staff on their behalf"
+        ERASURE = "erasure", "Data erased on request"
+
+    phone = models.CharField(max_length=16, unique=True, validators=[validate_e164])
+    created_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    keyword = models.CharField(max_length=20, blank=True)
+
+    def __str__(self) -> str:
+        return self.phone

@@ -1,0 +1,172 @@
+"""Needs (help requests), the offers made for them and who accepted."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from volunteers.models import (
+    DBSLevel,
+    LocalAuthority,
+    Located,
+    Organisation,
+    Volunteer,
+    validate_e164,
+)
+
+# Letters and digits that cannot be mistaken for each other when read aloud or on a small screen.
+REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+REF_LENGTH = 4
+
+
+def ref_generate() -> str:
+    return "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
+
+
+def offer_token_generate() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Need(Located):
+    class Category(models.TextChoices):
+        SHOPPING = "shopping", "Shopping"
+        PRESCRIPTION = "prescription", "Prescription collection"
+        HOT_MEAL = "hot_meal", "Hot meal"
+        FOOD_PARCEL = "food_parcel", "Food parcel"
+        BEFRIENDING = "befriending", "Befriending call"
+        TRANSPORT = "transport", "Transport"
+        DIGITAL = "digital", "Digital help"
+        OTHER = "other", "Other"
+
+    class Urgency(models.TextChoices):
+        LOW = "low", "Low"
+        NORMAL = "normal", "Normal"
+        HIGH = "high", "High"
+        CRITICAL = "critical", "Critical"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        OFFERED = "offered", "Offered"
+        ASSIGNED = "assigned", "Assigned"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+        EXPIRED = "expired", "Expired"
+
+    CLOSED_STATUSES = (Status.DONE, Status.CANCELLED, Status.EXPIRED)
+
+    ref = models.CharField(max_length=REF_LENGTH, default=ref_generate, db_index=True)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    summary = models.CharField(
+        max_length=200,
+        help_text="Shown to volunteers before they accept: no names, numbers or addresses.",
+    )
+    details = models.TextField(blank=True, help_text="Private: shown only to the volunteer who accepts.")
+    requester_name = models.CharField(max_length=200, blank=True)
+    requester_phone = models.CharField(max_length=16, blank=True, validators=[validate_e164])
+    requester_address = models.TextField(blank=True)
+    requester_erased_at = models.DateTimeField(null=True, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    local_authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.SET_NULL, null=True, blank=True, related_name="needs"
+    )
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    requires_dbs = models.CharField(
+        "DBS check required", max_length=10, choices=DBSLevel.choices, default=DBSLevel.NONE
+    )
+    needs_car = models.BooleanField(default=False)
+    language = models.CharField(max_length=10, blank=True, help_text="A language the volunteer must speak.")
+    dietary_notes = models.CharField("dietary or cultural notes", max_length=300, blank=True)
+    window_start = models.DateTimeField(null=True, blank=True)
+    window_end = models.DateTimeField(null=True, blank=True)
+    search_radius_km = models.FloatField(default=5.0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="needs")
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="needs_posted",
+    )
+    assigned_volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_needs"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ref"],
+                condition=~Q(status__in=["done", "cancelled", "expired"]),
+                name="need_ref_unique_while_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(window_end__isnull=True)
+                | Q(window_start__isnull=True)
+                | Q(window_end__gt=models.F("window_start")),
+                name="need_window_ends_after_it_starts",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.get_category_display()}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED_STATUSES
+
+
+class Offer(models.Model):
+    class Status(models.TextChoices):
+        OFFERED = "offered", "Offered"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        EXPIRED = "expired", "Expired"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "Text message"
+        WEB = "web", "Web link"
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="offers")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="offers")
+    rank = models.PositiveSmallIntegerField()
+    distance_km = models.FloatField()
+    explanation = models.JSONField(default=dict, blank=True, help_text="Why this volunteer ranked here.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OFFERED, db_index=True)
+    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.SMS)
+    response_channel = models.CharField(max_length=5, choices=Channel.choices, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=offer_token_generate)
+    offered_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["need", "rank"]
+        constraints = [
+            # The claim: the database itself refuses a second accepted offer for a need.
+            models.UniqueConstraint(
+                fields=["need"], condition=Q(status="accepted"), name="one_accepted_offer_per_need"
+            ),
+            models.UniqueConstraint(fields=["need", "volunteer"], name="one_offer_per_volunteer_per_need"),
+        ]
+        indexes = [
+            models.Index(fields=["volunteer", "status"]),
+            models.Index(fields=["status", "expires_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.need.ref} -> {self.volunteer} ({self.status})"

@@ -1,0 +1,103 @@
+"""Settings fail loudly: each case starts a fresh interpreter with a crafted environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int, parse_quiet_hours
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = "x" * 50
+
+
+def load_settings(**env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO", "DEBUG", "SECRET", "REDIS", "SMS_"))
+    }
+    clean.pop("DATABASE_URL", None)
+    clean.update(env)
+    code = "import config.settings as s; print(s.DEBUG, s.Q_CLUSTER.get('redis'), 'orm' in s.Q_CLUSTER)"
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = load_settings(DEBUG="false", ALLOWED_HOSTS="rekindle.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_the_development_secret_key():
+    from config.settings import DEV_SECRET_KEY
+
+    result = load_settings(DEBUG="false", SECRET_KEY=DEV_SECRET_KEY, ALLOWED_HOSTS="rekindle.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_starts_with_a_real_key():
+    result = load_settings(
+        DEBUG="false",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="rekindle.example.org",
+        SMS_BACKEND="console",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("False")
+
+
+def test_twilio_backend_without_credentials_refuses_to_start():
+    result = load_settings(SMS_BACKEND="twilio")
+    assert result.returncode != 0
+    assert "TWILIO_ACCOUNT_SID" in result.stderr
+
+
+def test_a_typo_in_debug_is_an_error_not_false():
+    result = load_settings(DEBUG="flase")
+    assert result.returncode != 0
+    assert "DEBUG must be one of" in result.stderr
+
+
+def test_redis_url_switches_the_task_broker():
+    with_redis = load_settings(REDIS_URL="redis://127.0.0.1:6379/3")
+    without = load_settings()
+    assert with_redis.stdout.split() == ["True", "redis://127.0.0.1:6379/3", "False"]
+    assert without.stdout.split() == ["True", "None", "True"]
+
+
+def test_a_malformed_redis_url_is_refused():
+    result = load_settings(REDIS_URL="localhost:6379")
+    assert result.returncode != 0
+    assert "REDIS_URL must start with" in result.stderr
+
+
+def test_bad_quiet_hours_are_refused():
+    result = load_settings(SMS_QUIET_HOURS="late evening")
+    assert result.returncode != 0
+    assert "SMS_QUIET_HOURS must look like 21:00-08:00" in result.stderr
+
+
+def test_helpers(monkeypatch):
+    monkeypatch.setenv("X_BOOL", "yes")
+    assert env_bool("X_BOOL", "false") is True
+    monkeypatch.setenv("X_INT", "ten")
+    with pytest.raises(ImproperlyConfigured, match="X_INT must be a whole number"):
+        env_int("X_INT", 10)
+    monkeypatch.setenv("X_INT", "0")
+    with pytest.raises(ImproperlyConfigured, match="at least 1"):
+        env_int("X_INT", 10, minimum=1)
+    assert parse_quiet_hours("Q", "") is None
+    start, end = parse_quiet_hours("Q", "21:00-08:00")
+    assert (start.hour, end.hour) == (21, 8)

@@ -1,0 +1,145 @@
+"""Geography with no Django in it: UK postcodes, the UK's bounds, distances and spatial cells.
+
+Spatial cells: every located row carries one integer key per level of a square grid (sides of
+0.2, 0.4, ... 25.6 km). The grid is laid on an equirectangular projection whose east-west scale is
+taken at the UK's northern edge, so a projected distance is never longer than the true one: every
+row within ``side`` km of a point lies in the 3x3 block of cells around it, at any UK latitude.
+That is what lets the matcher fetch a small block and still be exact (docs in needs/matching).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+# --- the UK -----------------------------------------------------------------------------------
+# A generous box around Great Britain, Northern Ireland, the Channel Islands and Shetland.
+UK_MIN_LAT, UK_MAX_LAT = 49.8, 60.95
+UK_MIN_LON, UK_MAX_LON = -8.7, 1.8
+
+
+class LocationError(ValueError):
+    """A place that cannot be used; the message says why in plain words."""
+
+
+def location_validate(latitude: float | None, longitude: float | None) -> tuple[float, float]:
+    """Return (lat, lon) as floats, or raise LocationError if missing, malformed or not in the UK."""
+    if latitude is None or longitude is None or latitude == "" or longitude == "":
+        raise LocationError("both latitude and longitude are needed")
+    try:
+        lat, lon = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        raise LocationError(
+            f"latitude and longitude must be numbers, not {latitude!r}, {longitude!r}"
+        ) from None
+    if math.isnan(lat) or math.isnan(lon):
+        raise LocationError("latitude and longitude must be numbers")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise LocationError(f"({lat}, {lon}) is not a place on Earth")
+    if not (UK_MIN_LAT <= lat <= UK_MAX_LAT and UK_MIN_LON <= lon <= UK_MAX_LON):
+        raise LocationError(f"({lat:.4f}, {lon:.4f}) is outside the UK")
+    return lat, lon
+
+
+# --- postcodes --------------------------------------------------------------------------------
+# The outward code (area + district) and inward code (sector + unit) of a UK postcode.
+_OUTWARD = r"(?:[A-Z]{1,2}[0-9][A-Z0-9]?)"
+_INWARD = r"(?:[0-9][A-Z]{2})"
+_FULL = re.compile(rf"^({_OUTWARD})({_INWARD})$")
+_DISTRICT = re.compile(rf"^{_OUTWARD}$")
+
+
+class PostcodeError(ValueError):
+    """Not a UK postcode; the message says why."""
+
+
+def _squash(raw: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", (raw or "").upper())
+
+
+def postcode_normalise(raw: str) -> str:
+    """``"b23 6ab "`` -> ``"B23 6AB"``; raises PostcodeError if it is not a full UK postcode."""
+    squashed = _squash(raw)
+    match = _FULL.match(squashed)
+    if not match:
+        raise PostcodeError(f"{(raw or '').strip()!r} is not a full UK postcode (like B23 6AB)")
+    return f"{match.group(1)} {match.group(2)}"
+
+
+def postcode_district(raw: str) -> str:
+    """The outward code (``"B23 6AB"`` -> ``"B23"``); accepts a full postcode or a district."""
+    squashed = _squash(raw)
+    match = _FULL.match(squashed)
+    if match:
+        return match.group(1)
+    if _DISTRICT.match(squashed):
+        return squashed
+    raise PostcodeError(f"{(raw or '').strip()!r} is not a UK postcode or postcode district")
+
+
+def postcode_is_district(raw: str) -> bool:
+    squashed = _squash(raw)
+    return bool(_DISTRICT.match(squashed)) and not _FULL.match(squashed)
+
+
+# --- distance ---------------------------------------------------------------------------------
+EARTH_RADIUS_KM = 6371.0088
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance; within 0.5% of the geodesic, good for ranking and rings."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+# --- spatial cells ----------------------------------------------------------------------------
+KM_PER_DEG_LAT = 111.32
+# East-west scale at the UK's northern edge: the smallest anywhere in the UK, so projected
+# east-west distances never exceed true ones (see the module docstring).
+KM_PER_DEG_LON = KM_PER_DEG_LAT * math.cos(math.radians(UK_MAX_LAT))
+ORIGIN_LAT, ORIGIN_LON = UK_MIN_LAT - 1.0, UK_MIN_LON - 1.0
+CELL_SIDES_KM: tuple[float, ...] = (0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6)
+CELL_FIELDS: tuple[str, ...] = tuple(f"cell_{i}" for i in range(len(CELL_SIDES_KM)))
+# Column count is fixed per level so a key is row * stride + column (fits a 32-bit integer).
+_COL_STRIDE = 100_000
+
+
+@dataclass(frozen=True)
+class Cell:
+    row: int
+    col: int
+
+    def key(self) -> int:
+        return self.row * _COL_STRIDE + self.col
+
+
+def _project(lat: float, lon: float) -> tuple[float, float]:
+    return (lat - ORIGIN_LAT) * KM_PER_DEG_LAT, (lon - ORIGIN_LON) * KM_PER_DEG_LON
+
+
+def cell_at(lat: float, lon: float, level: int) -> Cell:
+    y, x = _project(lat, lon)
+    side = CELL_SIDES_KM[level]
+    return Cell(int(y // side), int(x // side))
+
+
+def cell_keys(lat: float, lon: float) -> tuple[int, ...]:
+    """One key per level, for storing in the ``cell_0`` .. ``cell_7`` columns."""
+    y, x = _project(lat, lon)
+    return tuple(int(y // side) * _COL_STRIDE + int(x // side) for side in CELL_SIDES_KM)
+
+
+def cell_fields(lat: float | None, lon: float | None) -> dict[str, int | None]:
+    """The cell columns for a row at (lat, lon), all None for a row with no place."""
+    if lat is None or lon is None:
+        return dict.fromkeys(CELL_FIELDS)
+    return dict(zip(CELL_FIELDS, cell_keys(lat, lon), strict=True))
+
+
+def cell_block(lat: float, lon: float, level: int) -> list[int]:
+    """The keys of the 3x3 block of cells around (lat, lon) at ``level``."""
+    centre = cell_at(lat, lon, level)
+    return [Cell(centre.row + dr, centre.col + dc).key() for dr in (-1, 0, 1) for dc in (-1, 0, 1)]

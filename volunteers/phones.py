@@ -1,0 +1,81 @@
+"""Phone numbers: the identity of every volunteer, stored in E.164.
+
+Pure module (no Django): used by forms, imports, the API and the SMS webhooks alike.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberType
+
+DEFAULT_REGION = "GB"
+
+# Ofcom reserves 07700 900000-900999 for drama and documentation. libphonenumber calls them
+# invalid, but they are the numbers our demo data, examples and tests must use so that nothing
+# real is ever texted by accident.
+_OFCOM_DRAMA_MOBILE = re.compile(r"^\+447700900\d{3}$")
+
+_SMS_CAPABLE = {
+    PhoneNumberType.MOBILE,
+    PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    PhoneNumberType.PERSONAL_NUMBER,
+}
+
+
+class InvalidPhone(ValueError):
+    """A phone number that cannot be used; the message says why in plain words."""
+
+
+def phone_normalise(raw: str, *, region: str = DEFAULT_REGION, require_mobile: bool = False) -> str:
+    """Return ``raw`` in E.164 (``07700 900123`` -> ``+447700900123``) or raise InvalidPhone.
+
+    ``require_mobile`` rejects numbers that cannot receive a text message (UK landlines), which is
+    what a volunteer's number must be; a requester may give a landline.
+    """
+    text = (raw or "").strip()
+    if not text:
+        raise InvalidPhone("no phone number given")
+    # People write "0044 7700...", "(0)7700 ..." and "+44 (0) 7700 ...": the "(0)" is a national
+    # prefix that must go before parsing, or it becomes part of the subscriber number.
+    text = text.replace("(0)", "")
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, region)
+    except NumberParseException:
+        raise InvalidPhone(f"{raw.strip()!r} is not a phone number") from None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if _OFCOM_DRAMA_MOBILE.match(e164):
+        return e164
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhone(f"{raw.strip()!r} is not a valid phone number (check the number of digits)")
+    if require_mobile and phonenumbers.number_type(number) not in _SMS_CAPABLE:
+        raise InvalidPhone(f"{raw.strip()!r} cannot receive text messages (it is not a mobile number)")
+    return e164
+
+
+def phone_is_e164(value: str) -> bool:
+    return bool(re.fullmatch(r"\+[1-9]\d{6,14}", value or ""))
+
+
+def phone_display(e164: str) -> str:
+    """``+447700900123`` -> ``07700 900123`` for UK numbers, international format otherwise."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return e164
+    if number.country_code == 44:
+        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        if _OFCOM_DRAMA_MOBILE.match(e164):
+            return f"0{e164[3:7]} {e164[7:]}"
+        return national
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def phone_mask(e164: str) -> str:
+    """Show only the last three digits, for lists seen by people who may not see the number."""
+    if len(e164) < 4:
+        return "***"
+    return "*" * (len(e164) - 3) + e164[-3:]

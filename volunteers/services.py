@@ -1,0 +1,180 @@
+"""Writes to the register. Each function is one thing a person or a command does."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils.text import slugify
+
+from volunteers.geography import (
+    LocationError,
+    PostcodeError,
+    location_validate,
+    postcode_district,
+    postcode_normalise,
+)
+from volunteers.models import AuditEvent, LocalAuthority, Organisation, Postcode, StaffRole
+
+
+def audit_record(
+    *,
+    actor: AbstractBaseUser | None,
+    action: str,
+    target: Model | None = None,
+    organisation: Organisation | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one line of the audit log (reads of personal data, campaign starts, erasures...)."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        organisation=organisation,
+        target_type=target._meta.label if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        detail=detail or {},
+    )
+
+
+def local_authorities_resolve(*, names: Iterable[str]) -> list[LocalAuthority]:
+    """Look up local authorities by name, slug or ONS code; raise ValidationError naming unknowns."""
+    wanted = [n.strip() for n in names if n and n.strip()]
+    found: list[LocalAuthority] = []
+    unknown: list[str] = []
+    by_key: dict[str, LocalAuthority] = {}
+    for la in LocalAuthority.objects.all():
+        for key in (la.name, la.slug, la.ons_code):
+            if key:
+                by_key[key.casefold()] = la
+    for name in wanted:
+        la = by_key.get(name.casefold()) or by_key.get(slugify(name))
+        if la is None:
+            unknown.append(name)
+        elif la not in found:
+            found.append(la)
+    if unknown:
+        known = ", ".join(sorted(la.name for la in set(by_key.values())))
+        raise ValidationError(f"Unknown local authority: {', '.join(unknown)}. Known: {known}.")
+    return found
+
+
+@dataclass
+class StaffResult:
+    user: AbstractBaseUser
+    user_created: bool
+    organisation_created: bool
+
+
+@transaction.atomic
+def staff_upsert(
+    *,
+    username: str,
+    organisation_slug: str,
+    role: str,
+    covers: Iterable[str] = (),
+    password: str | None = None,
+    organisation_name: str | None = None,
+    organisation_kind: str = Organisation.Kind.CHARITY,
+) -> StaffResult:
+    """Create or update a staff login and its role in an organisation (created if missing).
+
+    ``covers`` adds local authorities to the organisation; it never removes any. A ``password``
+    of None leaves an existing password alone (a new user gets an unusable one until set).
+    """
+    if role not in StaffRole.Role.values:
+        raise ValidationError(f"Unknown role {role!r}: use one of {', '.join(StaffRole.Role.values)}.")
+    slug = slugify(organisation_slug)
+    if not slug:
+        raise ValidationError("An organisation slug is needed.")
+    areas = local_authorities_resolve(names=covers)
+    organisation, org_created = Organisation.objects.get_or_create(
+        slug=slug,
+        defaults={
+            "name": organisation_name or slug.replace("-", " ").title(),
+            "kind": organisation_kind,
+        },
+    )
+    if areas:
+        organisation.local_authorities.add(*areas)
+    User = get_user_model()
+    user, user_created = User.objects.get_or_create(username=username)
+    if password is not None:
+        user.set_password(password)
+    elif user_created:
+        user.set_unusable_password()
+    user.save()
+    StaffRole.objects.update_or_create(user=user, organisation=organisation, defaults={"role": role})
+    return StaffResult(user=user, user_created=user_created, organisation_created=org_created)
+
+
+# --- postcodes ----------------------------------------------------------------------------------
+
+
+@dataclass
+class PostcodeLoadReport:
+    loaded: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _postcode_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(lines)
+    if reader.fieldnames is None:
+        return
+    reader.fieldnames = [(name or "").strip().lstrip("\ufeff").lower() for name in reader.fieldnames]
+    missing = {"pcds", "lat", "long"} - set(reader.fieldnames)
+    if missing:
+        raise ValidationError(
+            f"The file lacks the column(s) {', '.join(sorted(missing))}; it needs pcds,lat,long."
+        )
+    for row in reader:
+        yield reader.line_num, row
+
+
+def postcodes_load(*, lines: Iterable[str], batch_size: int = 5000) -> PostcodeLoadReport:
+    """Load an ONS-style postcode file (``pcds,lat,long``; ``oslaua`` used when present).
+
+    Rows without a place (ONS marks terminated or unlocated postcodes with lat 99.999999) and rows
+    outside the UK are reported, not loaded; a postcode already in the table is updated.
+    """
+    report = PostcodeLoadReport()
+    la_by_code = {la.ons_code: la.id for la in LocalAuthority.objects.exclude(ons_code="")}
+    batch: list[Postcode] = []
+
+    def flush() -> None:
+        if batch:
+            Postcode.objects.bulk_create(
+                batch,
+                update_conflicts=True,
+                unique_fields=["postcode"],
+                update_fields=["district", "latitude", "longitude", "local_authority"],
+            )
+            report.loaded += len(batch)
+            batch.clear()
+
+    for line_num, row in _postcode_rows(lines):
+        try:
+            postcode = postcode_normalise(row.get("pcds", ""))
+            lat, lon = location_validate(row.get("lat"), row.get("long"))
+        except (PostcodeError, LocationError) as exc:
+            report.rejected.append((line_num, str(exc)))
+            continue
+        batch.append(
+            Postcode(
+                postcode=postcode,
+                district=postcode_district(postcode),
+                latitude=lat,
+                longitude=lon,
+                local_authority_id=la_by_code.get((row.get("oslaua") or "").strip()),
+            )
+        )
+        if len(batch) >= batch_size:
+            flush()
+    flush()
+    return report
