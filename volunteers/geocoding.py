@@ -1,0 +1,153 @@
+"""Turning what people type (a postcode, or a point) into a checked place.
+
+The offline geocoder reads the ``Postcode`` table (``load_postcodes``). A full postcode that is not
+in the table falls back to the centre of its district when the district is known, marked as
+approximate; a place that cannot be found is an error, never a silent (0, 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count
+
+from volunteers.geography import (
+    LocationError,
+    PostcodeError,
+    location_validate,
+    postcode_district,
+    postcode_is_district,
+    postcode_normalise,
+)
+from volunteers.models import Postcode
+
+
+class GeocodeError(ValueError):
+    """The place could not be found or is not usable; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class Place:
+    latitude: float
+    longitude: float
+    postcode: str = ""  # normalised full postcode, or "" when located by district or by point
+    district: str = ""
+    local_authority_id: int | None = None
+    precision: str = "postcode"  # "postcode", "district" or "point"
+
+    @property
+    def approximate(self) -> bool:
+        return self.precision == "district"
+
+
+def _district_place(district: str) -> Place | None:
+    row = (
+        Postcode.objects.filter(district=district)
+        .values("district")
+        .annotate(lat=Avg("latitude"), lon=Avg("longitude"), n=Count("postcode"))
+        .first()
+    )
+    if not row or not row["n"]:
+        return None
+    la = (
+        Postcode.objects.filter(district=district, local_authority__isnull=False)
+        .values("local_authority")
+        .annotate(n=Count("postcode"))
+        .order_by("-n")
+        .first()
+    )
+    return Place(
+        latitude=row["lat"],
+        longitude=row["lon"],
+        district=district,
+        local_authority_id=la["local_authority"] if la else None,
+        precision="district",
+    )
+
+
+def geocode_postcode(raw: str, *, allow_district: bool = True) -> Place:
+    """A UK postcode (or, with ``allow_district``, a district like ``B23``) to a place."""
+    try:
+        if postcode_is_district(raw):
+            if not allow_district:
+                raise GeocodeError(f"{raw.strip()!r} is only a district; a full postcode is needed")
+            district = postcode_district(raw)
+            place = _district_place(district)
+            if place is None:
+                raise GeocodeError(f"The postcode district {district} is not in the postcode table")
+            return place
+        postcode = postcode_normalise(raw)
+    except PostcodeError as exc:
+        raise GeocodeError(str(exc)) from None
+    row = Postcode.objects.filter(postcode=postcode).first()
+    if row is not None:
+        return Place(row.latitude, row.longitude, postcode, row.district, row.local_authority_id)
+    district = postcode_district(postcode)
+    if allow_district:
+        place = _district_place(district)
+        if place is not None:
+            return Place(
+                place.latitude, place.longitude, postcode, district, place.local_authority_id, "district"
+            )
+    raise GeocodeError(f"The postcode {postcode} does not exist (it is not in the postcode table)")
+
+
+def geocode_postcodes(raws: Iterable[str]) -> dict[str, Place | GeocodeError]:
+    """Many postcodes in a few queries (for imports). Keys are the raw strings given."""
+    wanted: dict[str, str] = {}
+    results: dict[str, Place | GeocodeError] = {}
+    for raw in raws:
+        try:
+            wanted[raw] = postcode_normalise(raw)
+        except PostcodeError as exc:
+            results[raw] = GeocodeError(str(exc))
+    rows = {p.postcode: p for p in Postcode.objects.filter(postcode__in=set(wanted.values()))}
+    for raw, postcode in wanted.items():
+        row = rows.get(postcode)
+        if row is not None:
+            results[raw] = Place(row.latitude, row.longitude, postcode, row.district, row.local_authority_id)
+        else:
+            try:
+                results[raw] = geocode_postcode(postcode)
+            except GeocodeError as exc:
+                results[raw] = exc
+    return results
+
+
+def locate(
+    *, postcode: str = "", latitude: float | str | None = None, longitude: float | str | None = None
+) -> Place:
+    """A place from a postcode or from a latitude and longitude (the point wins when both are given).
+
+    Raises GeocodeError for a place that cannot be found or lies outside the UK.
+    """
+    has_point = latitude not in (None, "") or longitude not in (None, "")
+    if has_point:
+        try:
+            lat, lon = location_validate(latitude, longitude)
+        except LocationError as exc:
+            raise GeocodeError(str(exc)) from None
+        normalised = ""
+        district = ""
+        if postcode and postcode.strip():
+            try:
+                normalised = postcode_normalise(postcode)
+                district = postcode_district(normalised)
+            except PostcodeError as exc:
+                raise GeocodeError(str(exc)) from None
+        return Place(lat, lon, normalised, district, local_authority_near(lat, lon), "point")
+    if postcode and postcode.strip():
+        return geocode_postcode(postcode)
+    raise GeocodeError("A postcode, or a latitude and longitude, is needed")
+
+
+def local_authority_near(latitude: float, longitude: float, *, within_deg: float = 0.03) -> int | None:
+    """The local authority of the nearest known postcode within about 3 km, if any."""
+    rows = Postcode.objects.filter(
+        latitude__range=(latitude - within_deg, latitude + within_deg),
+        longitude__range=(longitude - within_deg * 1.6, longitude + within_deg * 1.6),
+        local_authority__isnull=False,
+    ).values_list("latitude", "longitude", "local_authority")[:500]
+    best = min(rows, key=lambda r: (r[0] - latitude) ** 2 + ((r[1] - longitude) * 0.61) ** 2, default=None)
+    return best[2] if best else None
