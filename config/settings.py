@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_q",
     "volunteers",
     "messaging",
@@ -202,6 +203,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Mutual-aid groups, volunteers, needs, playbooks and reactivation campaigns.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The docs page's JavaScript is served from here, not from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Internationalisation, static files ------------------------------------------------------
