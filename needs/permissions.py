@@ -1,0 +1,89 @@
+"""Who may see and change a need, written so each rule reads as a sentence.
+
+- Anyone who works for the posting organisation (viewers included) sees the need: its category,
+  summary, approximate place, window and progress.
+- A coordinator manages the needs of their own organisations only: posts, offers, cancels, marks done.
+- A viewer reads only.
+- A requester's name, phone and address are seen only by the coordinators of the posting
+  organisation and by the volunteer who accepted (while the need is assigned or just done), and by
+  nobody once they have been erased. The API leaves them out of the answer for everyone else, and
+  every read of them is written to the audit log (``requester_read_record``).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from needs.models import Need
+from volunteers.models import Organisation, StaffRole, Volunteer
+from volunteers.permissions import COORDINATOR, has_role_in, organisation_ids_for
+from volunteers.services import audit_record
+
+User = AbstractBaseUser | AnonymousUser
+
+REQUESTER_READ = "need.requester.read"
+
+
+def can_see_need(*, user: User | None, need: Need) -> bool:
+    """Everyone who works for the posting organisation, whatever their role."""
+    return has_role_in(user=user, organisation_id=need.organisation_id, roles=StaffRole.Role.values)
+
+
+def can_post_need_for(*, user: User | None, organisation: Organisation | int) -> bool:
+    """A coordinator posts needs for their own organisations only."""
+    org_id = organisation if isinstance(organisation, int) else organisation.id
+    return has_role_in(user=user, organisation_id=org_id, roles={COORDINATOR})
+
+
+def can_manage_need(*, user: User | None, need: Need) -> bool:
+    """A coordinator manages (offers, cancels, marks done) the needs of their own organisations only."""
+    return has_role_in(user=user, organisation_id=need.organisation_id, roles={COORDINATOR})
+
+
+def organisations_user_can_post_for(*, user: User | None) -> set[int]:
+    return organisation_ids_for(user=user, roles={COORDINATOR})
+
+
+def can_see_requester(*, need: Need, user: User | None = None, volunteer: Volunteer | None = None) -> bool:
+    """The requester's name, phone and address: coordinators of the posting organisation, and the
+    volunteer who accepted while the need is assigned or done; nobody after erasure.
+
+    Pass ``user`` for a staff login, ``volunteer`` for a volunteer reached by their offer link.
+    Superusers count as coordinators of every organisation.
+    """
+    if need.requester_erased_at is not None:
+        return False
+    if volunteer is not None and need.assigned_volunteer_id == volunteer.id:
+        return need.status in (Need.Status.ASSIGNED, Need.Status.DONE)
+    if user is not None:
+        return can_manage_need(user=user, need=need)
+    return False
+
+
+def requester_read_record(
+    *, need: Need, user: User | None = None, volunteer: Volunteer | None = None
+) -> None:
+    """Write the audit line for one read of a requester's personal data. Call it every time the
+    name, phone or address is shown to someone (page or API), after ``can_see_requester``."""
+    detail: dict = {"ref": need.ref}
+    if volunteer is not None:
+        detail["volunteer_id"] = volunteer.id
+    audit_record(
+        actor=user if user is not None and user.is_authenticated else None,
+        action=REQUESTER_READ,
+        target=need,
+        organisation=need.organisation,
+        detail=detail,
+    )
+
+
+class NeedAccess(BasePermission):
+    """Reading a need: anyone in the posting organisation. Changing it: its coordinators only."""
+
+    message = "Only a coordinator of the organisation that posted this need may change it."
+
+    def has_object_permission(self, request, view, obj: Need) -> bool:
+        if request.method in SAFE_METHODS:
+            return can_see_need(user=request.user, need=obj)
+        return can_manage_need(user=request.user, need=obj)

@@ -1,0 +1,230 @@
+"""Who may do what in the register, written so each rule reads as a sentence.
+
+The rules (each has a test in tests/api/test_permissions.py with named people):
+
+- A staff login works for the organisations where it holds a role (coordinator, campaign manager or
+  viewer); a superuser works for all of them.
+- A viewer reads only.
+- A campaign manager starts campaigns only within the local authorities their organisation covers.
+- A volunteer's contact details (phone, email, exact place) stay within the organisations that
+  coordinate a group the volunteer belongs to: the coordinators and campaign managers of such an
+  organisation see them, its viewers do not; and the coordinators of an organisation whose need the
+  volunteer has accepted see them while that need is open, so they can reach the person who is
+  helping. Nobody else does, not even staff whose organisation covers the volunteer's area: they see
+  the name, skills, postcode district and local authority only. A volunteer who belongs to no group
+  is seen in full only by superusers (through the admin) until a group takes them in.
+
+Roles are read once per request and cached on the user object (``_rekindle_roles``), so checking
+many rows costs one query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from volunteers.geography import haversine_km
+from volunteers.models import LocalAuthority, MutualAidGroup, Organisation, StaffRole, Volunteer
+
+User = AbstractBaseUser | AnonymousUser
+
+COORDINATOR = StaffRole.Role.COORDINATOR
+CAMPAIGN_MANAGER = StaffRole.Role.CAMPAIGN_MANAGER
+VIEWER = StaffRole.Role.VIEWER
+# Roles allowed to change things; a viewer reads only.
+WRITER_ROLES = frozenset({COORDINATOR, CAMPAIGN_MANAGER})
+
+
+def roles_by_organisation(user: User | None) -> dict[int, str]:
+    """``{organisation_id: role}`` for a staff login (one query, then cached on the user)."""
+    if user is None or not user.is_authenticated:
+        return {}
+    cached = getattr(user, "_rekindle_roles", None)
+    if cached is None:
+        cached = dict(StaffRole.objects.filter(user=user).values_list("organisation_id", "role"))
+        user._rekindle_roles = cached  # type: ignore[union-attr]
+    return cached
+
+
+def roles_forget(user: User | None) -> None:
+    """Drop the cached roles (after a role was granted or removed in the same request or test)."""
+    if user is not None and hasattr(user, "_rekindle_roles"):
+        del user._rekindle_roles  # type: ignore[union-attr]
+
+
+def is_superuser(user: User | None) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_superuser)
+
+
+def is_staff_member(*, user: User | None) -> bool:
+    """True for anyone who works for at least one organisation (any role), or a superuser."""
+    return is_superuser(user) or bool(roles_by_organisation(user))
+
+
+def has_role_in(*, user: User | None, organisation_id: int | None, roles: Iterable[str]) -> bool:
+    """True when the user holds one of ``roles`` in that organisation (superusers hold every role)."""
+    if is_superuser(user):
+        return True
+    if organisation_id is None:
+        return False
+    return roles_by_organisation(user).get(organisation_id) in set(roles)
+
+
+def organisation_ids_for(*, user: User | None, roles: Iterable[str] | None = None) -> set[int]:
+    """The organisations the user works for, optionally only those where they hold ``roles``.
+
+    For a superuser this is every organisation; callers that filter querysets should test
+    ``is_superuser`` first and skip the filter instead of building a huge IN list.
+    """
+    if is_superuser(user):
+        return set(Organisation.objects.values_list("id", flat=True))
+    mine = roles_by_organisation(user)
+    if roles is None:
+        return set(mine)
+    wanted = set(roles)
+    return {org_id for org_id, role in mine.items() if role in wanted}
+
+
+def can_read_register(*, user: User | None) -> bool:
+    """Any staff member (viewers included) may read groups, volunteers' public fields and playbooks."""
+    return is_staff_member(user=user)
+
+
+def can_change_anything(*, user: User | None) -> bool:
+    """A viewer reads only: writing needs a coordinator or campaign-manager role somewhere."""
+    if is_superuser(user):
+        return True
+    return any(role in WRITER_ROLES for role in roles_by_organisation(user).values())
+
+
+# --- volunteers' personal data -------------------------------------------------------------------
+
+
+def can_see_volunteer_contact(
+    *, user: User | None, volunteer: Volunteer, group_organisation_ids: Iterable[int] | None = None
+) -> bool:
+    """A volunteer's phone, email and exact place are seen by the coordinators and campaign managers
+    of an organisation that coordinates a group the volunteer belongs to, by the coordinators of an
+    organisation whose open need the volunteer has accepted, and by superusers.
+
+    ``group_organisation_ids``: the organisations of the volunteer's groups when the caller already
+    has them (a list endpoint prefetches them, so that checking fifty rows is not fifty queries).
+    """
+    if is_superuser(user):
+        return True
+    writers = organisation_ids_for(user=user, roles=WRITER_ROLES)
+    if not writers:
+        return False
+    if group_organisation_ids is None:
+        group_organisation_ids = MutualAidGroup.objects.filter(
+            memberships__volunteer=volunteer, organisation__isnull=False
+        ).values_list("organisation_id", flat=True)
+    if writers & set(group_organisation_ids):
+        return True
+    coordinating = organisation_ids_for(user=user, roles={COORDINATOR})
+    if not coordinating:
+        return False
+    # Imported here, not at the top: needs sits above volunteers in the layering, and this is the
+    # one rule that looks up (a volunteer helping with a need is reachable by its coordinators).
+    from django.apps import apps
+
+    need_model = apps.get_model("needs", "Need")
+    return need_model.objects.filter(
+        assigned_volunteer=volunteer, organisation_id__in=coordinating, status="assigned"
+    ).exists()
+
+
+# --- campaigns -----------------------------------------------------------------------------------
+
+
+def local_authorities_in_area(*, area: dict) -> set[int]:
+    """The local authorities a campaign over ``area`` would reach.
+
+    ``{"local_authorities": [names]}`` names them (unknown names raise ValidationError, from
+    ``local_authorities_resolve``); ``{"latitude", "longitude", "radius_km"}`` reaches the local
+    authorities of every group and volunteer inside the circle.
+    """
+    from volunteers.services import local_authorities_resolve
+
+    if "local_authorities" in area:
+        return {la.id for la in local_authorities_resolve(names=area["local_authorities"])}
+    lat, lon, radius = float(area["latitude"]), float(area["longitude"]), float(area["radius_km"])
+    # A bounding box on the indexed columns first, then the exact distance in Python.
+    dlat = radius / 111.0
+    dlon = radius / 60.0  # 1 degree of longitude is over 60 km everywhere in the UK
+    box = {
+        "latitude__gte": lat - dlat,
+        "latitude__lte": lat + dlat,
+        "longitude__gte": lon - dlon,
+        "longitude__lte": lon + dlon,
+    }
+    found: set[int] = set()
+    for model in (MutualAidGroup, Volunteer):
+        rows = model.objects.filter(local_authority__isnull=False, **box).values_list(
+            "latitude", "longitude", "local_authority_id"
+        )
+        found.update(la for la_lat, la_lon, la in rows if haversine_km(lat, lon, la_lat, la_lon) <= radius)
+    return found
+
+
+def can_start_campaign_in(
+    *,
+    user: User | None,
+    organisation: Organisation,
+    local_authorities: Iterable[LocalAuthority | int],
+) -> bool:
+    """A campaign manager (or a superuser) starts campaigns for their organisation only within the
+    local authorities that organisation covers. Coordinators and viewers start none."""
+    wanted = {la if isinstance(la, int) else la.id for la in local_authorities}
+    if is_superuser(user):
+        return True
+    if not has_role_in(user=user, organisation_id=organisation.id, roles={CAMPAIGN_MANAGER}):
+        return False
+    covered = set(organisation.local_authorities.values_list("id", flat=True))
+    return wanted <= covered
+
+
+def can_manage_campaign(*, user: User | None, organisation_id: int) -> bool:
+    """Pausing, resuming, cancelling and approving are for the campaign managers of the organisation
+    that runs the campaign (and superusers)."""
+    return has_role_in(user=user, organisation_id=organisation_id, roles={CAMPAIGN_MANAGER})
+
+
+def can_see_campaign(*, user: User | None, organisation_id: int) -> bool:
+    """Anyone who works for the campaign's organisation (viewers included) may watch its progress."""
+    return has_role_in(user=user, organisation_id=organisation_id, roles=StaffRole.Role.values)
+
+
+# --- DRF permission classes built on the sentences above ----------------------------------------
+
+
+class IsStaffMember(BasePermission):
+    """The API is for people who work for an organisation (any role)."""
+
+    message = "This needs a staff login that works for an organisation."
+
+    def has_permission(self, request, view) -> bool:
+        return can_read_register(user=request.user)
+
+
+class ViewersReadOnly(BasePermission):
+    """A viewer reads only: anything but GET, HEAD and OPTIONS needs a coordinator or campaign
+    manager role somewhere (the object-level rules then narrow it to the right organisation)."""
+
+    message = "Your role lets you read, not change."
+
+    def has_permission(self, request, view) -> bool:
+        return request.method in SAFE_METHODS or can_change_anything(user=request.user)
+
+
+class CampaignAccess(BasePermission):
+    """Everyone in the campaign's organisation watches it; its campaign managers change it."""
+
+    message = "Only a campaign manager of the organisation running this campaign may change it."
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if request.method in SAFE_METHODS:
+            return can_see_campaign(user=request.user, organisation_id=obj.organisation_id)
+        return can_manage_campaign(user=request.user, organisation_id=obj.organisation_id)
