@@ -176,6 +176,17 @@ SMS_SENDER_NAME = env_str("SMS_SENDER_NAME", "Rekindle")
 # --- Geography ----------------------------------------------------------------------------------
 GEOCODER = env_choice("GEOCODER", "offline", {"offline", "nominatim"})
 NOMINATIM_USER_AGENT = env_str("NOMINATIM_USER_AGENT", "rekindle (set NOMINATIM_USER_AGENT)")
+NOMINATIM_TIMEOUT_SECONDS = env_int("NOMINATIM_TIMEOUT_SECONDS", 10, minimum=1)
+
+# --- Needs and offers -----------------------------------------------------------------------------
+# How long a volunteer has to answer an offer, by the need's urgency, before it goes to the next.
+OFFER_EXPIRY_MINUTES = {
+    "critical": env_int("OFFER_EXPIRY_CRITICAL_MINUTES", 15, minimum=1),
+    "high": env_int("OFFER_EXPIRY_HIGH_MINUTES", 60, minimum=1),
+    "normal": env_int("OFFER_EXPIRY_NORMAL_MINUTES", 240, minimum=1),
+    "low": env_int("OFFER_EXPIRY_LOW_MINUTES", 1440, minimum=1),
+}
+OFFERS_PER_NEED = env_int("OFFERS_PER_NEED", 3, minimum=1)
 
 # --- Auth, API ----------------------------------------------------------------------------------
 LOGIN_URL = "login"
@@ -194,9 +205,20 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.Schema",
+    "EXCEPTION_HANDLER": "config.api.api_exception_handler",
+    # Anything reachable without a login (the schema, the docs, every 401) is throttled per address.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_ANON_RATE", "60/minute"),
+        "user": env_str("API_USER_RATE", "1200/minute"),
+    },
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rekindle API",

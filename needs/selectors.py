@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from needs.models import Need
-from volunteers.models import Organisation
+from needs.models import Need, Offer
+from volunteers.models import AuditEvent, Organisation
+
+# The audit action that marks a need nobody within reach can take (written by needs.services).
+NO_CANDIDATES_ACTION = "need.no_candidates"
 
 
 def open_need_counts_by_local_authority() -> dict[int | None, int]:
@@ -25,3 +28,43 @@ def needs_for_organisations(
     if open_only:
         qs = qs.filter(~Q(status__in=Need.CLOSED_STATUSES))
     return qs
+
+
+# --- offers: finding the one a text or a link is about ----------------------------------------------
+def offers_open_for_phone(*, phone: str) -> QuerySet[Offer]:
+    """Offers still waiting for this phone's answer (for YES with the REF left out)."""
+    return (
+        Offer.objects.filter(volunteer__phone=phone, status=Offer.Status.OFFERED)
+        .exclude(need__status__in=Need.CLOSED_STATUSES)
+        .select_related("need", "volunteer")
+    )
+
+
+def offer_for_phone_and_ref(*, phone: str, ref: str) -> Offer | None:
+    """The offer of need REF made to this phone: the open one first, else the latest."""
+    ref = (ref or "").strip().upper()
+    if not ref:
+        return None
+    qs = Offer.objects.filter(volunteer__phone=phone, need__ref=ref).select_related("need", "volunteer")
+    return qs.filter(status=Offer.Status.OFFERED).first() or qs.order_by("-offered_at").first()
+
+
+def offer_by_token(*, token: str) -> Offer | None:
+    """The offer behind a ``/o/<token>/`` link, or None for an unknown token."""
+    if not token or len(token) > 64:
+        return None
+    return (
+        Offer.objects.filter(token=token)
+        .select_related("need", "need__organisation", "need__local_authority", "volunteer")
+        .first()
+    )
+
+
+def needs_without_candidates(*, organisations: QuerySet[Organisation]) -> QuerySet[Need]:
+    """Open needs for which nobody within reach is left: the coordinators must step in."""
+    flagged = AuditEvent.objects.filter(
+        action=NO_CANDIDATES_ACTION, target_type=Need._meta.label, organisation__in=organisations
+    ).values_list("target_id", flat=True)
+    return needs_for_organisations(organisations=organisations).filter(
+        status=Need.Status.OPEN, pk__in=[int(pk) for pk in flagged]
+    )
