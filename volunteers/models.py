@@ -250,6 +250,12 @@ class Volunteer(Located):
         null=True, blank=True, help_text="Twilio said this number cannot receive messages."
     )
     last_active_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When their personal data was erased on request; the row stays for the counts.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     groups = models.ManyToManyField(
