@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Avg, Count
 
 from volunteers.geography import (
@@ -20,7 +21,7 @@ from volunteers.geography import (
     postcode_is_district,
     postcode_normalise,
 )
-from volunteers.models import Postcode
+from volunteers.models import GeocodeCache, Postcode
 
 
 class GeocodeError(ValueError):
@@ -84,6 +85,10 @@ def geocode_postcode(raw: str, *, allow_district: bool = True) -> Place:
     if row is not None:
         return Place(row.latitude, row.longitude, postcode, row.district, row.local_authority_id)
     district = postcode_district(postcode)
+    if settings.GEOCODER == "nominatim":
+        point = geocode_online(postcode)
+        if point is not None:
+            return Place(point[0], point[1], postcode, district, local_authority_near(*point))
     if allow_district:
         place = _district_place(district)
         if place is not None:
@@ -151,3 +156,59 @@ def local_authority_near(latitude: float, longitude: float, *, within_deg: float
     ).values_list("latitude", "longitude", "local_authority")[:500]
     best = min(rows, key=lambda r: (r[0] - latitude) ** 2 + ((r[1] - longitude) * 0.61) ** 2, default=None)
     return best[2] if best else None
+
+
+# --- online geocoding (GEOCODER=nominatim) ---------------------------------------------------------
+# Nominatim's usage policy: at most one request a second, a real User-Agent, and cache the answers.
+# The RateLimiter spaces calls within this process; the GeocodeCache table means a postcode is
+# asked about once, ever (found or not), across processes.
+_nominatim_call = None
+
+
+def _nominatim():
+    global _nominatim_call
+    if _nominatim_call is None:
+        from geopy.extra.rate_limiter import RateLimiter
+        from geopy.geocoders import Nominatim
+
+        geolocator = Nominatim(
+            user_agent=settings.NOMINATIM_USER_AGENT, timeout=settings.NOMINATIM_TIMEOUT_SECONDS
+        )
+        _nominatim_call = RateLimiter(
+            geolocator.geocode, min_delay_seconds=1.0, max_retries=1, swallow_exceptions=False
+        )
+    return _nominatim_call
+
+
+def geocode_online(query: str) -> tuple[float, float] | None:
+    """(lat, lon) for ``query`` from Nominatim (UK only) through the cache, or None if not found.
+
+    Raises GeocodeError when the service cannot be reached; that answer is not cached.
+    """
+    from geopy.exc import GeopyError
+
+    key = " ".join(query.split()).upper()[:300]
+    cached = GeocodeCache.objects.filter(query=key).first()
+    if cached is not None:
+        return (cached.latitude, cached.longitude) if cached.found else None
+    try:
+        found = _nominatim()(key, country_codes="gb", exactly_one=True)
+    except GeopyError as exc:
+        raise GeocodeError(
+            f"The online geocoder could not be reached ({exc.__class__.__name__}); try again later"
+        ) from None
+    point = None
+    if found is not None:
+        try:
+            point = location_validate(found.latitude, found.longitude)
+        except LocationError:
+            point = None
+    GeocodeCache.objects.update_or_create(
+        query=key,
+        defaults={
+            "found": point is not None,
+            "latitude": point[0] if point else None,
+            "longitude": point[1] if point else None,
+        },
+    )
+    return point

@@ -1,0 +1,85 @@
+"""The needs app's SMS commands: YES, NO and DONE (registered in NeedsConfig.ready).
+
+messaging parses the text into an SmsCommand and calls these with an InboundContext; each returns
+the reply text. Replies never carry a requester's details: the winner gets those in a separate
+text queued by ``offer_accept``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from messaging.registry import InboundContext
+from needs.models import Need, Offer
+from needs.selectors import offer_for_phone_and_ref, offers_open_for_phone
+from needs.services import AcceptOutcome, DeclineOutcome, need_mark_done, offer_accept, offer_decline
+
+
+def _sender() -> str:
+    return settings.SMS_SENDER_NAME
+
+
+def _pick_offer(ctx: InboundContext, verb: str) -> tuple[Offer | None, str | None]:
+    """The offer a YES/NO is about, or the reply explaining why none could be chosen."""
+    ref = ctx.command.argument
+    if ref:
+        offer = offer_for_phone_and_ref(phone=ctx.phone, ref=ref)
+        if offer is None:
+            return None, f"{_sender()}: we have no offer {ref} for this number. Check the REF in our text."
+        return offer, None
+    open_offers = list(offers_open_for_phone(phone=ctx.phone)[:5])
+    if len(open_offers) == 1:
+        return open_offers[0], None
+    if not open_offers:
+        return None, f"{_sender()}: you have no open offers right now. Thank you for being ready."
+    refs = " or ".join(f"{verb} {o.need.ref}" for o in open_offers)
+    return None, f"{_sender()}: you have {len(open_offers)} open offers. Reply {refs}."
+
+
+def sms_yes(ctx: InboundContext) -> str:
+    offer, reply = _pick_offer(ctx, "YES")
+    if offer is None:
+        return reply or ""
+    ref = offer.need.ref
+    outcome = offer_accept(offer=offer, channel=Offer.Channel.SMS)
+    return {
+        AcceptOutcome.ACCEPTED: f"{_sender()}: {ref} is yours, thank you! The details follow in the next text.",
+        AcceptOutcome.ALREADY_YOURS: f"{_sender()}: {ref} is already yours. Reply DONE {ref} when it is done.",
+        AcceptOutcome.ALREADY_TAKEN: f"{_sender()}: sorry, {ref} has already been taken by another volunteer. Thank you!",
+        AcceptOutcome.NOT_OPEN: f"{_sender()}: {ref} is no longer needed. Thank you!",
+        AcceptOutcome.EXPIRED: f"{_sender()}: the offer of {ref} has run out of time and gone to others. Thank you!",
+        AcceptOutcome.NOT_OFFERED: f"{_sender()}: the offer of {ref} is no longer open to you.",
+    }[outcome]
+
+
+def sms_no(ctx: InboundContext) -> str:
+    offer, reply = _pick_offer(ctx, "NO")
+    if offer is None:
+        return reply or ""
+    ref = offer.need.ref
+    if offer_decline(offer=offer, channel=Offer.Channel.SMS) == DeclineOutcome.DECLINED:
+        return f"{_sender()}: no problem, we will ask someone else for {ref}. Thank you."
+    return f"{_sender()}: the offer of {ref} was already closed. Nothing more to do."
+
+
+def sms_done(ctx: InboundContext) -> str:
+    ref = ctx.command.argument
+    qs = Offer.objects.filter(volunteer__phone=ctx.phone, status=Offer.Status.ACCEPTED).select_related("need")
+    if ref:
+        qs = qs.filter(need__ref=ref)
+    offers = [o for o in qs.order_by("-responded_at")[:5] if o.need.status == Need.Status.ASSIGNED]
+    if not offers:
+        done = qs.filter(need__status=Need.Status.DONE).first() if ref else None
+        if done is not None:
+            return f"{_sender()}: {ref} is already marked done. Thank you!"
+        return (
+            f"{_sender()}: we found no task {ref or ''} of yours to mark done. Reply HELP for help.".replace(
+                "  ", " "
+            )
+        )
+    if len(offers) > 1:
+        refs = " or ".join(f"DONE {o.need.ref}" for o in offers)
+        return f"{_sender()}: which one? Reply {refs}."
+    need = offers[0].need
+    need_mark_done(need=need, channel="sms")
+    return f"{_sender()}: {need.ref} marked done. Thank you for helping!"

@@ -1,0 +1,10 @@
+"""Background work for needs. Tasks take ids (or nothing), load rows and call a service."""
+
+from __future__ import annotations
+
+from needs.services import offers_expire_due
+
+
+def offers_expire_task() -> dict:
+    """Run every minute by the django-q2 schedule "needs: expire offers" (migration 0002)."""
+    return offers_expire_due()
