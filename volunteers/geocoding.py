@@ -47,6 +47,7 @@ def _district_place(district: str) -> Place | None:
         Postcode.objects.filter(district=district)
         .values("district")
         .annotate(lat=Avg("latitude"), lon=Avg("longitude"), n=Count("postcode"))
+        .order_by("district")  # Django refuses first() on an unordered aggregate
         .first()
     )
     if not row or not row["n"]:
