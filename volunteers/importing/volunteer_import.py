@@ -1,0 +1,295 @@
+"""``import_volunteers``: the 2020 spreadsheets into the register, in batches.
+
+Order of work: read and check every row (pure), look up groups and opted-out numbers, geocode
+postcodes in batches, merge duplicate lines, then write batch by batch (each batch one
+transaction). A dry run does all of it inside a transaction that is rolled back, so its report is
+exactly what a real run would do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import TextIO
+
+from django.db import transaction
+from django.utils import timezone
+
+from volunteers.geocoding import GeocodeError, geocode_postcodes, local_authority_near
+from volunteers.importing.progress import Progress
+from volunteers.importing.reading import FileProblem, table_read
+from volunteers.importing.report import ImportReport
+from volunteers.importing.rows import (
+    VOLUNTEER_COLUMNS,
+    VOLUNTEER_OPTIONAL_COLUMNS,
+    RowProblem,
+    VolunteerRow,
+    volunteer_row_parse,
+)
+from volunteers.models import Membership, MutualAidGroup, Volunteer
+from volunteers.phones import phone_mask
+from volunteers.privacy import phones_blocked
+
+BATCH_SIZE = 2000
+GEOCODE_CHUNK = 2000
+ERASURE_SOURCE = "erasure"
+
+
+def consent_text_default(source: str, today: date) -> str:
+    return (
+        f"Imported from {source} on {today:%d %B %Y}. The group that kept this list recorded this "
+        "person as a volunteer who agreed to be contacted about helping neighbours; their own words "
+        "were not recorded. Every message says how to stop (reply STOP)."
+    )
+
+
+@dataclasses.dataclass
+class _Located:
+    row: VolunteerRow
+    latitude: float
+    longitude: float
+    local_authority_id: int | None
+    group_ids: list[int]
+
+
+def _merge(earlier: _Located, later: _Located) -> _Located:
+    """The later line's stated values win; a blank cell on it keeps the earlier line's value.
+    Group memberships add up: the same person listed in two groups' sheets belongs to both."""
+    merged_row = dataclasses.replace(later.row)
+    for f in dataclasses.fields(VolunteerRow):
+        if getattr(merged_row, f.name) is None and getattr(earlier.row, f.name) is not None:
+            setattr(merged_row, f.name, getattr(earlier.row, f.name))
+    if not later.row.postcode and not later.row.has_point:
+        merged_row.postcode = earlier.row.postcode
+    groups = list(dict.fromkeys([*earlier.group_ids, *later.group_ids]))
+    return _Located(merged_row, later.latitude, later.longitude, later.local_authority_id, groups)
+
+
+def volunteers_import(
+    *,
+    data: bytes,
+    source: str,
+    dry_run: bool = False,
+    progress: TextIO | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportReport:
+    """Import a volunteers file (the contract's columns). Raises FileProblem for an unreadable file."""
+    table = table_read(data, required=("name", "phone"), known=VOLUNTEER_COLUMNS + VOLUNTEER_OPTIONAL_COLUMNS)
+    if "postcode" not in table.columns and not {"latitude", "longitude"} <= set(table.columns):
+        raise FileProblem("The file needs a postcode column, or latitude and longitude columns.")
+    report = ImportReport(
+        kind="volunteers",
+        source=source,
+        dry_run=dry_run,
+        encoding=table.encoding,
+        rows=len(table.rows),
+        ignored_columns=table.ignored_columns,
+    )
+
+    # 1. Check each row on its own (pure).
+    parsed: list[VolunteerRow] = []
+    for line, cells in table.rows:
+        try:
+            parsed.append(volunteer_row_parse(line, cells))
+        except RowProblem as exc:
+            report.rejected.append((line, str(exc)))
+
+    # 2. Group slugs and opted-out numbers, one query each.
+    slugs = {slug for row in parsed for slug in row.groups}
+    group_ids = dict(MutualAidGroup.objects.filter(slug__in=slugs).values_list("slug", "id"))
+    blocked = phones_blocked(row.phone for row in parsed)
+
+    # 3. Places: postcodes in batches; points checked already, their council from the nearest postcode.
+    postcodes = sorted({row.postcode for row in parsed if not row.has_point})
+    places: dict = {}
+    for start in range(0, len(postcodes), GEOCODE_CHUNK):
+        places.update(geocode_postcodes(postcodes[start : start + GEOCODE_CHUNK]))
+    council_near: dict[tuple[float, float], int | None] = {}
+
+    located: list[_Located] = []
+    for row in parsed:
+        unknown = [slug for slug in row.groups if slug not in group_ids]
+        if unknown:
+            report.rejected.append(
+                (row.line, f"groups: no group with the slug {', '.join(unknown)} (import the groups first)")
+            )
+            continue
+        if blocked.get(row.phone) == ERASURE_SOURCE:
+            report.rejected.append(
+                (row.line, "phone: this person asked for their data to be erased; they must not be re-added")
+            )
+            continue
+        if row.has_point:
+            key = (round(row.latitude, 3), round(row.longitude, 3))
+            if key not in council_near:
+                council_near[key] = local_authority_near(row.latitude, row.longitude)
+            located.append(_Located(row, row.latitude, row.longitude, council_near[key], []))
+        else:
+            place = places[row.postcode]
+            if isinstance(place, GeocodeError):
+                report.rejected.append((row.line, f"postcode: {place}"))
+                continue
+            if place.approximate:
+                report.approximate.append(
+                    (
+                        row.line,
+                        f"{row.postcode} is not in the postcode table; placed at the centre of {place.district}",
+                    )
+                )
+            located.append(_Located(row, place.latitude, place.longitude, place.local_authority_id, []))
+        located[-1].group_ids = [group_ids[slug] for slug in row.groups]
+
+    # 4. Duplicate lines: the phone is the identity.
+    by_phone: dict[str, _Located] = {}
+    first_line: dict[str, int] = {}
+    for item in located:
+        phone = item.row.phone
+        if phone in by_phone:
+            report.duplicates.append((item.row.line, first_line[phone], f"same phone {phone_mask(phone)}"))
+            by_phone[phone] = _merge(by_phone[phone], item)
+        else:
+            by_phone[phone] = item
+            first_line[phone] = item.row.line
+
+    # 5. Write, batch by batch.
+    items = list(by_phone.values())
+    bar = Progress(len(items), stream=progress, label="volunteers")
+    now = timezone.now()
+    with transaction.atomic():
+        for start in range(0, len(items), batch_size):
+            with transaction.atomic():
+                _batch_write(items[start : start + batch_size], report, blocked, source, now)
+            bar.advance(len(items[start : start + batch_size]))
+        if dry_run:
+            transaction.set_rollback(True)
+    bar.close()
+    report.rejected.sort()
+    return report
+
+
+_COMPARED = ("skills", "languages", "dbs_expires_on", "has_car", "max_travel_km")
+
+
+def _batch_write(
+    items: list[_Located], report: ImportReport, blocked: dict[str, str], source: str, now
+) -> None:
+    existing = {v.phone: v for v in Volunteer.objects.filter(phone__in=[i.row.phone for i in items])}
+    to_create: list[Volunteer] = []
+    to_update: list[Volunteer] = []
+    changed_fields: set[str] = set()
+    changed_phones: set[str] = set()
+    for item in items:
+        row = item.row
+        volunteer = existing.get(row.phone)
+        if volunteer is None:
+            volunteer = _volunteer_new(item, blocked, source, now)
+            report.opted_out += volunteer.status == Volunteer.Status.OPTED_OUT
+            to_create.append(volunteer)
+            continue
+        changes = _volunteer_changes(volunteer, item, source, now)
+        if changes:
+            changed_fields |= changes
+            changed_phones.add(row.phone)
+            to_update.append(volunteer)
+    if to_create:
+        Volunteer.objects.bulk_create(to_create)
+        report.created += len(to_create)
+    if to_update:
+        changed_fields.add("updated_at")
+        for volunteer in to_update:
+            volunteer.updated_at = now
+        fields = sorted({"local_authority" if f == "local_authority_id" else f for f in changed_fields})
+        Volunteer.objects.bulk_update(to_update, fields)
+
+    # Memberships are only ever added by an import, never taken away.
+    ids = {v.phone: v.id for v in [*existing.values(), *to_create]}
+    have = set(
+        Membership.objects.filter(volunteer_id__in=ids.values()).values_list("volunteer_id", "group_id")
+    )
+    new_memberships = []
+    for item in items:
+        for group_id in item.group_ids:
+            pair = (ids[item.row.phone], group_id)
+            if pair not in have:
+                have.add(pair)
+                new_memberships.append(Membership(volunteer_id=pair[0], group_id=group_id, joined_at=now))
+                if item.row.phone in existing:
+                    changed_phones.add(item.row.phone)
+    if new_memberships:
+        Membership.objects.bulk_create(new_memberships, ignore_conflicts=True)
+        report.memberships_created += len(new_memberships)
+    report.updated += len(changed_phones)
+    report.unchanged += len(existing) - len(changed_phones)
+
+
+def _volunteer_new(item: _Located, blocked: dict[str, str], source: str, now) -> Volunteer:
+    row = item.row
+    status = row.status or Volunteer.Status.ACTIVE
+    if row.phone in blocked:
+        status = Volunteer.Status.OPTED_OUT
+    volunteer = Volunteer(
+        name=row.name,
+        phone=row.phone,
+        postcode=row.postcode,
+        local_authority_id=item.local_authority_id,
+        skills=row.skills or [],
+        languages=row.languages or [],
+        dbs_level=row.dbs or "none",
+        dbs_expires_on=row.dbs_expires_on,
+        has_car=bool(row.has_car),
+        availability={},  # any time, until they say otherwise
+        status=status,
+        consent_at=row.consent_at or now,
+        consent_text=row.consent_text or consent_text_default(source, now.date()),
+        consent_channel=Volunteer.ConsentChannel.IMPORT,
+        consent_source=f"import_volunteers {source}"[:200],
+        created_at=now,
+        updated_at=now,
+    )
+    if row.max_travel_km is not None:
+        volunteer.max_travel_km = row.max_travel_km
+    volunteer.set_location(item.latitude, item.longitude)
+    return volunteer
+
+
+def _volunteer_changes(volunteer: Volunteer, item: _Located, source: str, now) -> set[str]:
+    """Apply what the row states to an existing volunteer; return the names of changed fields."""
+    row = item.row
+    changed: set[str] = set()
+
+    def put(name: str, value) -> None:
+        if getattr(volunteer, name) != value:
+            setattr(volunteer, name, value)
+            changed.add(name)
+
+    put("name", row.name)
+    moved = (
+        volunteer.latitude is None
+        or abs(volunteer.latitude - item.latitude) > 1e-7
+        or abs(volunteer.longitude - item.longitude) > 1e-7
+    )
+    if moved:
+        volunteer.set_location(item.latitude, item.longitude)
+        changed |= {"latitude", "longitude", "cell_0", "cell_1", "cell_2", "cell_3"}
+        changed |= {"cell_4", "cell_5", "cell_6", "cell_7"}
+        put("postcode", row.postcode)
+    elif row.postcode:
+        put("postcode", row.postcode)
+    if item.local_authority_id is not None:
+        put("local_authority_id", item.local_authority_id)
+    for name in _COMPARED:
+        value = getattr(row, name)
+        if value is not None:
+            put(name, value)
+    if row.dbs is not None:
+        put("dbs_level", row.dbs)
+    # Only the person can take themselves out of "opted out" (by texting START).
+    if row.status is not None and volunteer.status != Volunteer.Status.OPTED_OUT:
+        put("status", row.status)
+    if not volunteer.consent_channel:
+        # Someone on the register without a consent record (added by staff): record the file's.
+        put("consent_at", row.consent_at or now)
+        put("consent_text", row.consent_text or consent_text_default(source, now.date()))
+        put("consent_channel", Volunteer.ConsentChannel.IMPORT)
+        put("consent_source", f"import_volunteers {source}"[:200])
+    return changed

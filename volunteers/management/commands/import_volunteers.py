@@ -1,0 +1,14 @@
+from volunteers.importing import volunteers_import
+from volunteers.management.commands._importing import ImportCommand
+
+
+class Command(ImportCommand):
+    kind = "volunteers"
+    help = (
+        "Import volunteers from a CSV (name,phone,postcode,latitude,longitude,skills,languages,dbs,has_car,"
+        "groups). The phone is the identity: a known number is updated, never duplicated. Every rejected "
+        "row is reported with its line number; the good rows are imported; --dry-run writes nothing."
+    )
+
+    def handle(self, *args, **options):
+        self.run_import(options, volunteers_import)
