@@ -16,6 +16,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("admin/", admin.site.urls),
+    path("sms/", include("messaging.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
