@@ -3,11 +3,22 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import views
+from config import join_views, views
+from messaging import inbox_views
+from needs import views as needs_views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz/", views.healthz, name="healthz"),
+    path("join/", join_views.join, name="join"),
+    path("join/confirm/", join_views.join_confirm, name="join-confirm"),
+    path("join/resend/", join_views.join_resend, name="join-resend"),
+    path("", include("volunteers.urls")),
+    path("o/<str:token>/", needs_views.offer_page, name="offer"),
+    path("needs/", include("needs.urls")),
+    path("inbox/", inbox_views.inbox, name="inbox"),
+    path("inbox/<int:pk>/reply/", inbox_views.inbox_reply, name="inbox-reply"),
+    path("campaigns/", include("reactivation.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

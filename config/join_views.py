@@ -1,0 +1,159 @@
+"""/join/: a volunteer signs up and confirms their phone with a texted code.
+
+These views live in config/ because they use both the register (volunteers) and the SMS outbox
+(messaging), and volunteers must not import messaging. The pending sign-up is kept in the session:
+no row is written until the phone is confirmed.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from messaging.services import message_queue
+from volunteers.forms import CONSENT_TEXT, CodeForm, JoinForm
+from volunteers.phones import phone_display, phone_mask
+from volunteers.signup import (
+    CODE_MAX_SENDS,
+    CODE_TTL,
+    code_check,
+    code_generate,
+    code_hash,
+    signup_complete,
+    volunteer_page_path,
+)
+
+SESSION_KEY = "join_pending"
+# Across sessions too: nobody can make us text one number more than this per hour.
+SENDS_PER_PHONE_PER_HOUR = 5
+
+
+def _send_code(request: HttpRequest, pending: dict) -> bool:
+    """Text a fresh code; False when this number has had too many codes or has opted out."""
+    throttle_key = f"join:sends:{pending['phone']}"
+    cache.add(throttle_key, 0, timeout=3600)
+    if cache.incr(throttle_key) > SENDS_PER_PHONE_PER_HOUR or pending.get("sends", 0) >= CODE_MAX_SENDS:
+        return False
+    code = code_generate()
+    pending["nonce"] = secrets.token_hex(8)
+    pending["code_hash"] = code_hash(code=code, phone=pending["phone"], nonce=pending["nonce"])
+    pending["expires_at"] = (timezone.now() + CODE_TTL).timestamp()
+    pending["attempts"] = 0
+    pending["sends"] = pending.get("sends", 0) + 1
+    minutes = int(CODE_TTL.total_seconds() // 60)
+    with transaction.atomic():
+        queued = message_queue(
+            to=pending["phone"],
+            body=f"Your Rekindle code is {code}. It works for {minutes} minutes. "
+            "If you did not ask for it, ignore this text.",
+            dedupe_key=f"join-code:{pending['phone']}:{pending['nonce']}",
+            purpose="signup_code",
+        )
+    if queued is None:
+        pending["opted_out"] = True
+        return False
+    request.session[SESSION_KEY] = pending
+    return True
+
+
+@never_cache
+def join(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = JoinForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            place = form.place
+            pending = {
+                "phone": data["phone"],
+                # The words on the page they ticked, kept verbatim until the record is written.
+                "consent_text": CONSENT_TEXT,
+                "details": {
+                    "name": data["name"].strip(),
+                    "postcode": place.postcode,
+                    "latitude": place.latitude,
+                    "longitude": place.longitude,
+                    "local_authority_id": place.local_authority_id,
+                    "skills": data["skills"],
+                    "languages": data["languages"],
+                    "has_car": data["has_car"],
+                    "max_travel_km": data["max_travel_km"],
+                },
+            }
+            if _send_code(request, pending):
+                return redirect("join-confirm")
+            if pending.get("opted_out"):
+                form.add_error(
+                    "phone",
+                    "This number has asked us not to text it (it replied STOP). "
+                    "To sign up, first text START to our number.",
+                )
+            else:
+                form.add_error(
+                    "phone", "We have sent this number too many codes. Please try again in an hour."
+                )
+    else:
+        form = JoinForm()
+    return render(request, "volunteers/join.html", {"form": form, "consent_text": CONSENT_TEXT})
+
+
+@never_cache
+def join_confirm(request: HttpRequest) -> HttpResponse:
+    pending = request.session.get(SESSION_KEY)
+    if not pending:
+        messages.info(request, "Please fill in the form first: we then text you a code.")
+        return redirect("join")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = code_check(pending=pending, code=form.cleaned_data["code"])
+        request.session[SESSION_KEY] = pending  # the attempt count must stick
+        if result.ok:
+            volunteer = signup_complete(pending=pending)
+            del request.session[SESSION_KEY]
+            request.session.cycle_key()
+            messages.success(
+                request, f"Welcome, {volunteer.name}. Your number is confirmed and you are signed up."
+            )
+            return redirect(volunteer_page_path(volunteer))
+        if result.reason == "expired":
+            form.add_error("code", "That code has run out. Ask for a new one below.")
+        elif result.reason == "too_many":
+            form.add_error("code", "That was the last try for this code. Ask for a new one below.")
+        else:
+            form.add_error(
+                "code",
+                f"That code is not right. You have {result.attempts_left} "
+                f"{'try' if result.attempts_left == 1 else 'tries'} left.",
+            )
+    return render(
+        request,
+        "volunteers/join_confirm.html",
+        {
+            "form": form,
+            "phone": phone_display(pending["phone"]),
+            "phone_masked": phone_mask(pending["phone"]),
+            "can_resend": pending.get("sends", 0) < CODE_MAX_SENDS,
+        },
+    )
+
+
+@require_POST
+def join_resend(request: HttpRequest) -> HttpResponse:
+    pending = request.session.get(SESSION_KEY)
+    if not pending:
+        return redirect("join")
+    if _send_code(request, pending):
+        messages.success(request, "We have texted you a new code.")
+    else:
+        messages.error(
+            request, "We cannot send another code to this number now. Please try again in an hour."
+        )
+    return redirect(reverse("join-confirm"))

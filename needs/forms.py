@@ -1,0 +1,89 @@
+"""Forms for the coordinators' need pages and the volunteer's offer page."""
+
+from __future__ import annotations
+
+from django import forms
+
+from needs.models import Need
+from volunteers.models import DBSLevel
+
+LANGUAGE_CHOICES = [
+    ("", "Any language"),
+    ("en", "English"),
+    ("pa", "Punjabi"),
+    ("ur", "Urdu"),
+    ("bn", "Bengali"),
+    ("pl", "Polish"),
+    ("gu", "Gujarati"),
+    ("so", "Somali"),
+    ("ro", "Romanian"),
+    ("ar", "Arabic"),
+]
+
+
+class PlainForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class NeedForm(PlainForm):
+    """What a coordinator types; ``needs.services.need_create`` does the checking that matters."""
+
+    organisation = forms.TypedChoiceField(label="Posting for", coerce=int)
+    category = forms.ChoiceField(label="What kind of help?", choices=Need.Category.choices)
+    summary = forms.CharField(
+        label="Short summary for volunteers",
+        max_length=200,
+        help_text="Volunteers see this before they say yes: no names, numbers or addresses.",
+    )
+    details = forms.CharField(
+        label="Details",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only the volunteer who accepts sees these.",
+    )
+    postcode = forms.CharField(
+        label="Postcode",
+        max_length=10,
+        help_text="We check it as you type.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "aria-controls": "postcode-status"}),
+    )
+    requester_name = forms.CharField(
+        label="Name of the person who needs help", max_length=200, required=False
+    )
+    requester_phone = forms.CharField(label="Their phone number", max_length=30, required=False)
+    address = forms.CharField(label="Their address", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    urgency = forms.ChoiceField(
+        label="How urgent?", choices=Need.Urgency.choices, initial=Need.Urgency.NORMAL
+    )
+    requires_dbs = forms.ChoiceField(
+        label="DBS check needed", choices=DBSLevel.choices, initial=DBSLevel.NONE
+    )
+    needs_car = forms.BooleanField(label="The volunteer needs a car", required=False)
+    language = forms.ChoiceField(label="The volunteer must speak", choices=LANGUAGE_CHOICES, required=False)
+    window_start = forms.DateTimeField(
+        label="From",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    window_end = forms.DateTimeField(
+        label="Until",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(o.id, o.name) for o in organisations]
+        if len(organisations) == 1:
+            self.fields["organisation"].initial = organisations[0].id
+            self.fields["organisation"].widget = forms.HiddenInput()
+
+
+class OfferCountForm(PlainForm):
+    count = forms.IntegerField(label="How many volunteers to ask", min_value=1, max_value=20, initial=3)
+
+
+class CancelForm(PlainForm):
+    reason = forms.CharField(label="Why is it cancelled? (optional)", max_length=200, required=False)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from needs import views
+
+app_name = "needs"
+
+urlpatterns = [
+    path("", views.need_list, name="list"),
+    path("new/", views.need_create, name="create"),
+    path("postcode/", views.postcode_check, name="postcode"),
+    path("<int:pk>/", views.need_detail, name="detail"),
+    path("<int:pk>/offer/", views.need_offer, name="offer"),
+    path("<int:pk>/done/", views.need_done, name="done"),
+    path("<int:pk>/cancel/", views.need_cancel, name="cancel"),
+]

@@ -1,0 +1,326 @@
+"""Pages for needs: the coordinators' list, map, posting form and need page, and the volunteer's
+offer page at /o/<token>/ (no password: the unguessable token in the text message is the key).
+
+Views stay thin: check who may do it (needs.permissions), call one service, show the outcome.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from needs import services
+from needs.forms import CancelForm, NeedForm, OfferCountForm
+from needs.matching.candidates import candidates_find
+from needs.models import Need, Offer
+from needs.permissions import (
+    can_manage_need,
+    can_see_need,
+    can_see_requester,
+    organisations_user_can_post_for,
+    requester_read_record,
+)
+from needs.selectors import needs_for_organisations, offer_by_token
+from volunteers.geocoding import GeocodeError, geocode_postcode
+from volunteers.geography import PostcodeError, postcode_district
+from volunteers.models import LocalAuthority, Organisation, Volunteer
+from volunteers.permissions import organisation_ids_for
+from volunteers.phones import phone_display
+from volunteers.signup import volunteer_page_path
+
+
+def tile_url() -> str:
+    # Empty means no background tiles: the markers and the list still work with no network.
+    return getattr(settings, "LEAFLET_TILE_URL", "")
+
+
+def _district(need: Need) -> str:
+    try:
+        return postcode_district(need.postcode) if need.postcode else ""
+    except PostcodeError:
+        return ""
+
+
+def _visible_needs(user, *, open_only: bool = True):
+    orgs = Organisation.objects.filter(id__in=organisation_ids_for(user=user))
+    return needs_for_organisations(organisations=orgs, open_only=open_only)
+
+
+# --- coordinators -------------------------------------------------------------------------------
+@login_required
+def need_list(request: HttpRequest) -> HttpResponse:
+    needs = list(_visible_needs(request.user).select_related("assigned_volunteer")[:500])
+    markers = [
+        {
+            "lat": n.latitude,
+            "lon": n.longitude,
+            "label": f"{n.ref}: {n.summary}",
+            "detail": f"{n.get_urgency_display()} · {n.get_status_display()}",
+            "url": f"/needs/{n.pk}/",
+            "kind": n.status,
+        }
+        for n in needs
+        if n.has_location
+    ]
+    return render(
+        request,
+        "needs/list.html",
+        {
+            "needs": needs,
+            "markers_json": {"markers": markers},
+            "tile_url": tile_url(),
+            "can_post": bool(organisations_user_can_post_for(user=request.user)),
+        },
+    )
+
+
+@login_required
+def need_create(request: HttpRequest) -> HttpResponse:
+    org_ids = organisations_user_can_post_for(user=request.user)
+    if not org_ids:
+        raise PermissionDenied("Only coordinators post needs.")
+    organisations = list(Organisation.objects.filter(id__in=org_ids).order_by("name"))
+    form = NeedForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        organisation = next(o for o in organisations if o.id == data["organisation"])
+        try:
+            need = services.need_create(
+                organisation=organisation,
+                posted_by=request.user,
+                category=data["category"],
+                summary=data["summary"],
+                details=data["details"],
+                requester_name=data["requester_name"],
+                requester_phone=data["requester_phone"],
+                address=data["address"],
+                postcode=data["postcode"],
+                urgency=data["urgency"],
+                requires_dbs=data["requires_dbs"],
+                needs_car=data["needs_car"],
+                language=data["language"],
+                window_start=data["window_start"],
+                window_end=data["window_end"],
+            )
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, f"Need {need.ref} is posted. Choose who to ask below.")
+            return redirect("needs:detail", pk=need.pk)
+    return render(request, "needs/create.html", {"form": form})
+
+
+@login_required
+@require_GET
+def postcode_check(request: HttpRequest) -> JsonResponse:
+    """For the posting form: is this postcode known, and where is it? Answers as the user types."""
+    raw = request.GET.get("postcode", "").strip()
+    if len(raw) < 2:
+        return JsonResponse({"ok": False, "message": "Type a postcode, like B1 1AA."})
+    try:
+        place = geocode_postcode(raw[:10])
+    except GeocodeError as exc:
+        return JsonResponse({"ok": False, "message": str(exc)})
+    area = ""
+    if place.local_authority_id:
+        area = (
+            LocalAuthority.objects.filter(pk=place.local_authority_id).values_list("name", flat=True).first()
+            or ""
+        )
+    where = place.postcode or place.district
+    message = f"Found {where}" + (f", {area}" if area else "")
+    if place.approximate:
+        message += " (approximate: the centre of its district)"
+    return JsonResponse(
+        {
+            "ok": True,
+            "message": message + ".",
+            "postcode": place.postcode,
+            "district": place.district,
+            "local_authority": area,
+            "latitude": round(place.latitude, 5),
+            "longitude": round(place.longitude, 5),
+            "approximate": place.approximate,
+        }
+    )
+
+
+@login_required
+def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    need = get_object_or_404(
+        Need.objects.select_related("organisation", "local_authority", "assigned_volunteer"), pk=pk
+    )
+    if not can_see_need(user=request.user, need=need):
+        raise Http404("No such need")
+    manage = can_manage_need(user=request.user, need=need)
+    requester = None
+    if can_see_requester(need=need, user=request.user):
+        requester_read_record(need=need, user=request.user)
+        requester = {
+            "name": need.requester_name,
+            "phone": phone_display(need.requester_phone) if need.requester_phone else "",
+            "address": need.requester_address,
+        }
+    offers = list(need.offers.select_related("volunteer").order_by("rank"))
+    candidates = []
+    if manage and need.status in (Need.Status.OPEN, Need.Status.OFFERED):
+        result = candidates_find(need=need, limit=10)
+        names = dict(
+            Volunteer.objects.filter(id__in=[c.volunteer_id for c in result.candidates]).values_list(
+                "id", "name"
+            )
+        )
+        candidates = [{"name": names.get(c.volunteer_id, "?"), "c": c} for c in result.candidates]
+        excluded = result.excluded
+        searched_km = result.searched_km
+    else:
+        excluded, searched_km = {}, 0
+    accepted = next((o for o in offers if o.status == Offer.Status.ACCEPTED), None)
+    return render(
+        request,
+        "needs/detail.html",
+        {
+            "need": need,
+            "manage": manage,
+            "requester": requester,
+            "offers": offers,
+            "accepted": accepted,
+            "candidates": candidates,
+            "excluded": excluded,
+            "searched_km": searched_km,
+            "district": _district(need),
+            "offer_form": OfferCountForm(),
+            "cancel_form": CancelForm(),
+            "is_open": need.status in (Need.Status.OPEN, Need.Status.OFFERED),
+        },
+    )
+
+
+def _managed_need(request: HttpRequest, pk: int) -> Need:
+    need = get_object_or_404(Need, pk=pk)
+    if not can_manage_need(user=request.user, need=need):
+        raise PermissionDenied("Only a coordinator of the posting organisation may do that.")
+    return need
+
+
+@login_required
+@require_POST
+def need_offer(request: HttpRequest, pk: int) -> HttpResponse:
+    need = _managed_need(request, pk)
+    form = OfferCountForm(request.POST)
+    count = form.cleaned_data["count"] if form.is_valid() else 3
+    offers = services.offers_make(need=need, count=count, actor=request.user)
+    if offers:
+        names = ", ".join(o.volunteer.name for o in offers)
+        messages.success(
+            request, f"Texted {len(offers)} volunteer{'s' if len(offers) != 1 else ''}: {names}."
+        )
+    else:
+        messages.error(
+            request, "Nobody else within reach could be asked. Try a wider area or fewer conditions."
+        )
+    return redirect("needs:detail", pk=need.pk)
+
+
+@login_required
+@require_POST
+def need_done(request: HttpRequest, pk: int) -> HttpResponse:
+    need = _managed_need(request, pk)
+    if services.need_mark_done(need=need, actor=request.user, channel="web"):
+        messages.success(request, f"Need {need.ref} is marked done. Thank you.")
+    else:
+        messages.error(request, "Only a need someone has accepted can be marked done.")
+    return redirect("needs:detail", pk=need.pk)
+
+
+@login_required
+@require_POST
+def need_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    need = _managed_need(request, pk)
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if services.need_cancel(need=need, actor=request.user, reason=reason):
+        messages.success(request, f"Need {need.ref} is cancelled; any volunteer asked has been told.")
+    else:
+        messages.error(request, "This need is already closed.")
+    return redirect("needs:detail", pk=need.pk)
+
+
+# --- the volunteer's offer page --------------------------------------------------------------------
+ACCEPT_MESSAGES = {
+    services.AcceptOutcome.ACCEPTED: ("success", "Thank you! It is yours. The details are below."),
+    services.AcceptOutcome.ALREADY_YOURS: (
+        "success",
+        "You have already accepted this one: the details are below.",
+    ),
+    services.AcceptOutcome.ALREADY_TAKEN: ("info", "Thank you, but another volunteer got there first."),
+    services.AcceptOutcome.NOT_OPEN: ("info", "This request is no longer needed."),
+    services.AcceptOutcome.EXPIRED: ("info", "Sorry, the time to answer this one has run out."),
+    services.AcceptOutcome.NOT_OFFERED: ("info", "This request is no longer open to you."),
+}
+
+
+@never_cache
+def offer_page(request: HttpRequest, token: str) -> HttpResponse:
+    offer = offer_by_token(token=token)
+    if offer is None:
+        return render(request, "needs/offer_missing.html", status=404)
+    need = offer.need
+    volunteer = offer.volunteer
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "accept":
+            level, text = ACCEPT_MESSAGES[services.offer_accept(offer=offer, channel=Offer.Channel.WEB)]
+            getattr(messages, level)(request, text)
+        elif action == "decline":
+            services.offer_decline(offer=offer, channel=Offer.Channel.WEB)
+            messages.info(request, "No problem. Thank you for letting us know: we will ask someone else.")
+        elif action == "done":
+            offer.refresh_from_db()
+            if offer.status == Offer.Status.ACCEPTED and services.need_mark_done(need=need, channel="web"):
+                messages.success(request, "Marked done. Thank you for helping!")
+            else:
+                messages.info(request, "This was already marked done or is not yours.")
+        return redirect("offer", token=token)
+    offer.refresh_from_db()
+    need.refresh_from_db()
+    requester = None
+    if can_see_requester(need=need, volunteer=volunteer):
+        requester_read_record(need=need, volunteer=volunteer)
+        requester = {
+            "name": need.requester_name,
+            "phone": phone_display(need.requester_phone) if need.requester_phone else "",
+            "phone_e164": need.requester_phone,
+            "address": need.requester_address,
+            "postcode": need.postcode,
+            "details": need.details,
+            "dietary_notes": need.dietary_notes,
+        }
+    now = timezone.now()
+    open_to_answer = (
+        offer.status == Offer.Status.OFFERED
+        and need.status in (Need.Status.OPEN, Need.Status.OFFERED)
+        and (offer.expires_at is None or offer.expires_at > now)
+    )
+    area = _district(need) or (need.local_authority.name if need.local_authority_id else "")
+    return render(
+        request,
+        "needs/offer.html",
+        {
+            "offer": offer,
+            "need": need,
+            "area": area,
+            "requester": requester,
+            "open_to_answer": open_to_answer,
+            "mine": need.assigned_volunteer_id == volunteer.id,
+            "volunteer_page": volunteer_page_path(volunteer),
+        },
+    )

@@ -1,0 +1,141 @@
+"""Confirming a new volunteer's phone with a 6-digit code, and the signed links to their own page.
+
+Volunteers have no passwords. A pending sign-up lives in the session (no table): the code is kept
+only as an HMAC, expires, and allows a few tries, so a guessed or leaked session cannot be brute
+forced. Completing it writes the volunteer with the exact consent words they saw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from volunteers.models import Volunteer
+
+CODE_TTL = timedelta(minutes=10)
+CODE_MAX_ATTEMPTS = 5
+CODE_MAX_SENDS = 3
+PAGE_LINK_MAX_AGE = timedelta(days=14)
+_PAGE_SALT = "rekindle.volunteer-page"
+
+
+def code_generate() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def code_hash(*, code: str, phone: str, nonce: str) -> str:
+    # Keyed by SECRET_KEY and bound to the phone and this attempt, so a hash copied from one
+    # session proves nothing for another.
+    message = f"{phone}:{nonce}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class CodeCheck:
+    ok: bool
+    reason: str = ""  # "", "expired", "wrong", "too_many"
+    attempts_left: int = 0
+
+
+def code_check(*, pending: dict, code: str, now=None) -> CodeCheck:
+    """Check ``code`` against a pending sign-up (mutates ``pending['attempts']``)."""
+    now = now or timezone.now()
+    if pending.get("attempts", 0) >= CODE_MAX_ATTEMPTS:
+        return CodeCheck(False, "too_many")
+    if now.timestamp() > pending["expires_at"]:
+        return CodeCheck(False, "expired")
+    pending["attempts"] = pending.get("attempts", 0) + 1
+    expected = pending["code_hash"]
+    given = code_hash(code=code.strip().replace(" ", ""), phone=pending["phone"], nonce=pending["nonce"])
+    if hmac.compare_digest(expected, given):
+        return CodeCheck(True)
+    left = CODE_MAX_ATTEMPTS - pending["attempts"]
+    return CodeCheck(False, "too_many" if left <= 0 else "wrong", left)
+
+
+@transaction.atomic
+def signup_complete(*, pending: dict, now=None) -> Volunteer:
+    """Create the volunteer (or update them: the phone is the identity) with the consent they gave.
+
+    Call only after ``code_check`` said ok.
+    """
+    now = now or timezone.now()
+    details = pending["details"]
+    volunteer = Volunteer.objects.select_for_update().filter(phone=pending["phone"]).first()
+    if volunteer is None:
+        volunteer = Volunteer(phone=pending["phone"])
+    volunteer.name = details["name"]
+    volunteer.postcode = details["postcode"]
+    volunteer.local_authority_id = details.get("local_authority_id")
+    volunteer.set_location(details["latitude"], details["longitude"])
+    volunteer.skills = details.get("skills", [])
+    volunteer.languages = details.get("languages", ["en"])
+    volunteer.has_car = details.get("has_car", False)
+    volunteer.max_travel_km = details.get("max_travel_km", 3.0)
+    volunteer.status = Volunteer.Status.ACTIVE
+    volunteer.consent_text = pending["consent_text"]
+    volunteer.consent_at = now
+    volunteer.consent_channel = Volunteer.ConsentChannel.WEB
+    volunteer.consent_source = "/join/ sign-up form; phone confirmed by a texted code"
+    volunteer.last_active_at = now
+    volunteer.save()
+    return volunteer
+
+
+def volunteer_page_token(volunteer: Volunteer) -> str:
+    # The phone is signed too: if the number changes hands (a new volunteer record for it), old
+    # links stop working.
+    return signing.TimestampSigner(salt=_PAGE_SALT).sign_object({"v": volunteer.pk, "p": volunteer.phone})
+
+
+def volunteer_page_path(volunteer: Volunteer) -> str:
+    return reverse("volunteer-page", args=[volunteer_page_token(volunteer)])
+
+
+def volunteer_page_url(volunteer: Volunteer) -> str:
+    """The absolute link to put in a text message."""
+    return settings.PUBLIC_BASE_URL + volunteer_page_path(volunteer)
+
+
+def volunteer_from_token(token: str) -> Volunteer | None:
+    """The volunteer a page link was made for, or None when it is forged, expired or stale."""
+    try:
+        data = signing.TimestampSigner(salt=_PAGE_SALT).unsign_object(
+            token, max_age=PAGE_LINK_MAX_AGE.total_seconds()
+        )
+    except signing.BadSignature:
+        return None
+    return Volunteer.objects.filter(pk=data.get("v"), phone=data.get("p")).first()
+
+
+def volunteer_settings_update(
+    *,
+    volunteer: Volunteer,
+    status: str,
+    availability: dict[str, list[list[str]]],
+    max_travel_km: float,
+    has_car: bool,
+) -> Volunteer:
+    """A volunteer changes how they can help from their own page.
+
+    An opted-out volunteer stays opted out: only texting START undoes STOP, as Twilio requires.
+    """
+    if volunteer.status != Volunteer.Status.OPTED_OUT:
+        volunteer.status = Volunteer.Status.PAUSED if status == "paused" else Volunteer.Status.ACTIVE
+    volunteer.availability = availability
+    volunteer.max_travel_km = max_travel_km
+    volunteer.has_car = has_car
+    volunteer.last_active_at = timezone.now()
+    volunteer.save(
+        update_fields=["status", "availability", "max_travel_km", "has_car", "last_active_at", "updated_at"]
+    )
+    return volunteer
