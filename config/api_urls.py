@@ -1,7 +1,21 @@
-"""The REST API's routes; each app contributes its own viewsets as they arrive."""
+"""The REST API's routes (/api/v1/...). Each app contributes its viewsets; anything else under
+/api/v1/ answers a 404 in the API's error format (the schema and docs paths are left to
+config/urls.py)."""
 
+from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from config.api.views import ApiNotFound
+from needs.apis import NeedViewSet
+from volunteers.apis import GroupViewSet, LocalAuthorityViewSet, VolunteerViewSet
 
-urlpatterns = router.urls
+router = DefaultRouter()
+router.register("local-authorities", LocalAuthorityViewSet, basename="local-authority")
+router.register("groups", GroupViewSet, basename="group")
+router.register("volunteers", VolunteerViewSet, basename="volunteer")
+router.register("needs", NeedViewSet, basename="need")
+
+urlpatterns = [
+    *router.urls,
+    re_path(r"^(?!schema/|docs/).+$", ApiNotFound.as_view()),
+]

@@ -23,10 +23,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from volunteers.geography import haversine_km
-from volunteers.models import LocalAuthority, MutualAidGroup, Organisation, StaffRole, Volunteer
+from volunteers.models import (
+    LocalAuthority,
+    Membership,
+    MutualAidGroup,
+    Organisation,
+    StaffRole,
+    Volunteer,
+)
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -228,3 +236,44 @@ class CampaignAccess(BasePermission):
         if request.method in SAFE_METHODS:
             return can_see_campaign(user=request.user, organisation_id=obj.organisation_id)
         return can_manage_campaign(user=request.user, organisation_id=obj.organisation_id)
+
+
+def volunteers_with_visible_contact(*, user: User | None, volunteers: Iterable[Volunteer]) -> set[int]:
+    """The ids among ``volunteers`` whose contact details ``user`` may see, by the rule of
+    ``can_see_volunteer_contact``, in at most one query when memberships are prefetched
+    (``prefetch_related("memberships__group")``): the list endpoints use it for a whole page."""
+    volunteers = list(volunteers)
+    if is_superuser(user):
+        return {v.id for v in volunteers}
+    writers = organisation_ids_for(user=user, roles=WRITER_ROLES)
+    if not writers:
+        return set()
+    visible = {v.id for v in volunteers if writers & {m.group.organisation_id for m in v.memberships.all()}}
+    coordinating = organisation_ids_for(user=user, roles={COORDINATOR})
+    rest = [v.id for v in volunteers if v.id not in visible]
+    if coordinating and rest:
+        from django.apps import apps
+
+        need_model = apps.get_model("needs", "Need")
+        visible |= set(
+            need_model.objects.filter(
+                assigned_volunteer_id__in=rest, organisation_id__in=coordinating, status="assigned"
+            ).values_list("assigned_volunteer_id", flat=True)
+        )
+    return visible
+
+
+def volunteers_visible_to(*, user: User | None):
+    """Which volunteers a staff member may list at all (name, skills, district; contact details
+    follow the stricter rule above): those in a group of one of their organisations, and those who
+    live in a local authority one of their organisations covers. Everyone for a superuser."""
+    if is_superuser(user):
+        return Volunteer.objects.all()
+    org_ids = organisation_ids_for(user=user)
+    if not org_ids:
+        return Volunteer.objects.none()
+    in_our_groups = Membership.objects.filter(group__organisation_id__in=org_ids).values("volunteer_id")
+    in_our_areas = Organisation.local_authorities.through.objects.filter(organisation_id__in=org_ids).values(
+        "localauthority_id"
+    )
+    return Volunteer.objects.filter(Q(id__in=in_our_groups) | Q(local_authority_id__in=in_our_areas))

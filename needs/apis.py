@@ -1,0 +1,220 @@
+"""Needs in the API: post, list, read, candidates (ranked, with the why), offer, cancel, done.
+
+Each endpoint validates, calls one service (needs/services.py) or the matcher, and shapes the answer.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config.api.errors import Conflict
+from config.api.filters import query_params_validate
+from config.api.views import ApiViewMixin
+from needs import services
+from needs.matching.candidates import candidates_find
+from needs.models import Need, Offer
+from needs.permissions import (
+    NeedAccess,
+    can_manage_need,
+    can_post_need_for,
+    can_see_requester,
+    organisations_user_can_post_for,
+    requester_read_record,
+)
+from needs.serializers import (
+    CandidatesQuerySerializer,
+    CandidatesSerializer,
+    NeedCancelSerializer,
+    NeedCreateSerializer,
+    NeedFilterSerializer,
+    NeedSerializer,
+    OfferRequestSerializer,
+    OfferSerializer,
+    OffersMadeSerializer,
+)
+from volunteers.apis import area_apply, local_authority_id
+from volunteers.models import Organisation, Volunteer
+from volunteers.permissions import IsStaffMember, ViewersReadOnly, is_superuser, organisation_ids_for
+
+
+def posting_organisation(*, user, slug: str | None) -> Organisation:
+    """The organisation a need is posted for: the one named, or the only one the user coordinates."""
+    if slug:
+        organisation = Organisation.objects.filter(slug=slug).first()
+        if organisation is None:
+            raise exceptions.ValidationError({"organisation": [f"No organisation {slug!r}."]})
+        if not can_post_need_for(user=user, organisation=organisation):
+            raise exceptions.PermissionDenied("You coordinate needs for your own organisations only.")
+        return organisation
+    mine = organisations_user_can_post_for(user=user)
+    if not mine:
+        raise exceptions.PermissionDenied("Posting a need needs a coordinator role.")
+    if len(mine) > 1:
+        raise exceptions.ValidationError(
+            {"organisation": ["You coordinate for several organisations: say which one (its slug)."]}
+        )
+    return Organisation.objects.get(id=next(iter(mine)))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Needs posted by your organisations (newest first)",
+        description="The requester's details never appear in a list; read one need to see them.",
+        parameters=[NeedFilterSerializer],
+    ),
+    retrieve=extend_schema(
+        summary="One need",
+        description=(
+            "Coordinators of the posting organisation also get the requester's name, phone, address, "
+            "full postcode and the private details; each such read is written to the audit log."
+        ),
+    ),
+    create=extend_schema(
+        summary="Post a need",
+        request=NeedCreateSerializer,
+        responses={201: NeedSerializer},
+    ),
+)
+class NeedViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [IsStaffMember, ViewersReadOnly, NeedAccess]
+    serializer_class = NeedSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        queryset = Need.objects.select_related(
+            "organisation", "local_authority", "assigned_volunteer"
+        ).order_by("-created_at", "-id")
+        if not is_superuser(user):
+            queryset = queryset.filter(organisation_id__in=organisation_ids_for(user=user))
+        if self.action != "list":
+            return queryset
+        params = query_params_validate(NeedFilterSerializer, self.request)
+        if params.get("status"):
+            queryset = queryset.filter(status__in=params["status"])
+        if "category" in params:
+            queryset = queryset.filter(category=params["category"])
+        if "urgency" in params:
+            queryset = queryset.filter(urgency=params["urgency"])
+        if "local_authority" in params:
+            queryset = queryset.filter(local_authority_id=local_authority_id(params["local_authority"]))
+        if "organisation" in params:
+            queryset = queryset.filter(organisation__slug=params["organisation"])
+        return area_apply(queryset, params)
+
+    def retrieve(self, request, *args, **kwargs):
+        need = self.get_object()
+        visible = set()
+        if can_see_requester(user=request.user, need=need):
+            visible = {need.id}
+            requester_read_record(need=need, user=request.user)
+        return Response(NeedSerializer(need, context={"requester_visible": visible}).data)
+
+    def create(self, request, *args, **kwargs):
+        incoming = NeedCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        organisation = posting_organisation(user=request.user, slug=data.pop("organisation", None))
+        need = services.need_create(organisation=organisation, posted_by=request.user, **data)
+        return Response(NeedSerializer(need).data, status=status.HTTP_201_CREATED)
+
+    def _need_to_manage(self) -> Need:
+        need = self.get_object()
+        if not can_manage_need(user=self.request.user, need=need):
+            raise exceptions.PermissionDenied("Only a coordinator of the posting organisation may do this.")
+        return need
+
+    @extend_schema(
+        summary="The best volunteers for this need, ranked, with why",
+        parameters=[CandidatesQuerySerializer],
+        responses={200: CandidatesSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def candidates(self, request, pk=None):
+        need = self._need_to_manage()
+        limit = query_params_validate(CandidatesQuerySerializer, request)["limit"]
+        result = candidates_find(need=need, limit=limit)
+        names = dict(
+            Volunteer.objects.filter(id__in=[c.volunteer_id for c in result.candidates]).values_list(
+                "id", "name"
+            )
+        )
+        body = {
+            "searched_km": result.searched_km,
+            "excluded": result.excluded,
+            "candidates": [
+                {
+                    "rank": c.rank,
+                    "volunteer": {"id": c.volunteer_id, "name": names.get(c.volunteer_id, "")},
+                    "distance_km": round(c.distance_km, 2),
+                    "recent_tasks": c.recent_tasks,
+                    "reliability": c.reliability,
+                    "why": c.explanation.get("reasons", []),
+                    "explanation": c.explanation,
+                }
+                for c in result.candidates
+            ],
+        }
+        return Response(CandidatesSerializer(body).data)
+
+    @extend_schema(
+        summary="Offers made for this need, best ranked first", responses={200: OfferSerializer(many=True)}
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def offers(self, request, pk=None):
+        need = self.get_object()
+        offers = Offer.objects.filter(need=need).select_related("volunteer").order_by("rank", "id")
+        return Response(OfferSerializer(offers, many=True).data)
+
+    @extend_schema(
+        summary="Offer this need to the best n volunteers not yet asked",
+        request=OfferRequestSerializer,
+        responses={
+            201: OffersMadeSerializer,
+            200: OpenApiResponse(OffersMadeSerializer, description="Nobody eligible is left within reach."),
+        },
+    )
+    @offers.mapping.post
+    def offers_make(self, request, pk=None):
+        need = self._need_to_manage()
+        incoming = OfferRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        if need.status not in (Need.Status.OPEN, Need.Status.OFFERED):
+            raise Conflict(f"Need {need.ref} is {need.get_status_display().lower()}: it cannot be offered.")
+        count = incoming.validated_data.get("count", settings.OFFERS_PER_NEED)
+        offers = services.offers_make(need=need, count=count, actor=request.user)
+        if offers:
+            message = f"Offered to {len(offers)} volunteer(s)."
+        else:
+            message = "Nobody eligible is left within reach; the coordinators have been alerted."
+        body = {"made": len(offers), "message": message, "offers": offers}
+        return Response(
+            OffersMadeSerializer(body).data, status=status.HTTP_201_CREATED if offers else status.HTTP_200_OK
+        )
+
+    @extend_schema(summary="Cancel this need", request=NeedCancelSerializer, responses={200: NeedSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        need = self._need_to_manage()
+        incoming = NeedCancelSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        if not services.need_cancel(need=need, actor=request.user, reason=incoming.validated_data["reason"]):
+            raise Conflict(f"Need {need.ref} is already closed.")
+        return Response(NeedSerializer(need).data)
+
+    @extend_schema(summary="Mark this need done", request=None, responses={200: NeedSerializer})
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        need = self._need_to_manage()
+        if not services.need_mark_done(need=need, actor=request.user):
+            raise Conflict(f"Need {need.ref} is not assigned: only an assigned need can be marked done.")
+        return Response(NeedSerializer(need).data)
