@@ -366,8 +366,7 @@ class AcceptOutcome(enum.StrEnum):
 
 
 class _Lost(Exception):
-    def __init__(self, outcome: AcceptOutcome):
-        self.outcome = outcome
+    """Raised inside the claim's transaction to roll it back; the outcome is read afterwards."""
 
 
 def offer_accept(*, offer: Offer, channel: str = Offer.Channel.SMS) -> AcceptOutcome:
@@ -383,7 +382,7 @@ def offer_accept(*, offer: Offer, channel: str = Offer.Channel.SMS) -> AcceptOut
                 status=Need.Status.ASSIGNED, assigned_volunteer_id=offer.volunteer_id, assigned_at=now
             )
             if not claimed:
-                raise _Lost(_why_not(offer))
+                raise _Lost
             mine = (
                 Offer.objects.filter(pk=offer.pk, status=Offer.Status.OFFERED)
                 .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
@@ -391,7 +390,7 @@ def offer_accept(*, offer: Offer, channel: str = Offer.Channel.SMS) -> AcceptOut
             )
             if not mine:
                 # The need was free but this offer is not open: undo the claim (roll back).
-                raise _Lost(_why_not(offer, now=now))
+                raise _Lost
             need = Need.objects.select_related("organisation").get(pk=offer.need_id)
             winner = Offer.objects.select_related("volunteer").get(pk=offer.pk)
             _offers_withdraw(need=need, reason="has been taken by another volunteer", now=now)
@@ -424,8 +423,8 @@ def offer_accept(*, offer: Offer, channel: str = Offer.Channel.SMS) -> AcceptOut
                     "channel": channel,
                 },
             )
-    except _Lost as lost:
-        return lost.outcome
+    except _Lost:
+        return _why_not(offer, now=now)
     offer.refresh_from_db()
     return AcceptOutcome.ACCEPTED
 

@@ -154,15 +154,19 @@ def candidates_find(
                 excluded[key] = excluded.get(key, 0) + 1
         if side >= spec.radius_km:
             break  # the block holds the whole radius: nothing further can qualify
-        # Exact when the limit-th nearest and its whole distance band lie within one cell side.
-        within = sorted(r.distance_km for r in eligible if r.distance_km <= side)
-        if len(within) >= limit and (distance_band(within[limit - 1]) + 1) * BAND_KM <= side:
+        # Exact once ``limit`` eligible rows lie within one cell side: the block holds them all.
+        if sum(1 for r in eligible if r.distance_km <= side) >= limit:
             break
+    if side < spec.radius_km:
+        # Rows in the block's corners beyond one side are an incomplete sample: leave them out, so
+        # the answer is exactly "the best among everyone within searched_km".
+        eligible = [r for r in eligible if r.distance_km <= side]
     eligible.sort(key=lambda r: r.distance_km)
     if len(eligible) > limit:
-        # Keep the limit-th row's whole band, so fairness can reorder near-equals fairly.
+        # Keep the limit-th row's whole distance band, so fairness can reorder near-equals.
         cutoff = (distance_band(eligible[limit - 1].distance_km) + 1) * BAND_KM
-        eligible = [r for r in eligible if r.distance_km < cutoff]
+        # Bounded too: in a dense centre a band can hold hundreds; near-equals beyond that are moot.
+        eligible = [r for r in eligible if r.distance_km < cutoff][: max(limit * 5, 50)]
     searched_km = min(side, spec.radius_km)
     history = _history([r.id for r in eligible], now=now)
     for row in eligible:

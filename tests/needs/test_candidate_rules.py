@@ -1,0 +1,167 @@
+"""Who may be offered a need: each rule, on its own, keeps out the right volunteer."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from needs.matching.candidates import candidates_find
+from needs.models import Need, Offer
+from tests.factories import BIRMINGHAM, NeedFactory, OfferFactory, OptOutFactory, VolunteerFactory
+from volunteers.models import Volunteer
+
+pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")
+LAT, LON = BIRMINGHAM
+
+
+def north(km: float) -> tuple[float, float]:
+    return LAT + km / 111.32, LON
+
+
+def vol(km: float = 0.3, **kwargs) -> Volunteer:
+    lat, lon = north(km)
+    return VolunteerFactory(latitude=lat, longitude=lon, **kwargs)
+
+
+def found(need: Need, limit: int = 10) -> set[int]:
+    return {c.volunteer_id for c in candidates_find(need=need, limit=limit).candidates}
+
+
+def test_an_ordinary_nearby_volunteer_is_a_candidate():
+    v = vol()
+    assert found(NeedFactory()) == {v.pk}
+
+
+@pytest.mark.parametrize("status", ["paused", "dormant", "opted_out"])
+def test_only_active_volunteers(status):
+    keep, drop = vol(), vol(status=status)
+    assert found(NeedFactory()) == {keep.pk}
+    assert drop.pk not in found(NeedFactory())
+
+
+def test_a_number_in_the_opt_out_list_is_never_offered_even_if_the_volunteer_looks_active():
+    keep, drop = vol(), vol()
+    OptOutFactory(phone=drop.phone)
+    assert found(NeedFactory()) == {keep.pk}
+
+
+def test_an_unreachable_phone_is_left_out():
+    keep, _drop = vol(), vol(phone_unreachable_at=timezone.now())
+    assert found(NeedFactory()) == {keep.pk}
+
+
+def test_beyond_the_needs_radius_is_left_out():
+    keep, _far = vol(1.0, max_travel_km=20), vol(6.0, max_travel_km=20)
+    assert found(NeedFactory(search_radius_km=5)) == {keep.pk}
+
+
+def test_beyond_the_volunteers_own_travel_distance_is_left_out():
+    keep, _homebody = vol(1.0, max_travel_km=3), vol(2.0, max_travel_km=1.5)
+    assert found(NeedFactory(search_radius_km=5)) == {keep.pk}
+
+
+def test_dbs_level_must_be_at_least_the_one_required():
+    enhanced = vol(dbs_level="enhanced")
+    standard = vol(dbs_level="standard")
+    _basic, _none = vol(dbs_level="basic"), vol()
+    assert found(NeedFactory(requires_dbs="standard")) == {enhanced.pk, standard.pk}
+
+
+def test_dbs_check_must_be_valid_on_the_needs_date():
+    day = timezone.now() + timedelta(days=10)
+    valid = vol(dbs_level="enhanced", dbs_expires_on=(day + timedelta(days=1)).date())
+    _lapses_before = vol(dbs_level="enhanced", dbs_expires_on=(day - timedelta(days=2)).date())
+    need = NeedFactory(requires_dbs="basic", window_start=day, window_end=day + timedelta(hours=2))
+    assert found(need) == {valid.pk}
+
+
+def test_an_expired_dbs_check_does_not_count_for_a_need_today():
+    _expired = vol(dbs_level="enhanced", dbs_expires_on=date(2020, 1, 1))
+    assert found(NeedFactory(requires_dbs="basic")) == set()
+
+
+def test_a_car_when_the_need_needs_one():
+    driver, _walker = vol(has_car=True), vol(has_car=False)
+    assert found(NeedFactory(needs_car=True)) == {driver.pk}
+
+
+def test_the_language_when_one_is_set():
+    punjabi, _english = vol(languages=["en", "pa"]), vol(languages=["en"])
+    assert found(NeedFactory(language="pa")) == {punjabi.pk}
+
+
+def test_availability_in_the_needs_window_in_london_time():
+    # Monday 2 June 2025, 10:00-12:00 London (09:00-11:00 UTC, British Summer Time).
+    start = datetime(2025, 6, 2, 10, 0, tzinfo=LONDON)
+    mornings = vol(availability={"mon": [["09:00", "11:00"]]})
+    _evenings = vol(availability={"mon": [["18:00", "21:00"]]})
+    _weekends = vol(availability={"sat": [["09:00", "17:00"]]})
+    anytime = vol(availability={})
+    need = NeedFactory(window_start=start, window_end=start + timedelta(hours=2))
+    assert found(need) == {mornings.pk, anytime.pk}
+
+
+def test_the_workload_cap_counts_open_assignments():
+    busy, free = vol(max_open_assignments=1), vol(max_open_assignments=2)
+    NeedFactory(status=Need.Status.ASSIGNED, assigned_volunteer=busy)
+    NeedFactory(status=Need.Status.ASSIGNED, assigned_volunteer=free)
+    NeedFactory(status=Need.Status.DONE, assigned_volunteer=free)  # done work does not count
+    assert found(NeedFactory()) == {free.pk}
+
+
+def test_nobody_is_offered_the_same_need_twice():
+    asked, fresh = vol(), vol()
+    need = NeedFactory()
+    OfferFactory(need=need, volunteer=asked, status=Offer.Status.DECLINED)
+    assert found(need) == {fresh.pk}
+
+
+def test_a_volunteer_with_no_location_is_never_matched():
+    VolunteerFactory(latitude=None, longitude=None)
+    assert found(NeedFactory()) == set()
+
+
+# --- rings ------------------------------------------------------------------------------------
+def test_dense_centre_stops_at_a_small_ring():
+    for i in range(40):
+        vol(0.01 + i * 0.004)  # 40 people within 0.17 km
+    result = candidates_find(need=NeedFactory(), limit=3)
+    assert len(result.candidates) == 3
+    assert result.level == 0 and result.searched_km == pytest.approx(0.2)
+    assert [c.rank for c in result.candidates] == [1, 2, 3]
+
+
+def test_sparse_edge_widens_until_it_finds_people_or_reaches_the_radius():
+    far1, far2 = vol(3.5, max_travel_km=10), vol(4.2, max_travel_km=10)
+    result = candidates_find(need=NeedFactory(search_radius_km=8), limit=3)
+    assert {c.volunteer_id for c in result.candidates} == {far1.pk, far2.pk}
+    assert result.searched_km == pytest.approx(8)  # went all the way out, found only two
+
+
+def test_the_answer_matches_a_full_scan():
+    import random
+
+    rng = random.Random(7)
+    for _ in range(150):
+        vol(rng.uniform(0, 4), max_travel_km=10)
+    need = NeedFactory(search_radius_km=5)
+    got = [c.volunteer_id for c in candidates_find(need=need, limit=10).candidates]
+    everyone = sorted(Volunteer.objects.all(), key=lambda v: abs(v.latitude - LAT))
+    assert set(got) == {v.pk for v in everyone[:10]}
+
+
+def test_query_count_is_bounded_whatever_the_number_of_volunteers(django_assert_num_queries):
+    for i in range(30):
+        vol(0.05 + i * 0.002)
+    need = NeedFactory()
+    with django_assert_num_queries(2):  # one level, one history query
+        assert len(candidates_find(need=need, limit=3).candidates) == 3
+    lonely = NeedFactory(latitude=52.60, longitude=-1.50, search_radius_km=25.6)
+    with django_assert_num_queries(8):  # every level, and no history query for nobody
+        assert candidates_find(need=lonely, limit=3).candidates == []
+    for i in range(200):  # many more people, still the same two queries near the centre
+        vol(0.05 + i * 0.0005)
+    with django_assert_num_queries(2):
+        assert len(candidates_find(need=need, limit=3).candidates) == 3
