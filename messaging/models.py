@@ -126,3 +126,17 @@ class OptOut(models.Model):
 
     def __str__(self) -> str:
         return self.phone
+
+
+class SendRate(models.Model):
+    """The shared send limiter's state when there is no Redis: one row per limiter.
+
+    ``tat`` (theoretical arrival time, Unix seconds) is when the sender is next free: each send
+    pushes it on by segments / rate, so every worker together stays under SMS_MAX_PER_SECOND.
+    """
+
+    name = models.CharField(max_length=40, unique=True)
+    tat = models.FloatField(default=0.0)
+
+    def __str__(self) -> str:
+        return f"{self.name} free at {self.tat:.3f}"

@@ -1,18 +1,42 @@
-"""Writes for SMS: queueing outbound messages, opt-outs.
+"""Writes for SMS: queueing outbound messages, opt-outs, provider status.
 
-``message_queue`` is the one door every outbound text goes through.
+``message_queue`` is the one door every outbound text goes through. Sending itself (claim, rate,
+transport, retries) is in ``messaging.sending``; inbound texts in ``messaging.inbound``.
 """
 
 from __future__ import annotations
 
-from django.db import transaction
+import logging
+from functools import partial
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from messaging.conf import bulk_backlog_max
+from messaging.encoding import sms_normalise, sms_segments
 from messaging.models import OptOut, OutboundMessage
+from messaging.timing import quiet_hours_end
 from volunteers.models import Volunteer
+from volunteers.phones import phone_is_e164, phone_normalise
+
+log = logging.getLogger(__name__)
+State = OutboundMessage.State
+READY_STATES = (State.QUEUED, State.ERRORED)
 
 
 def phone_is_opted_out(phone: str) -> bool:
     return OptOut.objects.filter(phone=phone).exists()
+
+
+def outbox_backlog_segments(*, priority: int | None = None) -> int:
+    """Segments waiting to be sent (optionally of one priority): what a campaign checks before a wave."""
+    qs = OutboundMessage.objects.filter(state__in=READY_STATES)
+    if priority is not None:
+        qs = qs.filter(priority=priority)
+    return qs.aggregate(n=Sum("segments"))["n"] or 0
 
 
 def message_queue(
@@ -23,23 +47,181 @@ def message_queue(
     purpose: str,
     priority: int = OutboundMessage.Priority.URGENT,
     volunteer: Volunteer | None = None,
+    urgent: bool = False,
+    sender: str = "",
 ) -> OutboundMessage | None:
     """Queue one text for sending, once per ``dedupe_key``; None when the number has opted out.
 
     Call inside the caller's transaction: the row and the caller's change commit together, and the
-    send task is enqueued only after the commit.
+    send task is enqueued only after the commit. Smart punctuation is replaced so the text stays
+    GSM-7. Unless ``urgent`` (a reply to a text just received, an offer for an urgent need), a text
+    queued in quiet hours waits for their end. ``sender`` prefixes the text ("Brum Aid: ...") when it
+    does not already say who it is from. Raises ``InvalidPhone`` for a number that is not one.
     """
+    if not phone_is_e164(to):
+        to = phone_normalise(to)
     if phone_is_opted_out(to):
         return None
-    with transaction.atomic():
-        message, _ = OutboundMessage.objects.get_or_create(
-            dedupe_key=dedupe_key,
-            defaults={
-                "to": to,
-                "body": body,
-                "purpose": purpose,
-                "priority": priority,
-                "volunteer": volunteer,
-            },
+    text = sms_normalise(body).strip()
+    if sender and not text.startswith(sender):
+        text = f"{sender}: {text}"
+    info = sms_segments(text)
+    now = timezone.now()
+    send_after = now
+    if not urgent:
+        send_after = quiet_hours_end(now, settings.SMS_QUIET_HOURS) or now
+    if priority >= OutboundMessage.Priority.BULK:
+        # The brake: past an hour's worth of queued bulk segments, a new bulk text is scheduled for
+        # when the backlog should have drained, so that the queue (and the sweeper) never hold an
+        # unbounded pile of "ready now" rows and urgent texts keep their place.
+        backlog = outbox_backlog_segments(priority=OutboundMessage.Priority.BULK)
+        if backlog > bulk_backlog_max():
+            send_after = max(
+                send_after, now + timezone.timedelta(seconds=backlog / settings.SMS_MAX_PER_SECOND)
+            )
+    try:
+        with transaction.atomic():
+            message, created = OutboundMessage.objects.get_or_create(
+                dedupe_key=dedupe_key,
+                defaults={
+                    "to": to,
+                    "body": text,
+                    "segments": info.segments,
+                    "encoding": info.encoding,
+                    "purpose": purpose,
+                    "priority": priority,
+                    "volunteer": volunteer,
+                    "send_after": send_after,
+                },
+            )
+    except IntegrityError:
+        # Two callers raced on one dedupe_key: the other one's row stands.
+        message, created = OutboundMessage.objects.get(dedupe_key=dedupe_key), False
+    if created and send_after <= now:
+        transaction.on_commit(partial(outbox_kick, message_id=message.pk, priority=priority))
+    return message
+
+
+def _enqueue(func: str, *args) -> None:
+    from django_q.tasks import async_task
+
+    # SMS_TASKS_SYNC runs tasks inline (tests); otherwise the worker picks them up.
+    async_task(
+        func, *args, sync=getattr(settings, "SMS_TASKS_SYNC", False), task_name=func.rsplit(".", 1)[-1]
+    )
+
+
+def outbox_kick(*, message_id: int | None = None, priority: int = OutboundMessage.Priority.URGENT) -> None:
+    """Wake the senders. An urgent text gets its own task at once; bulk texts share a few drain
+    tasks (one per worker, at most once a second), since each drain task sends until the queue is
+    empty. A kick lost on a crash is made good by ``outbox_sweep``."""
+    if priority < OutboundMessage.Priority.BULK:
+        _enqueue("messaging.tasks.outbox_drain", message_id)
+        return
+    if cache.add("rekindle:sms:bulk-kick", 1, timeout=1):
+        for _ in range(int(settings.Q_CLUSTER.get("workers", 1))):
+            _enqueue("messaging.tasks.outbox_drain", None)
+
+
+def optout_record(*, phone: str, source: str, keyword: str = "") -> OptOut:
+    """Opt ``phone`` out of every message, at once: queued texts to it are cancelled now, and the
+    sender checks again at the moment of sending."""
+    optout, _ = OptOut.objects.get_or_create(
+        phone=phone, defaults={"source": source, "keyword": keyword[:20]}
+    )
+    now = timezone.now()
+    OutboundMessage.objects.filter(to=phone, state__in=READY_STATES).update(
+        state=State.CANCELLED, error_code="opted_out", error_message="The number opted out.", final_at=now
+    )
+    Volunteer.objects.filter(phone=phone).exclude(status=Volunteer.Status.OPTED_OUT).update(
+        status=Volunteer.Status.OPTED_OUT
+    )
+    return optout
+
+
+def optout_remove(*, phone: str) -> bool:
+    """START/UNSTOP: the number may be texted again. True when it had opted out."""
+    deleted, _ = OptOut.objects.filter(phone=phone).delete()
+    Volunteer.objects.filter(phone=phone, status=Volunteer.Status.OPTED_OUT).update(
+        status=Volunteer.Status.ACTIVE
+    )
+    return bool(deleted)
+
+
+# Twilio's statuses in the order a message moves through them. Our states rank: not yet with
+# Twilio (0), with Twilio (1), final (2). A callback may arrive late or twice: never step back.
+_TWILIO_TO_STATE = {
+    "accepted": State.SENT,
+    "scheduled": State.SENT,
+    "queued": State.SENT,
+    "sending": State.SENT,
+    "sent": State.SENT,
+    "delivered": State.DELIVERED,
+    "read": State.DELIVERED,
+    "undelivered": State.UNDELIVERED,
+    "failed": State.FAILED,
+    "canceled": State.CANCELLED,
+}
+_TWILIO_RANK = {"accepted": 1, "scheduled": 1, "queued": 2, "sending": 3, "sent": 4}
+_STATE_RANK = {
+    State.QUEUED: 0,
+    State.ERRORED: 0,
+    State.SENDING: 0,
+    State.UNKNOWN: 0,
+    State.SENT: 1,
+    State.DELIVERED: 2,
+    State.UNDELIVERED: 2,
+    State.FAILED: 2,
+    State.CANCELLED: 2,
+}
+# Delivery errors that mean the number cannot take texts (landline, unknown destination).
+_BAD_NUMBER_DELIVERY_CODES = {"30005", "30006"}
+
+
+def message_status_apply(
+    *, message_id: int | None, provider_sid: str, status: str, error_code: str = ""
+) -> OutboundMessage | None:
+    """Apply a provider status (callback or reconciliation). Moves a message forward only.
+
+    An unknown status is kept in ``provider_status`` (Twilio adds statuses) without changing state.
+    """
+    status = (status or "").strip().lower()[:30]
+    lookup = Q(pk=message_id) if message_id else Q(provider_sid=provider_sid)
+    message = OutboundMessage.objects.filter(lookup).first()
+    if message is None:
+        log.info("status %s for unknown message %s/%s", status, message_id, provider_sid)
+        return None
+    now = timezone.now()
+    new_state = _TWILIO_TO_STATE.get(status)
+    updates: dict = {}
+    if provider_sid and not message.provider_sid:
+        updates["provider_sid"] = provider_sid
+    if new_state is None:
+        updates["provider_status"] = status
+        OutboundMessage.objects.filter(pk=message.pk).update(**updates)
+    else:
+        rank = _STATE_RANK[new_state]
+        behind = [s for s, r in _STATE_RANK.items() if r < rank]
+        if new_state == State.SENT:
+            # Among Twilio's own in-flight statuses, "sent" after "queued" is progress too.
+            old = _TWILIO_RANK.get(message.provider_status, 0)
+            if _TWILIO_RANK.get(status, 0) > old and message.state == State.SENT:
+                behind.append(State.SENT)
+        moved = {"state": new_state, "provider_status": status, **updates}
+        if error_code:
+            moved["error_code"] = error_code[:10]
+        if rank == 2:
+            moved["final_at"] = now
+        if new_state == State.SENT and message.sent_at is None:
+            moved["sent_at"] = now
+        changed = OutboundMessage.objects.filter(pk=message.pk, state__in=behind).update(**moved)
+        if not changed and updates:
+            OutboundMessage.objects.filter(pk=message.pk).update(**updates)
+    if error_code == "21610":
+        optout_record(phone=message.to, source=OptOut.Source.CARRIER, keyword="21610")
+    elif error_code in _BAD_NUMBER_DELIVERY_CODES:
+        Volunteer.objects.filter(phone=message.to, phone_unreachable_at__isnull=True).update(
+            phone_unreachable_at=now
         )
+    message.refresh_from_db()
     return message

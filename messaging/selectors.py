@@ -1,0 +1,35 @@
+"""Reads for SMS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from messaging.models import InboundMessage, OutboundMessage
+from volunteers.models import Volunteer
+
+
+@dataclass(frozen=True)
+class ConversationLine:
+    at: datetime
+    direction: str  # "in" (from the phone) or "out" (to the phone)
+    body: str
+    status: str
+
+
+def conversation_for(*, phone: str, limit: int = 100) -> list[ConversationLine]:
+    outs = OutboundMessage.objects.filter(to=phone).order_by("-created_at")[:limit]
+    ins = InboundMessage.objects.filter(from_number=phone).order_by("-received_at")[:limit]
+    lines = [ConversationLine(m.created_at, "out", m.body, m.get_state_display()) for m in outs]
+    lines += [ConversationLine(m.received_at, "in", m.body, m.get_outcome_display()) for m in ins]
+    return sorted(lines, key=lambda line: line.at)[-limit:]
+
+
+def simulator_phones(*, limit: int = 200) -> list[tuple[str, str]]:
+    return list(Volunteer.objects.order_by("name").values_list("phone", "name")[:limit])
+
+
+def inbox_needing_attention():
+    return InboundMessage.objects.filter(needs_attention=True, resolved_at__isnull=True).select_related(
+        "volunteer"
+    )

@@ -1,0 +1,21 @@
+"""django-q2 tasks: each takes ids, calls a service, and is safe to run twice."""
+
+from __future__ import annotations
+
+from messaging import inbound, sending
+
+
+def outbox_drain(message_id: int | None = None) -> int:
+    return sending.outbox_drain(message_id=message_id)
+
+
+def inbound_handle(inbound_id: int) -> str:
+    return inbound.inbound_handle(inbound_id=inbound_id)
+
+
+def outbox_sweep() -> dict:
+    return sending.outbox_sweep()
+
+
+def outbox_reconcile() -> dict:
+    return sending.outbox_reconcile()

@@ -1,0 +1,115 @@
+"""Twilio webhooks (thin: check the signature, store, answer TwiML) and the phone simulator."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.utils.crypto import get_random_string
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from messaging.inbound import inbound_receive
+from messaging.selectors import conversation_for, simulator_phones
+from messaging.services import message_status_apply
+from messaging.webhooks import signature_compute, signature_valid
+from volunteers.phones import InvalidPhone, phone_normalise
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+INBOUND_PATH = "/sms/twilio/inbound/"
+
+
+def _twiml() -> HttpResponse:
+    return HttpResponse(EMPTY_TWIML, content_type="text/xml")
+
+
+def inbound_process(*, path: str, params, signature: str) -> bool:
+    """The signed inbound path shared by the webhook and the simulator. False: bad signature."""
+    if not signature_valid(path=path, params=params, signature=signature):
+        return False
+    sid = params.get("MessageSid") or params.get("SmsSid") or ""
+    if not sid:
+        return True  # nothing to store; Twilio always sends one
+    inbound_receive(
+        message_sid=sid,
+        from_number=params.get("From", ""),
+        to_number=params.get("To", ""),
+        body=params.get("Body", ""),
+        opt_out_type=params.get("OptOutType", ""),
+    )
+    return True
+
+
+@csrf_exempt
+@require_POST
+def twilio_inbound(request: HttpRequest) -> HttpResponse:
+    # Handling happens in a task; the answer is an empty TwiML response at once, and any reply
+    # goes out through the outbox (rate-limited, recorded, never twice).
+    ok = inbound_process(
+        path=request.get_full_path(),
+        params=request.POST,
+        signature=request.headers.get("X-Twilio-Signature", ""),
+    )
+    return _twiml() if ok else HttpResponseForbidden("Bad signature")
+
+
+@csrf_exempt
+@require_POST
+def twilio_status(request: HttpRequest) -> HttpResponse:
+    if not signature_valid(
+        path=request.get_full_path(),
+        params=request.POST,
+        signature=request.headers.get("X-Twilio-Signature", ""),
+    ):
+        return HttpResponseForbidden("Bad signature")
+    raw_id = request.GET.get("m", "")
+    message_status_apply(
+        message_id=int(raw_id) if raw_id.isdigit() else None,
+        provider_sid=request.POST.get("MessageSid", ""),
+        status=request.POST.get("MessageStatus") or request.POST.get("SmsStatus", ""),
+        error_code=request.POST.get("ErrorCode", ""),
+    )
+    return HttpResponse(status=204)
+
+
+def _simulator_allowed() -> None:
+    if not (settings.DEBUG or getattr(settings, "SMS_SIMULATOR", False)):
+        raise Http404("The phone simulator is only available in development and demos.")
+
+
+def simulator(request: HttpRequest) -> HttpResponse:
+    """Be a volunteer's phone: see what the number received, text back through the signed path."""
+    _simulator_allowed()
+    error = ""
+    phone = ""
+    raw = request.POST.get("phone") or request.GET.get("typed") or request.GET.get("phone") or ""
+    if raw:
+        try:
+            phone = phone_normalise(raw)
+        except InvalidPhone as exc:
+            error = str(exc)
+    if request.method == "POST" and phone:
+        body = request.POST.get("body", "").strip()
+        if body:
+            params = {
+                "MessageSid": "SMsim" + get_random_string(29),
+                "From": phone,
+                "To": settings.TWILIO_FROM_NUMBER or "+447700900000",
+                "Body": body,
+            }
+            inbound_process(
+                path=INBOUND_PATH,
+                params=params,
+                signature=signature_compute(path=INBOUND_PATH, params=params),
+            )
+            return redirect(f"{request.path}?phone={phone}")
+        error = "Type a message first."
+    context = {
+        "phones": simulator_phones(),
+        "phone": phone,
+        "raw_phone": raw,
+        "conversation": conversation_for(phone=phone) if phone else [],
+        "error": error,
+    }
+    template = "messaging/simulator_thread.html" if request.GET.get("partial") else "messaging/simulator.html"
+    return render(request, template, context)
