@@ -133,7 +133,6 @@ class VolunteerSettingsForm(PlainForm):
         choices=[("active", "Yes, I can help"), ("paused", "No, I am taking a break")],
         widget=forms.RadioSelect,
     )
-    any_time = forms.BooleanField(label="Any time suits me", required=False)
     max_travel_km = forms.TypedChoiceField(label="How far will you go?", choices=TRAVEL_CHOICES, coerce=float)
     has_car = forms.BooleanField(label="I have a car I can use to help", required=False)
 
@@ -146,7 +145,6 @@ class VolunteerSettingsForm(PlainForm):
     def initial_for(cls, volunteer) -> dict:
         initial = {
             "status": "paused" if volunteer.status == "paused" else "active",
-            "any_time": not volunteer.availability,
             "max_travel_km": str(int(volunteer.max_travel_km))
             if str(int(volunteer.max_travel_km)) in dict(TRAVEL_CHOICES)
             else "3",
@@ -160,9 +158,7 @@ class VolunteerSettingsForm(PlainForm):
         return initial
 
     def availability(self) -> dict[str, list[list[str]]]:
-        """The weekly hours in the model's form; empty (any time) when "any time" or nothing is ticked."""
-        if self.cleaned_data.get("any_time"):
-            return {}
+        """The weekly hours in the model's form; empty (any time) when nothing is ticked."""
         result: dict[str, list[list[str]]] = {}
         for day, _ in DAYS:
             spans: list[list[str]] = []
