@@ -25,7 +25,9 @@ def postcodes(db):
         ("B1 1AA", 52.4790, -1.9030, brum),
         ("B70 9LD", 52.5180, -1.9950, sandwell),
     ]:
-        Postcode.objects.create(postcode=code, district=code.split()[0], latitude=lat, longitude=lon, local_authority=la)
+        Postcode.objects.create(
+            postcode=code, district=code.split()[0], latitude=lat, longitude=lon, local_authority=la
+        )
 
 
 @pytest.fixture
@@ -45,7 +47,7 @@ def run(tmp_path, content: bytes | str, *args, name="vols.csv"):
 
 
 def test_a_clean_file_imports_every_row_with_consent_recorded(tmp_path, groups):
-    out, err = run(
+    out, _err = run(
         tmp_path,
         HEADER
         + "Asha Khan,07700 900001,b23 6ab,,,shopping;driving,English;Punjabi,enhanced,yes,erdington-helpers\n"
@@ -75,14 +77,14 @@ def test_bom_cp1252_blank_rows_and_columns_and_messy_headers(tmp_path, groups):
         "\r\n"
         "  NAME , Phone,,PostCode ,Latitude,LONGITUDE, Skills ,Languages,DBS,Has Car,Groups\r\n"
         ",,,,,,,,,,\r\n"
-        "Zoë Brontë,07700900003,,B1 1AA,,,cooking – £5 budget,,,no,\r\n"
+        "Zoë Brontë,07700900003,,B1 1AA,,,cooking \u2013 £5 budget,,,no,\r\n"
         "\r\n"
         "José Álvarez,07700-900-004,,B23 6AB,,,,,basic,Y,west-brom-aid\r\n"
     ).encode("cp1252")
-    out, err = run(tmp_path, content)
+    out, _err = run(tmp_path, content)
     assert "(windows-1252)" in out and "2 new" in out and "0 rejected" in out
     zoe = Volunteer.objects.get(phone="+447700900003")
-    assert zoe.name == "Zoë Brontë" and zoe.skills == ["cooking – £5 budget"]
+    assert zoe.name == "Zoë Brontë" and zoe.skills == ["cooking \u2013 £5 budget"]
     assert Volunteer.objects.get(phone="+447700900004").name == "José Álvarez"
 
     # The same rows from Google Sheets: UTF-8 with a BOM.
@@ -93,8 +95,17 @@ def test_bom_cp1252_blank_rows_and_columns_and_messy_headers(tmp_path, groups):
 
 @pytest.mark.parametrize(
     "written",
-    ["07700 900123", "07700900123", "+447700900123", "+44 (0)7700 900123", "0044 7700 900123", "447700900123",
-     "(07700) 900-123", "+44 7700 900 123", " 07700.900.123 "],
+    [
+        "07700 900123",
+        "07700900123",
+        "+447700900123",
+        "+44 (0)7700 900123",
+        "0044 7700 900123",
+        "447700900123",
+        "(07700) 900-123",
+        "+44 7700 900 123",
+        " 07700.900.123 ",
+    ],
 )
 def test_every_way_people_write_a_uk_mobile(tmp_path, written):
     run(tmp_path, HEADER + f'Cat Jones,"{written}",B1 1AA,,,,,,,\n')
@@ -144,8 +155,15 @@ def test_a_duplicate_inside_the_file_merges_into_one_volunteer_last_line_wins(tm
     assert "line 4: duplicates line 2 (same phone" in err
     dee = Volunteer.objects.get(phone="+447700900030")
     assert (dee.name, dee.postcode) == ("Dee Duplicate", "B23 6AB")  # the later line's values
-    assert (dee.skills, dee.dbs_level, dee.has_car) == (["shopping"], "basic", True)  # blanks kept the earlier
-    assert sorted(dee.memberships.values_list("group__slug", flat=True)) == ["erdington-helpers", "west-brom-aid"]
+    assert (dee.skills, dee.dbs_level, dee.has_car) == (
+        ["shopping"],
+        "basic",
+        True,
+    )  # blanks kept the earlier
+    assert sorted(dee.memberships.values_list("group__slug", flat=True)) == [
+        "erdington-helpers",
+        "west-brom-aid",
+    ]
 
 
 def test_a_number_already_registered_is_updated_never_duplicated(tmp_path, groups):
@@ -163,8 +181,14 @@ def test_a_number_already_registered_is_updated_never_duplicated(tmp_path, group
     assert "0 new, 1 updated" in out
     existing.refresh_from_db()
     assert Volunteer.objects.count() == 1
-    assert (existing.name, existing.postcode, existing.local_authority.name) == ("New Name", "B70 9LD", "Sandwell")
-    assert existing.skills == ["gardening"] and existing.dbs_level == "enhanced"  # blank cells changed nothing
+    assert (existing.name, existing.postcode, existing.local_authority.name) == (
+        "New Name",
+        "B70 9LD",
+        "Sandwell",
+    )
+    assert (
+        existing.skills == ["gardening"] and existing.dbs_level == "enhanced"
+    )  # blank cells changed nothing
     assert existing.status == "paused"  # the file did not say otherwise
     assert existing.consent_channel == "web"  # their own consent is kept, not overwritten by the file's
     roles = dict(existing.memberships.values_list("group__slug", "role"))
@@ -191,7 +215,11 @@ def test_an_opted_out_number_stays_opted_out_and_an_erased_one_is_refused(tmp_pa
 
 
 def test_dry_run_writes_nothing_but_reports_what_would_happen(tmp_path, groups):
-    out, err = run(tmp_path, HEADER + "Dry Don,07700900060,B1 1AA,,,,,,,erdington-helpers\nBad,123,,,,,,,,\n", "--dry-run")
+    out, err = run(
+        tmp_path,
+        HEADER + "Dry Don,07700900060,B1 1AA,,,,,,,erdington-helpers\nBad,123,,,,,,,,\n",
+        "--dry-run",
+    )
     assert "Would import 1 volunteers" in out and "1 new" in out and "1 rejected" in out
     assert "Dry run: nothing was written" in out and "line 3: rejected" in err
     assert not Volunteer.objects.exists() and not Membership.objects.exists()

@@ -108,15 +108,15 @@ def volunteers_import(
 
     located: list[_Located] = []
     for row in parsed:
+        if blocked.get(row.phone) == ERASURE_SOURCE:
+            report.rejected.append(
+                (row.line, "phone: this person asked for their data to be erased; they must not be re-added")
+            )
+            continue
         unknown = [slug for slug in row.groups if slug not in group_ids]
         if unknown:
             report.rejected.append(
                 (row.line, f"groups: no group with the slug {', '.join(unknown)} (import the groups first)")
-            )
-            continue
-        if blocked.get(row.phone) == ERASURE_SOURCE:
-            report.rejected.append(
-                (row.line, "phone: this person asked for their data to be erased; they must not be re-added")
             )
             continue
         if row.has_point:
