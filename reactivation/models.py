@@ -106,6 +106,18 @@ class Campaign(models.Model):
     estimated_cost_pence = models.PositiveIntegerField(default=0)
     spent_pence = models.PositiveIntegerField(default=0)
     current_wave = models.PositiveSmallIntegerField(default=0)
+    language = models.CharField(max_length=8, default="en", help_text="Which of the playbook's templates.")
+    target_ready = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many READY volunteers are needed; empty: from open needs."
+    )
+    requires_approval = models.BooleanField(
+        default=False, help_text="Above the size or cost threshold: a second person must approve."
+    )
+    dry_run_report = models.JSONField(default=dict, blank=True, help_text="What the dry run showed.")
+    wave_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the current wave went out; the next waits after it."
+    )
+    stop_reason = models.CharField(max_length=200, blank=True, help_text="Why it stopped, in plain words.")
     created_at = models.DateTimeField(default=timezone.now)
     approved_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -132,6 +144,10 @@ class CampaignRecipient(models.Model):
         OPTED_OUT = "opted_out", "Opted out"
         SKIPPED = "skipped", "Left out"
 
+    class Kind(models.TextChoices):
+        CALL = "call", "Call to help"
+        RECONSENT = "reconsent", "Asked to renew consent first"
+
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients")
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="campaign_rows")
     group = models.ForeignKey(
@@ -142,7 +158,10 @@ class CampaignRecipient(models.Model):
         related_name="+",
         help_text="The group they are reached through, if any.",
     )
-    wave = models.PositiveSmallIntegerField(default=1)
+    wave = models.PositiveSmallIntegerField(default=1, help_text="0 until a wave takes them.")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CALL)
+    rank = models.PositiveIntegerField(default=0, help_text="Order in which waves take them.")
+    distance_km = models.FloatField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
     reason = models.CharField(max_length=200, blank=True, help_text="Why they were left out, if they were.")
     message = models.ForeignKey(
@@ -155,7 +174,12 @@ class CampaignRecipient(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "volunteer"], name="one_recipient_row_per_campaign")
         ]
-        indexes = [models.Index(fields=["campaign", "wave", "state"])]
+        indexes = [
+            models.Index(fields=["campaign", "wave", "state"]),
+            models.Index(fields=["campaign", "state", "rank"]),
+            # The overlap rule asks "was this person messaged by another campaign lately?".
+            models.Index(fields=["volunteer", "messaged_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.campaign} -> {self.volunteer} ({self.state})"
@@ -196,7 +220,12 @@ class ReadinessCheck(models.Model):
         STOPPED = "stopped", "Opted out"
         NO_ANSWER = "no_answer", "No answer"
 
+    class Kind(models.TextChoices):
+        CHECK = "check", "Are you still the contact?"
+        HANDOVER = "handover", "Asked the deputy to take over"
+
     group = models.ForeignKey(MutualAidGroup, on_delete=models.CASCADE, related_name="readiness_checks")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHECK)
     contact = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="readiness_checks")
     message = models.ForeignKey(
         OutboundMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

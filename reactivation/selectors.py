@@ -1,0 +1,361 @@
+"""Reads for reactivation: campaign progress and figures, reply rates, the register's freshness
+and coverage gaps. No writes here: see reactivation/services/."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.utils import timezone
+
+from messaging.models import OutboundMessage
+from needs.models import Need, Offer
+from reactivation.conf import setting
+from reactivation.models import Campaign, CampaignRecipient, Playbook, PlaybookVersion, ReadinessCheck
+from reactivation.wording import TemplatePreview, template_preview
+from volunteers.geography import cell_block, haversine_km
+from volunteers.models import Membership, MutualAidGroup, Volunteer
+
+S = CampaignRecipient.State
+SENT_STATES = (OutboundMessage.State.SENT, OutboundMessage.State.UNKNOWN)
+FAILED_STATES = (
+    OutboundMessage.State.FAILED,
+    OutboundMessage.State.UNDELIVERED,
+    OutboundMessage.State.CANCELLED,
+)
+FUNNEL = ("queued", "sent", "delivered", "failed", "ready", "not_now", "no_answer", "awaiting", "deployed")
+
+
+def playbook_versions(*, playbook: Playbook) -> QuerySet[PlaybookVersion]:
+    """Every version, newest first; old ones stay readable for the campaigns that ran them."""
+    return playbook.versions.select_related("created_by").order_by("-number")
+
+
+def playbook_template_preview(*, text: str, values: dict[str, str] | None = None) -> TemplatePreview:
+    return template_preview(text, values)
+
+
+def reply_rate_for(*, local_authority_ids: list[int]) -> float:
+    """The share of people who answered READY to earlier campaigns and readiness checks in these
+    local authorities; the default (20%) when there is too little history to trust."""
+    rows = CampaignRecipient.objects.exclude(messaged_at=None)
+    checks = ReadinessCheck.objects.exclude(answer=ReadinessCheck.Answer.PENDING)
+    if local_authority_ids:
+        rows = rows.filter(volunteer__local_authority_id__in=local_authority_ids)
+        checks = checks.filter(group__local_authority_id__in=local_authority_ids)
+    r = rows.aggregate(n=Count("pk"), ready=Count("pk", filter=Q(state=S.READY)))
+    c = checks.aggregate(n=Count("pk"), ready=Count("pk", filter=Q(answer=ReadinessCheck.Answer.READY)))
+    asked, ready = r["n"] + c["n"], r["ready"] + c["ready"]
+    if asked < setting("REACTIVATION_MIN_HISTORY"):
+        return setting("REACTIVATION_DEFAULT_REPLY_RATE")
+    return max(ready / asked, 0.01)
+
+
+def _funnel() -> dict[str, int]:
+    return dict.fromkeys(FUNNEL, 0)
+
+
+def campaign_progress(*, campaign: Campaign) -> dict[str, Any]:
+    """Counts for the live progress bar: totals, per wave and per local authority, each with
+    queued, sent, delivered, failed, READY, NOT NOW, no answer, awaiting and deployed. A fixed
+    number of queries whatever the campaign's size."""
+    rows = (
+        CampaignRecipient.objects.filter(campaign=campaign)
+        .exclude(state=S.SKIPPED)
+        .exclude(wave=0)
+        .values("wave", "state", "volunteer__local_authority__name", "message__state")
+        .annotate(n=Count("pk"))
+    )
+    deployed_ids = set()
+    if campaign.started_at:
+        deployed_ids = set(
+            Offer.objects.filter(
+                status=Offer.Status.ACCEPTED,
+                responded_at__gte=campaign.started_at,
+                volunteer__campaign_rows__campaign=campaign,
+                volunteer__campaign_rows__state=S.READY,
+            ).values_list("volunteer_id", flat=True)
+        )
+    deployed_by = (
+        CampaignRecipient.objects.filter(campaign=campaign, volunteer_id__in=deployed_ids)
+        .values("wave", "volunteer__local_authority__name")
+        .annotate(n=Count("pk"))
+        if deployed_ids
+        else []
+    )
+    total, by_wave, by_la = _funnel(), defaultdict(_funnel), defaultdict(_funnel)
+    for r in rows:
+        keys = _keys_for(r["state"], r["message__state"])
+        for bucket in (total, by_wave[r["wave"]], by_la[r["volunteer__local_authority__name"] or "unknown"]):
+            for key in keys:
+                bucket[key] += r["n"]
+    for r in deployed_by:
+        for bucket in (total, by_wave[r["wave"]], by_la[r["volunteer__local_authority__name"] or "unknown"]):
+            bucket["deployed"] += r["n"]
+    states = dict(
+        CampaignRecipient.objects.filter(campaign=campaign).values_list("state").annotate(n=Count("pk"))
+    )
+    contacted = total["queued"] + total["sent"] + total["delivered"] + total["failed"]
+    planned = campaign.dry_run_report.get("contact_total", 0)
+    target = campaign.dry_run_report.get("target_ready") or 0
+    return {
+        "campaign": campaign.pk,
+        "status": campaign.status,
+        "current_wave": campaign.current_wave,
+        "target_ready": target,
+        "ready": total["ready"],
+        "percent_of_target": round(100 * min(total["ready"], target) / target) if target else 0,
+        "contacted": contacted,
+        "planned": planned,
+        "waiting_for_a_wave": states.get(S.PENDING, 0),
+        "left_out": states.get(S.SKIPPED, 0),
+        "spent_pence": campaign.spent_pence,
+        "spend_cap_pence": campaign.spend_cap_pence,
+        "stop_reason": campaign.stop_reason,
+        "totals": total,
+        "by_state": {state: states.get(state, 0) for state in S.values},
+        "by_wave": [{"wave": w, **c} for w, c in sorted(by_wave.items())],
+        "by_local_authority": [{"local_authority": n, **c} for n, c in sorted(by_la.items())],
+    }
+
+
+def _keys_for(state: str, message_state: str | None) -> list[str]:
+    """Which funnel columns a recipient row counts in: one for the message, one for the answer."""
+    keys = []
+    if state == S.PENDING:
+        return ["queued"]  # given a wave, about to be handed to the outbox (e.g. after re-consent)
+    if message_state in (
+        OutboundMessage.State.QUEUED,
+        OutboundMessage.State.SENDING,
+        OutboundMessage.State.ERRORED,
+    ):
+        keys.append("queued")
+    elif message_state == OutboundMessage.State.DELIVERED:
+        keys.append("delivered")
+    elif message_state in FAILED_STATES:
+        keys.append("failed")
+    elif message_state in SENT_STATES:
+        keys.append("sent")
+    answer = {S.READY: "ready", S.NOT_NOW: "not_now", S.NO_ANSWER: "no_answer", S.MESSAGED: "awaiting"}.get(
+        state
+    )
+    if answer:
+        keys.append(answer)
+    return keys
+
+
+def campaign_figures(*, campaign: Campaign) -> dict[str, Any]:
+    """The numbers an after-action review records, computed, never typed in."""
+    progress = campaign_progress(campaign=campaign)
+    totals = progress["totals"]
+    contacted = progress["contacted"]
+    duration = None
+    if campaign.started_at:
+        duration = round(
+            ((campaign.finished_at or timezone.now()) - campaign.started_at).total_seconds() / 3600, 1
+        )
+    return {
+        "playbook_version": campaign.playbook_version.number,
+        "area": campaign.area,
+        "waves": campaign.current_wave,
+        "contacted": contacted,
+        "delivered": totals["delivered"],
+        "failed": totals["failed"],
+        "ready": totals["ready"],
+        "not_now": totals["not_now"],
+        "no_answer": totals["no_answer"] + totals["awaiting"],
+        "deployed": totals["deployed"],
+        "ready_rate": round(totals["ready"] / contacted, 3) if contacted else 0.0,
+        "target_ready": progress["target_ready"],
+        "left_out": progress["left_out"],
+        "reconsent_asked": CampaignRecipient.objects.filter(campaign=campaign, responded_at__isnull=False)
+        .filter(Q(kind=CampaignRecipient.Kind.RECONSENT) | Q(message__purpose="campaign_reconsent"))
+        .count(),
+        "spent_pence": campaign.spent_pence,
+        "spend_cap_pence": campaign.spend_cap_pence,
+        "hours": duration,
+        "stop_reason": campaign.stop_reason,
+        "by_wave": progress["by_wave"],
+    }
+
+
+@dataclass(frozen=True)
+class GroupFreshness:
+    group: MutualAidGroup
+    freshness: str  # fresh | due | stale | never
+    days_since_verified: int | None
+    open_check: bool
+
+
+def register_freshness(*, groups: QuerySet[MutualAidGroup] | None = None, now=None) -> list[GroupFreshness]:
+    """How fresh each group's contact is, so the memory does not rot silently: fresh (verified
+    within the check interval), due, stale (missed two checks) or never verified."""
+    now = now or timezone.now()
+    interval = setting("REACTIVATION_READINESS_INTERVAL_DAYS")
+    stale_after = setting("REACTIVATION_STALE_AFTER_MISSES")
+    groups = (
+        groups if groups is not None else MutualAidGroup.objects.exclude(status=MutualAidGroup.Status.RETIRED)
+    )
+    groups = groups.select_related("local_authority").annotate(
+        open_checks=Count(
+            "readiness_checks", filter=Q(readiness_checks__answer=ReadinessCheck.Answer.PENDING)
+        )
+    )
+    out = []
+    for g in groups:
+        days = (now - g.last_verified_at).days if g.last_verified_at else None
+        if g.missed_checks >= stale_after:
+            freshness = "stale"
+        elif days is None:
+            freshness = "never"
+        elif days <= interval:
+            freshness = "fresh"
+        else:
+            freshness = "due"
+        out.append(GroupFreshness(g, freshness, days, bool(g.open_checks)))
+    return out
+
+
+@dataclass
+class CoverageGap:
+    cell: int
+    latitude: float
+    longitude: float
+    local_authority: str
+    open_needs: int
+    active_volunteers: int
+    dormant_volunteers: int
+    active_groups: int
+    score: float
+    dormant_groups: list[dict[str, Any]] = field(default_factory=list)  # the suggested first wave
+
+
+COVERAGE_LEVEL = 3  # 1.6 km cells: about a neighbourhood
+
+
+def coverage_gaps(
+    *, level: int = COVERAGE_LEVEL, limit: int = 50, min_volunteers: int = 20
+) -> list[CoverageGap]:
+    """Places (spatial cells of about 2 km) where open needs outstrip the active volunteers within
+    reach, or where many volunteers live but no active group works: ranked worst first, each
+    with the dormant groups whose area covers it (the suggested first wave).
+
+    Volunteers "within reach" of a cell are those in it and the 8 cells around it."""
+    cf = f"cell_{level}"
+    need_rows = (
+        Need.objects.filter(status__in=[Need.Status.OPEN, Need.Status.OFFERED])
+        .exclude(**{cf: None})
+        .values(cf, "latitude", "longitude", "local_authority__name")
+    )
+    vol_counts = {
+        r[cf]: r
+        for r in Volunteer.objects.exclude(**{cf: None})
+        .values(cf)
+        .annotate(
+            active=Count("pk", filter=Q(status=Volunteer.Status.ACTIVE)),
+            dormant=Count("pk", filter=Q(status=Volunteer.Status.DORMANT)),
+        )
+    }
+    cells: dict[int, dict[str, Any]] = {}
+    for n in need_rows:
+        c = cells.setdefault(
+            n[cf], {"needs": 0, "lat": 0.0, "lon": 0.0, "la": n["local_authority__name"] or ""}
+        )
+        c["needs"] += 1
+        c["lat"] += n["latitude"]
+        c["lon"] += n["longitude"]
+    for c in cells.values():
+        c["lat"] /= c["needs"]
+        c["lon"] /= c["needs"]
+    groups = list(
+        MutualAidGroup.objects.exclude(latitude=None)
+        .filter(
+            status__in=[
+                MutualAidGroup.Status.ACTIVE,
+                MutualAidGroup.Status.DORMANT,
+                MutualAidGroup.Status.REACTIVATING,
+            ]
+        )
+        .select_related("local_authority")
+    )
+    # Cells with many volunteers but no open need are gaps too when no active group is there.
+    busy = [
+        k for k, r in vol_counts.items() if r["active"] + r["dormant"] >= min_volunteers and k not in cells
+    ]
+    if busy:
+        for r in (
+            Volunteer.objects.filter(**{f"{cf}__in": busy})
+            .values(cf)
+            .annotate(lat=Avg("latitude"), lon=Avg("longitude"))
+        ):
+            cells[r[cf]] = {"needs": 0, "lat": r["lat"], "lon": r["lon"], "la": ""}
+    gaps = []
+    for key, c in cells.items():
+        # The mean of points in a cell lies in that cell, so its block is the cell's block.
+        block = cell_block(c["lat"], c["lon"], level)
+        active = sum(vol_counts[k]["active"] for k in block if k in vol_counts)
+        dormant = vol_counts.get(key, {}).get("dormant", 0)
+        covering = [
+            g
+            for g in groups
+            if haversine_km(c["lat"], c["lon"], g.latitude, g.longitude) <= g.radius_km + 1.0
+        ]
+        active_groups = sum(1 for g in covering if g.status != MutualAidGroup.Status.DORMANT)
+        if active_groups and c["needs"] <= active:
+            continue  # covered: a working group and enough hands nearby
+        score = c["needs"] - active / 3 + (0 if active_groups else 1) + dormant / 100
+        if c["needs"] == 0 and active_groups:
+            continue
+        gaps.append(
+            CoverageGap(
+                cell=key,
+                latitude=round(c["lat"], 5),
+                longitude=round(c["lon"], 5),
+                local_authority=c["la"] or (covering[0].local_authority.name if covering else ""),
+                open_needs=c["needs"],
+                active_volunteers=active,
+                dormant_volunteers=dormant,
+                active_groups=active_groups,
+                score=round(score, 2),
+                dormant_groups=[
+                    {
+                        "id": g.pk,
+                        "name": g.name,
+                        "slug": g.slug,
+                        "distance_km": round(haversine_km(c["lat"], c["lon"], g.latitude, g.longitude), 2),
+                    }
+                    for g in sorted(
+                        covering, key=lambda g: haversine_km(c["lat"], c["lon"], g.latitude, g.longitude)
+                    )
+                    if g.status == MutualAidGroup.Status.DORMANT
+                ],
+            )
+        )
+    gaps.sort(key=lambda g: (-g.score, -g.open_needs, g.cell))
+    return gaps[:limit]
+
+
+def campaigns_for_organisations(*, organisation_ids: list[int]) -> QuerySet[Campaign]:
+    return Campaign.objects.filter(organisation_id__in=organisation_ids).select_related(
+        "playbook_version__playbook", "organisation", "created_by", "approved_by"
+    )
+
+
+def group_contacts(*, group: MutualAidGroup) -> QuerySet[Membership]:
+    return group.memberships.filter(
+        role__in=[Membership.Role.ORGANISER, Membership.Role.DEPUTY]
+    ).select_related("volunteer")
+
+
+def readiness_due_count(*, now=None) -> int:
+    now = now or timezone.now()
+    interval = timedelta(days=setting("REACTIVATION_READINESS_INTERVAL_DAYS"))
+    return (
+        MutualAidGroup.objects.filter(status=MutualAidGroup.Status.DORMANT)
+        .exclude(readiness_checks__sent_at__gte=now - interval)
+        .distinct()
+        .count()
+    )

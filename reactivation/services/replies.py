@@ -1,0 +1,108 @@
+"""READY and NOT NOW by text. Registered with messaging's command registry in apps.py.
+
+A reply answers the newest open question put to that phone: a campaign call, a re-consent
+request or a readiness check, whichever was sent last.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from reactivation.models import Campaign, CampaignRecipient, ReadinessCheck
+from reactivation.services.readiness import readiness_answer
+from volunteers.models import MutualAidGroup, Volunteer
+
+OPEN_ROW_STATES = (CampaignRecipient.State.MESSAGED, CampaignRecipient.State.NO_ANSWER)
+NOTHING_OPEN = (
+    "Thank you. There is nothing waiting for an answer from you just now. Reply HELP for the commands."
+)
+
+
+def _open_question(phone: str) -> CampaignRecipient | ReadinessCheck | None:
+    row = (
+        CampaignRecipient.objects.filter(
+            volunteer__phone=phone,
+            state__in=OPEN_ROW_STATES,
+            campaign__status__in=[Campaign.Status.RUNNING, Campaign.Status.PAUSED, Campaign.Status.COMPLETED],
+        )
+        .select_related("campaign", "campaign__organisation", "volunteer", "group", "message")
+        .order_by("-messaged_at")
+        .first()
+    )
+    check = (
+        ReadinessCheck.objects.filter(contact__phone=phone, answer=ReadinessCheck.Answer.PENDING)
+        .select_related("group", "contact", "message")
+        .order_by("-sent_at")
+        .first()
+    )
+    if row and check:
+        return row if row.messaged_at >= check.sent_at else check
+    return row or check
+
+
+def _enqueue_advance(campaign_id: int) -> None:
+    from reactivation.services.campaigns import _enqueue_advance as enqueue
+
+    enqueue(campaign_id)
+
+
+@transaction.atomic
+def reply_record(*, phone: str, ready: bool) -> str:
+    """Record READY (``ready=True``) or NOT NOW from ``phone``; returns the reply text."""
+    question = _open_question(phone)
+    if question is None:
+        return NOTHING_OPEN
+    if isinstance(question, ReadinessCheck):
+        return readiness_answer(check=question, ready=ready)
+    row = question
+    now = timezone.now()
+    # Claim the row: a duplicate delivery of the same reply changes nothing.
+    claimed = CampaignRecipient.objects.filter(pk=row.pk, state__in=OPEN_ROW_STATES)
+    sender = row.campaign.organisation.name
+    if row.kind == CampaignRecipient.Kind.RECONSENT:
+        if not ready:
+            claimed.update(state=CampaignRecipient.State.NOT_NOW, responded_at=now)
+            return f"Thank you. {sender} will not text you about this again. Reply STOP to opt out of everything."
+        if not claimed.update(
+            kind=CampaignRecipient.Kind.CALL, state=CampaignRecipient.State.PENDING, responded_at=now
+        ):
+            return NOTHING_OPEN
+        Volunteer.objects.filter(pk=row.volunteer_id).update(
+            consent_at=now,
+            consent_text=(row.message.body if row.message else "") + " [replied READY]",
+            consent_channel=Volunteer.ConsentChannel.SMS,
+            consent_source=f"campaign {row.campaign_id} re-consent",
+        )
+        # The call itself goes out now that they have agreed (the pending row is in a sent wave).
+        if row.campaign.status == Campaign.Status.RUNNING:
+            _enqueue_advance(row.campaign_id)
+        return f"Thank you, you are on {sender}'s list again. We will text you when help is needed."
+    if ready:
+        if not claimed.update(state=CampaignRecipient.State.READY, responded_at=now):
+            return NOTHING_OPEN
+        Volunteer.objects.filter(pk=row.volunteer_id).exclude(status=Volunteer.Status.OPTED_OUT).update(
+            status=Volunteer.Status.ACTIVE, last_active_at=now
+        )
+        if row.group_id:
+            MutualAidGroup.objects.filter(pk=row.group_id, status=MutualAidGroup.Status.DORMANT).update(
+                status=MutualAidGroup.Status.REACTIVATING, last_verified_at=now
+            )
+        if row.campaign.status == Campaign.Status.RUNNING:
+            _enqueue_advance(row.campaign_id)
+        return (
+            f"Thank you! {sender} has you down as ready. You will get a text when someone near you "
+            "needs help: reply YES to take it. Reply PAUSE for a break."
+        )
+    claimed.update(state=CampaignRecipient.State.NOT_NOW, responded_at=now)
+    return f"Thank you. No problem: you stay on {sender}'s quiet list and we may ask again another time."
+
+
+def ready_handle(context) -> str | None:
+    """messaging.registry handler for READY."""
+    return reply_record(phone=context.phone, ready=True)
+
+
+def not_now_handle(context) -> str | None:
+    """messaging.registry handler for NOT NOW."""
+    return reply_record(phone=context.phone, ready=False)
