@@ -23,7 +23,7 @@ def commit_callbacks(django_capture_on_commit_callbacks):
     _capture["run"] = django_capture_on_commit_callbacks
 
 
-def post(client, path, params, token="test-auth-token", signature=None):
+def post(client, path, params, token="test-auth-token", signature=None):  # noqa: S107
     sig = signature or RequestValidator(token).compute_signature("http://testserver" + path, params)
     with _capture["run"](execute=True):
         return client.post(path, params, HTTP_X_TWILIO_SIGNATURE=sig)
