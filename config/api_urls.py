@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from config.api.views import ApiNotFound
 from needs.apis import NeedViewSet
+from reactivation.apis import CampaignViewSet, PlaybookViewSet
 from volunteers.apis import GroupViewSet, LocalAuthorityViewSet, VolunteerViewSet
 
 router = DefaultRouter()
@@ -14,6 +15,8 @@ router.register("local-authorities", LocalAuthorityViewSet, basename="local-auth
 router.register("groups", GroupViewSet, basename="group")
 router.register("volunteers", VolunteerViewSet, basename="volunteer")
 router.register("needs", NeedViewSet, basename="need")
+router.register("playbooks", PlaybookViewSet, basename="playbook")
+router.register("campaigns", CampaignViewSet, basename="campaign")
 
 urlpatterns = [
     *router.urls,

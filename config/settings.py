@@ -233,6 +233,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DBSLevelEnum": "volunteers.models.DBSLevel",
         "OfferChannelEnum": "needs.models.Offer.Channel",
+        "GroupStatusEnum": "volunteers.models.MutualAidGroup.Status",
+        "VolunteerStatusEnum": "volunteers.models.Volunteer.Status",
+        "NeedStatusEnum": "needs.models.Need.Status",
+        "OfferStatusEnum": "needs.models.Offer.Status",
+        "CampaignStatusEnum": "reactivation.models.Campaign.Status",
     },
 }
 

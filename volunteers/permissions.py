@@ -195,9 +195,11 @@ def can_start_campaign_in(
 
 
 def can_manage_campaign(*, user: User | None, organisation_id: int) -> bool:
-    """Pausing, resuming, cancelling and approving are for the campaign managers of the organisation
-    that runs the campaign (and superusers)."""
-    return has_role_in(user=user, organisation_id=organisation_id, roles={CAMPAIGN_MANAGER})
+    """Pausing, resuming, cancelling and approving a campaign are for the campaign managers and the
+    coordinators of the organisation that runs it (a coordinator can stop one that is going wrong);
+    starting one stays with campaign managers (``can_start_campaign_in``), and approval must come
+    from a second person (the campaign service refuses the creator)."""
+    return has_role_in(user=user, organisation_id=organisation_id, roles=WRITER_ROLES)
 
 
 def can_see_campaign(*, user: User | None, organisation_id: int) -> bool:
@@ -228,9 +230,12 @@ class ViewersReadOnly(BasePermission):
 
 
 class CampaignAccess(BasePermission):
-    """Everyone in the campaign's organisation watches it; its campaign managers change it."""
+    """Everyone in the campaign's organisation watches it; its campaign managers and coordinators
+    change it (the services narrow starting to campaign managers)."""
 
-    message = "Only a campaign manager of the organisation running this campaign may change it."
+    message = (
+        "Only a campaign manager or coordinator of the organisation running this campaign may change it."
+    )
 
     def has_object_permission(self, request, view, obj) -> bool:
         if request.method in SAFE_METHODS:

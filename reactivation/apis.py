@@ -1,0 +1,188 @@
+"""Playbooks and campaigns in the API. Each endpoint validates, calls one service in
+reactivation/services/ (which re-checks the rules it owns) and shapes the answer."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config.api.views import ApiViewMixin
+from reactivation.models import Campaign, Playbook, PlaybookVersion
+from reactivation.selectors import campaign_progress
+from reactivation.serializers import (
+    CampaignDetailSerializer,
+    CampaignRequestSerializer,
+    CampaignSerializer,
+    DryRunSerializer,
+    PlaybookDetailSerializer,
+    PlaybookSerializer,
+)
+from reactivation.services import campaigns as campaign_services
+from volunteers.models import Organisation, StaffRole
+from volunteers.permissions import (
+    CampaignAccess,
+    IsStaffMember,
+    ViewersReadOnly,
+    can_start_campaign_in,
+    is_superuser,
+    local_authorities_in_area,
+    organisation_ids_for,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Playbooks: how past responses were run, kept to start the next from"),
+    retrieve=extend_schema(summary="One playbook: its current version, every version number and its lessons"),
+)
+class PlaybookViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsStaffMember]
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        newest_first = Prefetch("versions", queryset=PlaybookVersion.objects.order_by("-number"))
+        queryset = (
+            Playbook.objects.select_related("organisation").prefetch_related(newest_first).order_by("title")
+        )
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("lessons")
+        return queryset
+
+    def get_serializer_class(self):
+        return PlaybookDetailSerializer if self.action == "retrieve" else PlaybookSerializer
+
+
+def running_organisation(*, user, slug: str | None) -> Organisation:
+    """The organisation a campaign runs for: the one named, or the only one the user manages."""
+    if slug:
+        organisation = Organisation.objects.filter(slug=slug).first()
+        if organisation is None:
+            raise exceptions.ValidationError({"organisation": [f"No organisation {slug!r}."]})
+        return organisation
+    mine = organisation_ids_for(user=user, roles={StaffRole.Role.CAMPAIGN_MANAGER})
+    if not mine:
+        raise exceptions.PermissionDenied("Running a campaign needs a campaign manager role.")
+    if len(mine) > 1 and not is_superuser(user):
+        raise exceptions.ValidationError(
+            {"organisation": ["You manage campaigns for several organisations: say which one (its slug)."]}
+        )
+    return Organisation.objects.get(id=min(mine))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Campaigns run by your organisations, newest first"),
+    retrieve=extend_schema(summary="One campaign with its live progress", responses=CampaignDetailSerializer),
+    create=extend_schema(
+        summary="Dry-run, or create and start, a reactivation campaign",
+        description=(
+            "`dry_run: true` (the default) reports who would be contacted, who is left out and why, the "
+            "message preview, segments and cost, and writes nothing. `dry_run: false` creates the "
+            "campaign and starts it (or leaves it awaiting a second person's approval above the size or "
+            "cost thresholds). A campaign manager runs campaigns only within the local authorities their "
+            "organisation covers; a circle reaches only the people in those."
+        ),
+        request=CampaignRequestSerializer,
+        responses={200: DryRunSerializer, 201: CampaignDetailSerializer},
+    ),
+)
+class CampaignViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [IsStaffMember, ViewersReadOnly, CampaignAccess]
+    serializer_class = CampaignSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        queryset = Campaign.objects.select_related(
+            "playbook_version__playbook", "organisation", "created_by", "approved_by"
+        ).order_by("-created_at", "-id")
+        if not is_superuser(user):
+            queryset = queryset.filter(organisation_id__in=organisation_ids_for(user=user))
+        return queryset
+
+    def _detail(self, campaign: Campaign, *, code: int = status.HTTP_200_OK) -> Response:
+        progress = campaign_progress(campaign=campaign)
+        return Response(CampaignDetailSerializer(campaign, context={"progress": progress}).data, status=code)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(self.get_object())
+
+    def create(self, request, *args, **kwargs):
+        incoming = CampaignRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        organisation = running_organisation(user=request.user, slug=data.get("organisation"))
+        area = dict(data["area"])
+        # A list of local authorities must lie within what the organisation covers; a circle is
+        # clipped to it by the planner (people outside are left out, "outside_area").
+        named = local_authorities_in_area(area=area) if "local_authorities" in area else set()
+        if not can_start_campaign_in(user=request.user, organisation=organisation, local_authorities=named):
+            raise exceptions.PermissionDenied(
+                "A campaign manager of an organisation runs campaigns only within the local authorities it covers."
+            )
+        common = {
+            "user": request.user,
+            "playbook": data["playbook"],
+            "area": area,
+            "organisation": organisation,
+            "language": data["language"],
+            "target_ready": data["target_ready"],
+        }
+        if data["dry_run"]:
+            report = campaign_services.campaign_dry_run(**common)
+            return Response(DryRunSerializer({"dry_run": True, "report": report}).data)
+        campaign = campaign_services.campaign_create(
+            **common, name=data["name"], spend_cap_pence=data["spend_cap_pence"]
+        )
+        if data["start"]:
+            campaign = campaign_services.campaign_start(campaign=campaign, user=request.user)
+        return self._detail(campaign, code=status.HTTP_201_CREATED)
+
+    def _transition(self, service, **kwargs) -> Response:
+        campaign = self.get_object()
+        return self._detail(service(campaign=campaign, user=self.request.user, **kwargs))
+
+    @extend_schema(
+        summary="Start a draft (or ask for approval)", request=None, responses=CampaignDetailSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._transition(campaign_services.campaign_start)
+
+    @extend_schema(
+        summary="Approve a campaign awaiting approval (a second person), which then starts",
+        request=None,
+        responses=CampaignDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._transition(campaign_services.campaign_approve)
+
+    @extend_schema(
+        summary="Pause: no new wave or message until resumed",
+        request=None,
+        responses=CampaignDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def pause(self, request, pk=None):
+        return self._transition(campaign_services.campaign_pause)
+
+    @extend_schema(summary="Resume a paused campaign", request=None, responses=CampaignDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        return self._transition(campaign_services.campaign_resume)
+
+    @extend_schema(
+        summary="Cancel for good; texts still queued are withdrawn",
+        request=None,
+        responses=CampaignDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._transition(campaign_services.campaign_cancel)

@@ -1,0 +1,172 @@
+"""The wire format of playbooks and campaigns. Shapes only: reactivation/services/ decides."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from reactivation.models import AfterActionReview, Campaign, Playbook, PlaybookVersion
+
+
+class PlaybookVersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlaybookVersion
+        fields = [
+            "number",
+            "steps",
+            "roles",
+            "templates",
+            "targeting",
+            "wave_rules",
+            "change_note",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class LessonSerializer(serializers.ModelSerializer):
+    campaign = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = AfterActionReview
+        fields = ["campaign", "what_worked", "what_did_not", "change_next_time", "figures", "created_at"]
+        read_only_fields = fields
+
+
+class PlaybookSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    current_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Playbook
+        fields = ["slug", "title", "crisis_type", "summary", "organisation", "current_version", "updated_at"]
+        read_only_fields = fields
+
+    def get_current_version(self, obj: Playbook) -> int | None:
+        # Prefetched newest first (see the viewset), so no query per playbook.
+        versions = list(obj.versions.all())
+        return versions[0].number if versions else None
+
+
+class PlaybookDetailSerializer(PlaybookSerializer):
+    version = serializers.SerializerMethodField(help_text="The current version's content.")
+    versions = serializers.SerializerMethodField(help_text="Every version's number, newest first.")
+    lessons = LessonSerializer(many=True, read_only=True)
+
+    class Meta(PlaybookSerializer.Meta):
+        fields = [*PlaybookSerializer.Meta.fields, "version", "versions", "lessons"]
+        read_only_fields = fields
+
+    @extend_schema_field(PlaybookVersionSerializer(allow_null=True))
+    def get_version(self, obj: Playbook) -> dict | None:
+        versions = list(obj.versions.all())
+        return PlaybookVersionSerializer(versions[0]).data if versions else None
+
+    def get_versions(self, obj: Playbook) -> list[int]:
+        return [v.number for v in obj.versions.all()]
+
+
+class AreaSerializer(serializers.Serializer):
+    """``{"latitude", "longitude", "radius_km"}`` or ``{"local_authorities": [names]}``."""
+
+    latitude = serializers.FloatField(required=False, min_value=49.8, max_value=60.9)
+    longitude = serializers.FloatField(required=False, min_value=-8.7, max_value=1.8)
+    radius_km = serializers.FloatField(required=False, min_value=0.1, max_value=25.6)
+    local_authorities = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, min_length=1, max_length=20
+    )
+
+    def validate(self, attrs):
+        circle = [name for name in ("latitude", "longitude", "radius_km") if name in attrs]
+        if "local_authorities" in attrs:
+            if circle:
+                raise serializers.ValidationError(
+                    "An area is either a circle or local authorities, not both."
+                )
+            return attrs
+        if len(circle) != 3:
+            raise serializers.ValidationError(
+                'An area is {"latitude", "longitude", "radius_km"} or {"local_authorities": [...]}.'
+            )
+        return attrs
+
+
+class CampaignRequestSerializer(serializers.Serializer):
+    playbook = serializers.SlugField(help_text="The playbook's slug; its current version runs.")
+    area = AreaSerializer()
+    dry_run = serializers.BooleanField(
+        default=True, help_text="true: report what would happen and write nothing (the default)."
+    )
+    start = serializers.BooleanField(
+        default=True,
+        help_text="With dry_run false: start at once (or ask for approval above the thresholds); false leaves a draft.",
+    )
+    organisation = serializers.SlugField(
+        required=False, help_text="The running organisation's slug; needed only when you manage several."
+    )
+    name = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    language = serializers.RegexField(r"^[a-z]{2,3}$", default="en")
+    target_ready = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=100_000
+    )
+    spend_cap_pence = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=10_000_000
+    )
+
+
+class DryRunSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    report = serializers.JSONField(
+        help_text="Who would be contacted (by group and local authority), who is left out and why, "
+        "message previews, segments, estimated cost, the first wave and whether approval is needed."
+    )
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    playbook = serializers.CharField(source="playbook_version.playbook.slug", read_only=True)
+    playbook_version = serializers.IntegerField(source="playbook_version.number", read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "name",
+            "playbook",
+            "playbook_version",
+            "organisation",
+            "area",
+            "status",
+            "language",
+            "target_ready",
+            "requires_approval",
+            "spend_cap_pence",
+            "estimated_cost_pence",
+            "spent_pence",
+            "current_wave",
+            "stop_reason",
+            "created_by",
+            "approved_by",
+            "created_at",
+            "approved_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class CampaignDetailSerializer(CampaignSerializer):
+    dry_run_report = serializers.JSONField(read_only=True)
+    progress = serializers.SerializerMethodField(
+        help_text="Totals, per wave and per local authority: queued, sent, delivered, failed, READY, "
+        "NOT NOW, no answer, awaiting, deployed; the percentage of the READY target."
+    )
+
+    class Meta(CampaignSerializer.Meta):
+        fields = [*CampaignSerializer.Meta.fields, "dry_run_report", "progress"]
+        read_only_fields = fields
+
+    def get_progress(self, obj: Campaign) -> dict:
+        return self.context["progress"]
