@@ -11,7 +11,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from messaging.encoding import sms_batch_estimate, sms_segments
 from messaging.models import OptOut
+from messaging.timing import quiet_hours_end
 from needs.models import Need
 from reactivation.conf import setting
 from reactivation.models import CampaignRecipient, PlaybookVersion
@@ -132,13 +132,8 @@ def area_needs(area: Area):
 
 def in_quiet_hours(now: datetime | None = None) -> tuple[bool, str]:
     """(whether bulk texts are held now, when the hold ends as HH:MM) per SMS_QUIET_HOURS."""
-    quiet = getattr(settings, "SMS_QUIET_HOURS", None)
-    if not quiet:
-        return False, ""
-    start, end = quiet
-    local = (now or timezone.now()).astimezone(ZoneInfo("Europe/London")).time()
-    inside = (start <= local < end) if start < end else (local >= start or local < end)
-    return inside, end.strftime("%H:%M")
+    end = quiet_hours_end(now or timezone.now(), getattr(settings, "SMS_QUIET_HOURS", None))
+    return (True, end.strftime("%H:%M")) if end else (False, "")
 
 
 @dataclass
@@ -265,7 +260,7 @@ def plan_build(
         if area.is_circle and (distance is None or distance > area.radius_km):
             continue  # in the cell block but outside the circle: not in the area at all
         groups = memberships.get(vid, [])
-        if row["status"] != Volunteer.Status.DORMANT and not groups:
+        if row["status"] == Volunteer.Status.ACTIVE and not groups:
             continue  # active people are reached by offers, not by a reactivation campaign
         contact_groups = [g for g in groups if g["role"] in CONTACT_ROLES]
         stale_only = contact_groups and all(
