@@ -1,13 +1,45 @@
-"""Campaign pages and the coverage-gap map (filled in below as the campaign services land)."""
+"""Campaign pages (choose a playbook and an area, the dry run, approval, start/pause/cancel, live
+progress, the after-action review) and the coverage-gap map.
+
+The services decide who may do what (``reactivation.services.campaigns``); the pages show their
+refusals in plain words.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from reactivation.models import Campaign
-from volunteers.permissions import is_superuser, organisation_ids_for
+from reactivation.forms import CampaignForm, ReviewForm
+from reactivation.models import AfterActionReview, Campaign, CampaignRecipient, Playbook
+from reactivation.selectors import campaign_progress, coverage_gaps
+from reactivation.services import campaigns as campaign_services
+from reactivation.services.playbooks import review_append
+from volunteers.models import LocalAuthority, Organisation
+from volunteers.permissions import (
+    CAMPAIGN_MANAGER,
+    can_manage_campaign,
+    can_see_campaign,
+    is_superuser,
+    organisation_ids_for,
+)
+
+FINISHED = (Campaign.Status.COMPLETED, Campaign.Status.CANCELLED)
+
+
+def tile_url() -> str:
+    return getattr(settings, "LEAFLET_TILE_URL", "")
+
+
+def _errors(exc: Exception) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return exc.messages
+    return [str(exc) or "You may not do that."]
 
 
 def _campaigns_for(user):
@@ -20,10 +52,184 @@ def _campaigns_for(user):
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "reactivation/campaign_list.html", {"campaigns": _campaigns_for(request.user)[:100]}
+        request,
+        "reactivation/campaign_list.html",
+        {
+            "campaigns": _campaigns_for(request.user)[:100],
+            "can_start": bool(organisation_ids_for(user=request.user, roles={CAMPAIGN_MANAGER})),
+        },
     )
 
 
 @login_required
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    org_ids = organisation_ids_for(user=request.user, roles={CAMPAIGN_MANAGER})
+    if not org_ids:
+        raise PermissionDenied("Only campaign managers start campaigns.")
+    organisations = list(Organisation.objects.filter(id__in=org_ids).prefetch_related("local_authorities"))
+    covered = sorted({la.name for o in organisations for la in o.local_authorities.all()})
+    playbooks = list(Playbook.objects.filter(versions__isnull=False).distinct().order_by("title"))
+    form = CampaignForm(
+        request.POST or None, organisations=organisations, playbooks=playbooks, local_authorities=covered
+    )
+    if request.method == "POST" and form.is_valid():
+        organisation = next(o for o in organisations if o.id == form.cleaned_data["organisation"])
+        try:
+            campaign = campaign_services.campaign_create(
+                user=request.user,
+                playbook=form.cleaned_data["playbook"],
+                area=form.area(),
+                organisation=organisation,
+                target_ready=form.cleaned_data["target_ready"],
+                spend_cap_pence=int(form.cleaned_data["spend_cap_pounds"] * 100),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            for problem in _errors(exc):
+                form.add_error(None, problem)
+        else:
+            messages.success(request, "Here is the dry run: nothing has been sent. Check it, then start.")
+            return redirect("reactivation:detail", pk=campaign.pk)
+    return render(
+        request,
+        "reactivation/campaign_new.html",
+        {"form": form, "tile_url": tile_url(), "map_data": {"markers": []}},
+    )
+
+
+def _visible_campaign(request: HttpRequest, pk: int) -> Campaign:
+    campaign = get_object_or_404(
+        Campaign.objects.select_related(
+            "organisation", "playbook_version__playbook", "created_by", "approved_by"
+        ),
+        pk=pk,
+    )
+    if not can_see_campaign(user=request.user, organisation_id=campaign.organisation_id):
+        raise Http404("No such campaign")
+    return campaign
+
+
+@login_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _visible_campaign(request, pk)
+    review = AfterActionReview.objects.filter(campaign=campaign).first()
+    review_form = None
+    if campaign.status in FINISHED:
+        initial = (
+            {
+                "what_worked": review.what_worked,
+                "what_did_not": review.what_did_not,
+                "change_next_time": review.change_next_time,
+            }
+            if review
+            else None
+        )
+        review_form = ReviewForm(initial=initial)
+    report = campaign.dry_run_report or {}
+    return render(
+        request,
+        "reactivation/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "report": report,
+            "cost_pounds": (report.get("estimated_cost_pence") or 0) / 100,
+            "cap_pounds": campaign.spend_cap_pence / 100,
+            "spent_pounds": campaign.spent_pence / 100,
+            "manage": can_manage_campaign(user=request.user, organisation_id=campaign.organisation_id),
+            "may_approve": campaign.status == Campaign.Status.AWAITING_APPROVAL
+            and campaign.created_by_id != request.user.pk,
+            "progress": campaign_progress(campaign=campaign) if campaign.started_at else None,
+            "review": review,
+            "review_form": review_form,
+            "tile_url": tile_url(),
+            "finished": campaign.status in FINISHED,
+        },
+    )
+
+
+@login_required
+def campaign_progress_json(request: HttpRequest, pk: int) -> JsonResponse:
+    """Polled by the campaign page every few seconds while it runs: counts and the map's points."""
+    campaign = _visible_campaign(request, pk)
+    progress = campaign_progress(campaign=campaign)
+    # Approximate places only (rounded to about 100 m): enough for a map of the response.
+    points = [
+        {"lat": round(lat, 3), "lon": round(lon, 3), "kind": state}
+        for lat, lon, state in CampaignRecipient.objects.filter(
+            campaign=campaign, volunteer__latitude__isnull=False
+        )
+        .exclude(state=CampaignRecipient.State.SKIPPED)
+        .values_list("volunteer__latitude", "volunteer__longitude", "state")[:2000]
+    ]
+    progress["points"] = points
+    return JsonResponse(progress)
+
+
+ACTIONS = {
+    "start": (campaign_services.campaign_start, "Started. The first wave is going out."),
+    "pause": (campaign_services.campaign_pause, "Paused. No more texts go out until you resume."),
+    "resume": (campaign_services.campaign_resume, "Resumed."),
+    "cancel": (campaign_services.campaign_cancel, "Cancelled. Texts not yet sent have been withdrawn."),
+    "approve": (campaign_services.campaign_approve, "Approved and started."),
+}
+
+
+@login_required
+@require_POST
+def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    campaign = _visible_campaign(request, pk)
+    if action not in ACTIONS:
+        raise Http404("No such action")
+    service, done = ACTIONS[action]
+    try:
+        campaign = service(campaign=campaign, user=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        for problem in _errors(exc):
+            messages.error(request, problem)
+    else:
+        if action == "start" and campaign.status == Campaign.Status.AWAITING_APPROVAL:
+            messages.info(request, "This campaign needs a second person to approve it before it starts.")
+        else:
+            messages.success(request, done)
+    return redirect("reactivation:detail", pk=campaign.pk)
+
+
+@login_required
+@require_POST
+def campaign_review(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _visible_campaign(request, pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            review_append(campaign=campaign, user=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            for problem in _errors(exc):
+                messages.error(request, problem)
+        else:
+            messages.success(request, f"Thank you. The lessons are added to {campaign.playbook.title}.")
+    return redirect("reactivation:detail", pk=campaign.pk)
+
+
+@login_required
 def coverage(request: HttpRequest) -> HttpResponse:
-    return render(request, "reactivation/coverage.html", {})
+    if not (is_superuser(request.user) or organisation_ids_for(user=request.user)):
+        raise PermissionDenied("The coverage map is for staff.")
+    gaps = coverage_gaps(limit=50)
+    markers = [
+        {
+            "lat": g.latitude,
+            "lon": g.longitude,
+            "label": f"{g.local_authority or 'Unknown area'}: {g.open_needs} open need(s), {g.active_volunteers} active volunteer(s)",
+            "detail": ("Dormant groups nearby: " + ", ".join(d.get("name", "") for d in g.dormant_groups[:3]))
+            if g.dormant_groups
+            else "No dormant group nearby",
+            "kind": "gap",
+            "size": 8 + min(12, int(g.score)),
+        }
+        for g in gaps
+    ]
+    las = {la.id: la.name for la in LocalAuthority.objects.all()}
+    return render(
+        request,
+        "reactivation/coverage.html",
+        {"gaps": gaps, "map_data": {"markers": markers}, "tile_url": tile_url(), "las": las},
+    )

@@ -8,6 +8,7 @@
                   ready: "#00703c", messaged: "#1d4f91", pending: "#505a5f", not_now: "#8a5a00" };
 
   function drawMap(el) {
+    if (el.rekindleMap) { return el.rekindleMap; }  // pages may ask before the automatic pass
     var data = JSON.parse(document.getElementById(el.dataset.source).textContent);
     var map = L.map(el, { scrollWheelZoom: false });
     var tiles = el.dataset.tiles;
