@@ -86,11 +86,13 @@ def _level_queryset(*, need: Need | None, spec: NeedSpec, level: int):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    qs = Volunteer.objects.filter(
-        **{f"cell_{level}__in": block},
-        status=Volunteer.Status.ACTIVE,
-        phone_unreachable_at__isnull=True,
-    ).filter(~Exists(OptOut.objects.filter(phone=OuterRef("phone"))))
+    qs = (
+        Volunteer.objects.filter(**{f"cell_{level}__in": block}, phone_unreachable_at__isnull=True)
+        # The status test is written as a literal, not a bound parameter: SQLite only uses a partial
+        # index (``WHERE status = 'active'``) when the query repeats its condition literally.
+        .extra(where=[f"{Volunteer._meta.db_table}.status = '{Volunteer.Status.ACTIVE.value}'"])  # noqa: S610
+        .filter(~Exists(OptOut.objects.filter(phone=OuterRef("phone"))))
+    )
     if need is not None and need.pk:
         qs = qs.filter(~Exists(Offer.objects.filter(need_id=need.pk, volunteer_id=OuterRef("pk"))))
     if spec.requires_dbs != "none":
