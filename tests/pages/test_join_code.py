@@ -1,0 +1,84 @@
+"""The /join/ code: hashed, expiring, a few tries; nothing written until the phone is confirmed."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from messaging.models import OutboundMessage
+from tests.factories import OptOutFactory, local_authority
+from volunteers.models import Postcode, Volunteer
+from volunteers.signup import volunteer_from_token, volunteer_page_token
+
+pytestmark = pytest.mark.django_db
+
+FORM = {
+    "name": "Priya Patel",
+    "phone": "07700 900123",
+    "postcode": "B1 1AA",
+    "languages": ["en"],
+    "max_travel_km": "3",
+    "consent": "on",
+}
+
+
+@pytest.fixture(autouse=True)
+def postcode(db):
+    Postcode.objects.create(
+        postcode="B1 1AA",
+        district="B1",
+        latitude=52.4796,
+        longitude=-1.9026,
+        local_authority=local_authority(),
+    )
+
+
+def _code() -> str:
+    return re.search(r"\b(\d{6})\b", OutboundMessage.objects.latest("created_at").body).group(1)
+
+
+def test_the_code_is_not_kept_in_clear_in_the_session(client):
+    client.post("/join/", FORM)
+    code = _code()
+    assert code not in str(dict(client.session))
+
+
+def test_five_wrong_codes_and_the_code_is_spent(client):
+    client.post("/join/", FORM)
+    code = _code()
+    for _ in range(5):
+        client.post("/join/confirm/", {"code": "999999" if code != "999999" else "111111"})
+    response = client.post("/join/confirm/", {"code": code})
+    assert "last try" in response.content.decode()
+    assert not Volunteer.objects.exists()
+
+
+def test_an_expired_code_is_refused(client):
+    client.post("/join/", FORM)
+    code = _code()
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        response = client.post("/join/confirm/", {"code": code})
+    assert "has run out" in response.content.decode()
+    assert not Volunteer.objects.exists()
+
+
+def test_an_opted_out_number_is_told_to_text_start(client):
+    OptOutFactory(phone="+447700900123")
+    response = client.post("/join/", FORM)
+    assert "replied STOP" in response.content.decode()
+    assert not OutboundMessage.objects.exists()
+
+
+def test_a_landline_is_refused_with_a_clear_reason(client):
+    response = client.post("/join/", {**FORM, "phone": "0121 496 0000"})
+    assert "cannot receive text messages" in response.content.decode()
+
+
+def test_a_volunteer_page_link_expires_and_cannot_be_forged(volunteer):
+    token = volunteer_page_token(volunteer)
+    assert volunteer_from_token(token) == volunteer
+    assert volunteer_from_token(token[:-2] + "xx") is None
+    with time_machine.travel(timezone.now() + timedelta(days=15)):
+        assert volunteer_from_token(token) is None
