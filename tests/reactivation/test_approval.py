@@ -3,8 +3,8 @@ from django.core.exceptions import PermissionDenied
 
 from messaging.models import OutboundMessage
 from reactivation.services import campaign_advance, campaign_approve, campaign_create, campaign_start
-from volunteers.models import AuditEvent
 from tests.reactivation.conftest import CIRCLE, dormant
+from volunteers.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

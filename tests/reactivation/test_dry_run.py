@@ -20,7 +20,7 @@ def reasons(report):
 
 
 def test_dry_run_shows_who_is_contacted_and_who_is_left_out_and_why(manager, version, settings):
-    organiser, ok1, ok2, opted, unreachable, no_consent, paused, busy, old = dormant(9)
+    organiser, _ok1, _ok2, opted, unreachable, no_consent, paused, busy, old = dormant(9)
     group = dormant_group(organiser=organiser, name="Sparkbrook Street Champions")
     OptOutFactory(phone=opted.phone)
     Volunteer.objects.filter(pk=unreachable.pk).update(phone_unreachable_at=timezone.now())
@@ -74,7 +74,7 @@ def test_only_local_authorities_the_organisation_covers(manager, version):
 def test_a_circle_reaches_only_people_in_covered_local_authorities(manager, version):
     from tests.factories import local_authority
 
-    (inside,) = dormant(1)
+    dormant(1)
     (over_the_border,) = dormant(1, at=(52.4610, -1.8731))
     Volunteer.objects.filter(pk=over_the_border.pk).update(local_authority=local_authority("Sandwell"))
     report = campaign_dry_run(user=manager, playbook=version, area=CIRCLE)
