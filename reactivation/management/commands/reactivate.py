@@ -1,0 +1,101 @@
+"""python manage.py reactivate PLAYBOOK --local-authority NAME [--dry-run] [--user NAME] [--follow]"""
+
+from __future__ import annotations
+
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from reactivation.selectors import campaign_progress
+from reactivation.services import campaign_advance, campaign_create, campaign_dry_run, campaign_start
+from volunteers.models import StaffRole
+
+
+def bar(done: int, total: int, width: int = 30) -> str:
+    filled = round(width * done / total) if total else 0
+    return "[" + "#" * filled + "." * (width - filled) + f"] {done}/{total}"
+
+
+class Command(BaseCommand):
+    help = "Start (or dry-run) a reactivation campaign for one or more local authorities."
+
+    def add_arguments(self, parser):
+        parser.add_argument("playbook", help="the playbook's slug")
+        parser.add_argument("--local-authority", action="append", required=True, dest="local_authorities")
+        parser.add_argument("--dry-run", action="store_true", help="show who would be texted; send nothing")
+        parser.add_argument(
+            "--user", help="the campaign manager starting it (default: the only one covering it)"
+        )
+        parser.add_argument("--target", type=int, help="how many READY volunteers are needed")
+        parser.add_argument(
+            "--follow", action="store_true", help="advance it here and show progress until done"
+        )
+
+    def handle(self, *args, **opts):
+        user = self._user(opts["user"])
+        area = {"local_authorities": opts["local_authorities"]}
+        try:
+            if opts["dry_run"]:
+                report = campaign_dry_run(
+                    user=user, playbook=opts["playbook"], area=area, target_ready=opts["target"]
+                )
+                self._print_report(report)
+                return
+            campaign = campaign_create(
+                user=user, playbook=opts["playbook"], area=area, target_ready=opts["target"]
+            )
+            self._print_report(campaign.dry_run_report)
+            campaign = campaign_start(campaign=campaign, user=user)
+        except (ValidationError, PermissionDenied) as exc:
+            raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from None
+        self.stdout.write(f"Campaign {campaign.pk}: {campaign.get_status_display()}")
+        while opts["follow"] and campaign.status == "running":
+            campaign_advance(campaign_id=campaign.pk)
+            campaign.refresh_from_db()
+            p = campaign_progress(campaign=campaign)
+            self.stdout.write(
+                f"\rwave {p['current_wave']} ready {bar(p['ready'], p['target_ready'])} "
+                f"texted {p['contacted']} spent {p['spent_pence']}p",
+                ending="",
+            )
+            self.stdout.flush()
+            if campaign.status == "running":
+                time.sleep(5)
+        if opts["follow"]:
+            self.stdout.write(f"\n{campaign.stop_reason}")
+
+    def _user(self, username: str | None):
+        users = get_user_model().objects
+        if username:
+            user = users.filter(username=username).first()
+            if user is None:
+                raise CommandError(f"No user {username!r}.")
+            return user
+        managers = StaffRole.objects.filter(role=StaffRole.Role.CAMPAIGN_MANAGER).select_related("user")
+        if managers.count() != 1:
+            raise CommandError("Say which campaign manager starts it: --user NAME.")
+        return managers.get().user
+
+    def _print_report(self, r: dict) -> None:
+        w = self.stdout.write
+        w(f"Area: {r['area']}")
+        w(
+            f"Would text {r['contact_total']} people ({r['organisers']} group contacts, {r['reconsent_first']} asked to re-consent first)"
+        )
+        for row in r["by_local_authority"]:
+            w(f"  {row['local_authority']}: {row['count']}")
+        w(f"Left out: {r['left_out_total']}")
+        for row in r["left_out"]:
+            w(f"  {row['count']:>5}  {row['reason']}")
+        for name, p in r["previews"].items():
+            w(f"{name} ({p['segments']} segment(s), {p['encoding']}): {p['body']}")
+        w(f"Segments: {r['segments']}, at most £{r['estimated_cost_pence'] / 100:.2f}")
+        w(
+            f"Target: {r['target_ready']} ready; first wave {r['first_wave']} (reply rate {r['reply_rate']:.0%})"
+        )
+        if r.get("requires_approval"):
+            w("Needs a second person's approval: " + "; ".join(r["approval_reasons"]))
+        if r["quiet_hours"]["now"]:
+            w(r["quiet_hours"]["note"])
