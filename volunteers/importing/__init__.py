@@ -1,8 +1,5 @@
-"""Bringing in the 2020 spreadsheets: see reading.py (files), rows.py (checks), *_import.py (writes)."""
+"""Bringing in the 2020 spreadsheets.
 
-from volunteers.importing.group_import import groups_import
-from volunteers.importing.reading import FileProblem
-from volunteers.importing.report import ImportReport
-from volunteers.importing.volunteer_import import volunteers_import
-
-__all__ = ["FileProblem", "ImportReport", "groups_import", "volunteers_import"]
+reading.py and rows.py are pure (no Django: fast and testable on their own); group_import.py and
+volunteer_import.py do the database part; progress.py draws the bar; report.py is what a person reads.
+"""

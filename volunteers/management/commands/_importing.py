@@ -6,7 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from volunteers.importing import FileProblem, ImportReport
+from volunteers.importing.reading import FileProblem
+from volunteers.importing.report import ImportReport
 from volunteers.services import audit_record
 
 

@@ -2,7 +2,7 @@ from functools import partial
 
 from django.core.management.base import CommandError
 
-from volunteers.importing import groups_import
+from volunteers.importing.group_import import groups_import
 from volunteers.management.commands._importing import ImportCommand
 from volunteers.models import Organisation
 

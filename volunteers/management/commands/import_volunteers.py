@@ -1,4 +1,4 @@
-from volunteers.importing import volunteers_import
+from volunteers.importing.volunteer_import import volunteers_import
 from volunteers.management.commands._importing import ImportCommand
 
 
