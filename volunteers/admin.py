@@ -1,5 +1,10 @@
-from django.contrib import admin
+import json
 
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+
+from volunteers import privacy
 from volunteers.models import (
     AuditEvent,
     GeocodeCache,
@@ -103,6 +108,44 @@ class VolunteerAdmin(admin.ModelAdmin):
     list_filter = ["status", "dbs_level", "has_car", "local_authority", "consent_channel"]
     search_fields = ["name", "phone", "postcode", "email"]
     list_select_related = ["local_authority"]
+    actions = ["export_subject_access", "erase"]
+
+    # Data rights: the orchestrator lives at the top layer (reactivation/data_rights.py) and is
+    # reached through volunteers.privacy's hooks; each use is written to the audit log there.
+    @admin.action(description="Export subject access (everything held, as JSON)")
+    def export_subject_access(self, request, queryset):
+        documents = [
+            privacy.rights_hook("subject_access")(phone=v.phone, actor=request.user)
+            for v in queryset.filter(erased_at__isnull=True)
+        ]
+        body = documents[0] if len(documents) == 1 else documents
+        response = HttpResponse(
+            json.dumps(body, indent=2, ensure_ascii=False, default=str), content_type="application/json"
+        )
+        response["Content-Disposition"] = 'attachment; filename="subject-access.json"'
+        return response
+
+    @admin.action(description="Erase (remove personal data, keep counts, never text again)")
+    def erase(self, request, queryset):
+        queryset = queryset.filter(erased_at__isnull=True)
+        if request.POST.get("confirm") == "erase":
+            erase = privacy.rights_hook("erase")
+            for volunteer in queryset:
+                erase(phone=volunteer.phone, actor=request.user)
+            self.message_user(request, f"Erased {len(queryset)} volunteer(s).", messages.SUCCESS)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/volunteers/volunteer/erase_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Erase these volunteers?",
+                "volunteers": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
     readonly_fields = [
         "created_at",
         "updated_at",

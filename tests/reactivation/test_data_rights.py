@@ -209,3 +209,24 @@ def test_the_erasure_delay_is_a_setting(settings, brum_aid):
     Need.objects.filter(id=need.id).update(status="cancelled", cancelled_at=datetime(2026, 3, 1, tzinfo=UTC))
     with time_machine.travel(datetime(2026, 3, 8, 1, tzinfo=UTC), tick=False):
         assert requesters_erase_due() == 1
+
+
+def test_admin_actions_export_subject_access_and_erase_after_confirmation(admin_client, person):
+    url = "/admin/volunteers/volunteer/"
+    response = admin_client.post(url, {"action": "export_subject_access", "_selected_action": [person.pk]})
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content)["volunteer"]["name"] == "Val Verity"
+
+    response = admin_client.post(url, {"action": "erase", "_selected_action": [person.pk]})
+    assert b"This cannot be undone" in response.content
+    person.refresh_from_db()
+    assert person.erased_at is None  # nothing happens before the confirmation
+
+    response = admin_client.post(
+        url, {"action": "erase", "_selected_action": [person.pk], "confirm": "erase"}
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.erased_at is not None and OptOut.objects.get(phone=PHONE).source == "erasure"
+    actions = list(AuditEvent.objects.order_by("at").values_list("action", "actor__username"))
+    assert ("data_rights.subject_access", "admin") in actions and ("data_rights.erasure", "admin") in actions
