@@ -6,6 +6,7 @@ browser is a failure, so a CI image without it cannot pass silently.
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -44,6 +45,24 @@ def _no_browser(reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"CI=true and the browser tests cannot run: {reason}", pytrace=False)
     pytest.skip(f"browser tests skipped: {reason} (install Debian's chromium, or set CHROMIUM_PATH)")
+
+
+@pytest.fixture(autouse=True)
+def local_authorities(request):
+    """Transactional tests flush the tables between tests, taking the rows the data migration
+    made with them; put the local authorities back (serialized_rollback alone is not enough when
+    non-transactional tests run in the same session)."""
+    if "django_db_setup" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps as django_apps
+    from django.db import connection
+
+    from volunteers.models import LocalAuthority
+
+    if not LocalAuthority.objects.exists():
+        migration = importlib.import_module("volunteers.migrations.0002_local_authorities")
+        migration.create(django_apps, connection.schema_editor())
 
 
 @pytest.fixture(scope="session")

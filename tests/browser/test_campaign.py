@@ -19,7 +19,7 @@ from tests.factories import (
 )
 from volunteers.models import Membership, StaffRole
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PLAYBOOKS = Path(__file__).resolve().parents[2] / "reactivation" / "demo_playbooks"
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from tests.browser.conftest import axe_check
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_sign_in_page_loads_with_its_stylesheet_and_passes_axe(page, live_server):

@@ -6,7 +6,7 @@ from messaging.models import InboundMessage, OutboundMessage
 from tests.browser.conftest import axe_check, login, screenshot
 from tests.factories import InboundMessageFactory, MutualAidGroupFactory, NeedFactory, VolunteerFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_coordinator_replies_to_a_text_nobody_understood(page, live_server, coordinator):

@@ -10,7 +10,7 @@ from tests.factories import local_authority
 from volunteers.forms import CONSENT_TEXT
 from volunteers.models import Postcode, Volunteer
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_sign_up_with_the_sms_code(phone_page, live_server):

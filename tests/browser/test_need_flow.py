@@ -11,7 +11,7 @@ from tests.browser.conftest import axe_check, login, screenshot
 from tests.factories import VolunteerFactory, local_authority
 from volunteers.models import Postcode
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
