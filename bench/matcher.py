@@ -72,18 +72,16 @@ def _pg_admin_url(url: str, dbname: str) -> str:
 def _pg_create(url: str, name: str) -> None:
     import psycopg
 
-    with psycopg.connect(
-        _pg_admin_url(url, urlparse(url).path.lstrip("/") or "postgres"), autocommit=True
-    ) as c:
+    # CREATE/DROP DATABASE run from the server's maintenance database, which always exists.
+    with psycopg.connect(_pg_admin_url(url, "postgres"), autocommit=True) as c:
         c.execute(f'CREATE DATABASE "{name}"')
 
 
 def _pg_drop(url: str, name: str) -> None:
     import psycopg
 
-    with psycopg.connect(
-        _pg_admin_url(url, urlparse(url).path.lstrip("/") or "postgres"), autocommit=True
-    ) as c:
+    # CREATE/DROP DATABASE run from the server's maintenance database, which always exists.
+    with psycopg.connect(_pg_admin_url(url, "postgres"), autocommit=True) as c:
         c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
