@@ -454,7 +454,9 @@ def recipient_send(*, campaign_id: int, recipient_id: int) -> str:
         # Lock the person too: two campaigns reaching them at once queue here, and the second
         # sees the first one's text in the overlap rule.
         volunteer = (
-            Volunteer.objects.select_for_update().select_related("local_authority").get(pk=row.volunteer_id)
+            Volunteer.objects.select_for_update(of=("self",))
+            .select_related("local_authority")
+            .get(pk=row.volunteer_id)
         )
         row.volunteer = volunteer
         campaign = Campaign.objects.select_related("organisation", "playbook_version").get(pk=campaign_id)
