@@ -63,7 +63,7 @@ class NeedSerializer(serializers.ModelSerializer):
     appear only for those allowed to see them, and only on a single need, never in a list."""
 
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    local_authority = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    local_authority = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
     district = serializers.SerializerMethodField(help_text="The postcode district, e.g. B23.")
     latitude = serializers.SerializerMethodField(
         help_text="Rounded to about 100 m unless you may see the address."

@@ -49,7 +49,27 @@ def within_circle(queryset, *, latitude: float, longitude: float, radius_km: flo
 
 
 def query_params_validate(serializer_class, request) -> dict:
-    """Validate a list endpoint's query string with a serializer; errors become a 400."""
-    serializer = serializer_class(data=request.query_params)
+    """Validate a list endpoint's query string with a serializer; errors become a 400.
+
+    The query string is read as plain data, not as an HTML form: DRF would quietly treat
+    ``?status=`` as "no filter", where a caller who sent it deserves to hear it is not a status.
+    A parameter given twice is refused unless the field takes several values.
+    """
+    fields = serializer_class().fields
+    data: dict = {}
+    errors: dict = {}
+    for name, field in fields.items():
+        if name not in request.query_params:
+            continue
+        values = request.query_params.getlist(name)
+        if isinstance(field, serializers.ListField | serializers.MultipleChoiceField):
+            data[name] = values
+        elif len(values) > 1:
+            errors[name] = ["Give this parameter once."]
+        else:
+            data[name] = values[0]
+    if errors:
+        raise serializers.ValidationError(errors)
+    serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
