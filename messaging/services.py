@@ -7,6 +7,7 @@ transport, retries) is in ``messaging.sending``; inbound texts in ``messaging.in
 from __future__ import annotations
 
 import logging
+import time
 from functools import partial
 
 from django.conf import settings
@@ -37,6 +38,18 @@ def outbox_backlog_segments(*, priority: int | None = None) -> int:
     if priority is not None:
         qs = qs.filter(priority=priority)
     return qs.aggregate(n=Sum("segments"))["n"] or 0
+
+
+_backlog_memo: list[float] = [0.0, 0.0]  # (monotonic time, segments)
+
+
+def _bulk_backlog_recent() -> int:
+    """The bulk backlog, counted at most once a second per process: a campaign queueing thousands
+    of texts must not count the whole queue for each one."""
+    now = time.monotonic()
+    if now - _backlog_memo[0] > 1.0:
+        _backlog_memo[:] = [now, outbox_backlog_segments(priority=OutboundMessage.Priority.BULK)]
+    return int(_backlog_memo[1])
 
 
 def message_queue(
@@ -74,7 +87,7 @@ def message_queue(
         # The brake: past an hour's worth of queued bulk segments, a new bulk text is scheduled for
         # when the backlog should have drained, so that the queue (and the sweeper) never hold an
         # unbounded pile of "ready now" rows and urgent texts keep their place.
-        backlog = outbox_backlog_segments(priority=OutboundMessage.Priority.BULK)
+        backlog = _bulk_backlog_recent()
         if backlog > bulk_backlog_max():
             send_after = max(
                 send_after, now + timezone.timedelta(seconds=backlog / settings.SMS_MAX_PER_SECOND)

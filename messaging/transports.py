@@ -126,6 +126,11 @@ class TwilioTransport(BaseTransport):
         from twilio.rest import Client
 
         self.timeout = sms_conf("SMS_HTTP_TIMEOUT")
+        # The SDK logs every request's headers at INFO: per text, in every worker, that is noise and
+        # measurable cost. Left alone when an operator configured the logger explicitly.
+        sdk_log = logging.getLogger("twilio.http_client")
+        if sdk_log.level == logging.NOTSET:
+            sdk_log.setLevel(logging.WARNING)
         # The default client waits forever on a hung connection; a worker must not.
         http_client = TwilioHttpClient(timeout=self.timeout, pool_connections=True)
         self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
