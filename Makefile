@@ -29,6 +29,7 @@ run: $(BIN)/.installed-base
 	@echo "  Rekindle is starting at http://$(HOST):$(PORT)/"
 	@echo "  Sign in as coordinator, campaigner or viewer; the password is rekindle-demo."
 	@echo "  Text messages are not sent: they are printed here (SMS_BACKEND=console)."
+	@echo "  Phone simulator (be a volunteer's phone, text YES, READY, STOP...): http://$(HOST):$(PORT)/sms/simulator/"
 	@echo "  Admin (all data): http://$(HOST):$(PORT)/admin/ as admin, same password."
 	@echo "  Press Ctrl-C to stop the server and the task worker."
 	@echo

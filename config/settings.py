@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import (
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -172,9 +173,22 @@ if SMS_BACKEND == "twilio":
 SMS_MAX_PER_SECOND = env_int("SMS_MAX_PER_SECOND", 10, minimum=1)
 SMS_QUIET_HOURS = parse_quiet_hours("SMS_QUIET_HOURS", env_str("SMS_QUIET_HOURS", "21:00-08:00"))
 SMS_SENDER_NAME = env_str("SMS_SENDER_NAME", "Rekindle")
+# Tunables of the sending pipeline (messaging/conf.py explains each).
+SMS_HTTP_TIMEOUT = env_float("SMS_HTTP_TIMEOUT", 10, minimum=1)
+SMS_VALIDITY_PERIOD = env_int("SMS_VALIDITY_PERIOD", 900, minimum=60)
+SMS_STALE_SENDING_SECONDS = env_int("SMS_STALE_SENDING_SECONDS", 120, minimum=10)
+SMS_UNKNOWN_GRACE_SECONDS = env_int("SMS_UNKNOWN_GRACE_SECONDS", 600, minimum=60)
+SMS_BULK_BACKLOG_MAX = env_int("SMS_BULK_BACKLOG_MAX", 0, minimum=0)
+SMS_DRAIN_SECONDS = env_int("SMS_DRAIN_SECONDS", 0, minimum=0)
+# The phone simulator page is on in DEBUG; set this to show it on a demo server without DEBUG.
+SMS_SIMULATOR = env_bool("SMS_SIMULATOR", "false")
 
 # --- Geography ----------------------------------------------------------------------------------
 GEOCODER = env_choice("GEOCODER", "offline", {"offline", "nominatim"})
+# Map tiles for the Leaflet maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (respect the
+# provider's usage policy). Empty: no background tiles; markers and areas still show.
+LEAFLET_TILE_URL = env_str("LEAFLET_TILE_URL", "")
+LEAFLET_TILE_ATTRIBUTION = env_str("LEAFLET_TILE_ATTRIBUTION", "")
 NOMINATIM_USER_AGENT = env_str("NOMINATIM_USER_AGENT", "rekindle (set NOMINATIM_USER_AGENT)")
 NOMINATIM_TIMEOUT_SECONDS = env_int("NOMINATIM_TIMEOUT_SECONDS", 10, minimum=1)
 
@@ -187,6 +201,21 @@ OFFER_EXPIRY_MINUTES = {
     "low": env_int("OFFER_EXPIRY_LOW_MINUTES", 1440, minimum=1),
 }
 OFFERS_PER_NEED = env_int("OFFERS_PER_NEED", 3, minimum=1)
+# Requesters' name, phone and address are erased this many days after their need closes.
+REQUESTER_ERASURE_DAYS = env_int("REQUESTER_ERASURE_DAYS", 30, minimum=1)
+
+# --- Reactivation (reactivation/conf.py explains each) ----------------------------------------------
+REACTIVATION_CONSENT_MAX_AGE_DAYS = env_int("REACTIVATION_CONSENT_MAX_AGE_DAYS", 730, minimum=1)
+REACTIVATION_READINESS_INTERVAL_DAYS = env_int("REACTIVATION_READINESS_INTERVAL_DAYS", 91, minimum=1)
+REACTIVATION_READINESS_ANSWER_DAYS = env_int("REACTIVATION_READINESS_ANSWER_DAYS", 14, minimum=1)
+REACTIVATION_STALE_AFTER_MISSES = env_int("REACTIVATION_STALE_AFTER_MISSES", 2, minimum=1)
+REACTIVATION_APPROVAL_RECIPIENTS = env_int("REACTIVATION_APPROVAL_RECIPIENTS", 200, minimum=0)
+REACTIVATION_APPROVAL_COST_PENCE = env_int("REACTIVATION_APPROVAL_COST_PENCE", 2000, minimum=0)
+REACTIVATION_OVERLAP_HOURS = env_int("REACTIVATION_OVERLAP_HOURS", 72, minimum=0)
+REACTIVATION_PRICE_PER_SEGMENT_PENCE = env_float("REACTIVATION_PRICE_PER_SEGMENT_PENCE", 4.0, minimum=0)
+REACTIVATION_DEFAULT_SPEND_CAP_PENCE = env_int("REACTIVATION_DEFAULT_SPEND_CAP_PENCE", 5000, minimum=0)
+REACTIVATION_DEFAULT_REPLY_RATE = env_float("REACTIVATION_DEFAULT_REPLY_RATE", 0.2, minimum=0.01)
+REACTIVATION_MIN_HISTORY = env_int("REACTIVATION_MIN_HISTORY", 20, minimum=1)
 
 # --- Auth, API ----------------------------------------------------------------------------------
 LOGIN_URL = "login"
