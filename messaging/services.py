@@ -136,6 +136,48 @@ def outbox_kick(*, message_id: int | None = None, priority: int = OutboundMessag
             _enqueue("messaging.tasks.outbox_drain", None)
 
 
+WITHDRAWN = "withdrawn"  # error_code of a text its sender took back before it went
+
+
+def messages_withdraw(
+    *, ids=None, dedupe_key_prefix: str = "", reason: str, restore: bool = False
+) -> list[int]:
+    """Take back texts not yet handed to a sender (by ``ids`` and/or ``dedupe_key_prefix``): queued
+    or errored rows become cancelled, with code "withdrawn" and ``reason``. A row already claimed
+    for sending, or sent, is never touched: this is the same conditional UPDATE as the sender's
+    claim, so whichever comes first wins. ``restore=True`` puts back what a withdrawal with the same
+    ``reason`` took (same row and dedupe key, so it still goes at most once), except texts to
+    numbers that opted out meanwhile. Returns the ids changed (exact where rows lock, PostgreSQL)."""
+    if ids is None and not dedupe_key_prefix:
+        raise ValueError("Say which messages: ids or dedupe_key_prefix.")
+    qs = OutboundMessage.objects.all()
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    if dedupe_key_prefix:
+        qs = qs.filter(dedupe_key__startswith=dedupe_key_prefix)
+    now = timezone.now()
+    if restore:
+        qs = qs.filter(
+            state=State.CANCELLED, error_code=WITHDRAWN, error_message=reason[:500], provider_sid__isnull=True
+        ).exclude(to__in=OptOut.objects.values("phone"))
+        send_after = quiet_hours_end(now, settings.SMS_QUIET_HOURS) or now
+        changes = {"state": State.QUEUED, "error_code": "", "error_message": "", "final_at": None}
+        changes["send_after"] = send_after
+    else:
+        qs = qs.filter(state__in=READY_STATES)
+        changes = {"state": State.CANCELLED, "error_code": WITHDRAWN, "error_message": reason[:500]}
+        changes["final_at"] = now
+    with transaction.atomic():
+        rows = list(qs.select_for_update().values_list("pk", "priority"))
+        changed = [pk for pk, _ in rows]
+        if changed:
+            qs.filter(pk__in=changed).update(**changes)
+        if restore and changed and send_after <= now:
+            for priority in {p for _, p in rows}:
+                transaction.on_commit(partial(outbox_kick, message_id=None, priority=priority))
+    return changed
+
+
 def optout_record(*, phone: str, source: str, keyword: str = "") -> OptOut:
     """Opt ``phone`` out of every message, at once: queued texts to it are cancelled now, and the
     sender checks again at the moment of sending."""

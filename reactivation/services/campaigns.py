@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from messaging.encoding import sms_segments
 from messaging.models import OptOut, OutboundMessage
-from messaging.services import message_queue
+from messaging.services import WITHDRAWN, message_queue, messages_withdraw
 from reactivation.conf import setting
 from reactivation.models import Campaign, CampaignRecipient, Playbook, PlaybookVersion
 from reactivation.services.planning import LEFT_OUT, area_resolve, in_quiet_hours, plan_build, plan_report
@@ -300,14 +300,17 @@ def _transition(
 
 @transaction.atomic
 def campaign_pause(*, campaign: Campaign, user: AbstractBaseUser) -> Campaign:
-    """No new wave and no new message until resumed (texts already in the outbox still go)."""
-    return _transition(
+    """No new wave and no new text until resumed: texts still waiting in the outbox are held back
+    (withdrawn, and put back by ``campaign_resume``); those already with a sender still go."""
+    campaign = _transition(
         campaign=campaign,
         user=user,
         from_=(Campaign.Status.RUNNING,),
         to=Campaign.Status.PAUSED,
         action="paused",
     )
+    messages_withdraw(dedupe_key_prefix=_key_prefix(campaign), reason=PAUSED_REASON)
+    return campaign
 
 
 @transaction.atomic
@@ -319,6 +322,8 @@ def campaign_resume(*, campaign: Campaign, user: AbstractBaseUser) -> Campaign:
         to=Campaign.Status.RUNNING,
         action="resumed",
     )
+    # The held texts go back to the outbox as the same rows (same dedupe key): nothing twice.
+    messages_withdraw(dedupe_key_prefix=_key_prefix(campaign), reason=PAUSED_REASON, restore=True)
     _enqueue_advance(campaign.pk)
     return campaign
 
@@ -344,24 +349,33 @@ def campaign_cancel(*, campaign: Campaign, user: AbstractBaseUser) -> Campaign:
     return campaign
 
 
+PAUSED_REASON = "Held: the campaign was paused"
+
+
+def _key_prefix(campaign: Campaign) -> str:
+    # Every text of a campaign has the dedupe key campaign:<id>:<volunteer>[:reconsent].
+    return f"campaign:{campaign.pk}:"
+
+
 def _withdraw_queued(campaign: Campaign) -> None:
-    # queued -> cancelled is a claim like queued -> sending: whichever the outbox does first wins,
-    # so a text is either sent or withdrawn, never both.
+    """Withdraw what is still in the outbox (and what a pause held back) and return its cost."""
+    messages_withdraw(dedupe_key_prefix=_key_prefix(campaign), reason="The campaign was cancelled")
     rows = CampaignRecipient.objects.filter(
-        campaign=campaign, state=CampaignRecipient.State.MESSAGED, message__state=OutboundMessage.State.QUEUED
+        campaign=campaign,
+        state=CampaignRecipient.State.MESSAGED,
+        message__state=OutboundMessage.State.CANCELLED,
+        message__error_code=WITHDRAWN,
     ).select_related("message")
     price = setting("REACTIVATION_PRICE_PER_SEGMENT_PENCE")
     for row in rows:
-        if OutboundMessage.objects.filter(pk=row.message_id, state=OutboundMessage.State.QUEUED).update(
-            state=OutboundMessage.State.CANCELLED, final_at=timezone.now()
+        # Moving the row out of "messaged" is the claim on its refund: a second cancel finds none.
+        if CampaignRecipient.objects.filter(pk=row.pk, state=CampaignRecipient.State.MESSAGED).update(
+            state=CampaignRecipient.State.SKIPPED,
+            reason="Withdrawn: the campaign was cancelled before it went",
         ):
             cost = _cost(row.message.body, price)
             Campaign.objects.filter(pk=campaign.pk, spent_pence__gte=cost).update(
                 spent_pence=F("spent_pence") - cost
-            )
-            CampaignRecipient.objects.filter(pk=row.pk).update(
-                state=CampaignRecipient.State.SKIPPED,
-                reason="Withdrawn: the campaign was cancelled before it went",
             )
 
 
@@ -414,9 +428,21 @@ def _recipient_body(campaign: Campaign, row: CampaignRecipient) -> str:
         "area": volunteer.local_authority.name if volunteer.local_authority else "",
         "name": volunteer.name.split(" ")[0],
     }
+    templates = campaign.playbook_version.templates
     return template_render(
-        template_for(campaign.playbook_version.templates, name=name, language=campaign.language), values
+        template_for(templates, name=name, language=_language_for(templates, name, volunteer, campaign)),
+        values,
     )
+
+
+def _language_for(templates: dict, name: str, volunteer: Volunteer, campaign: Campaign) -> str:
+    """The first of the volunteer's languages (their order is their preference) in which the
+    playbook has this text; otherwise the campaign's, which ``template_for`` falls back to English."""
+    for language in volunteer.languages or []:
+        by_name = templates.get(language) if isinstance(language, str) else None
+        if isinstance(by_name, dict) and by_name.get(name):
+            return language
+    return campaign.language
 
 
 def _send_reason(campaign: Campaign, volunteer: Volunteer, now) -> str | None:

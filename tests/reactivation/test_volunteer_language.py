@@ -1,0 +1,46 @@
+"""A campaign text goes in the first of the volunteer's languages the playbook has it in, and in
+English otherwise."""
+
+import pytest
+
+from messaging.models import OutboundMessage
+from reactivation.models import PlaybookVersion
+from reactivation.services import campaign_advance, campaign_create, campaign_start
+from tests.reactivation.conftest import CIRCLE, TEMPLATES, dormant
+
+pytestmark = pytest.mark.django_db
+
+PUNJABI = (
+    "{sender}: {area} vich gavandhiaan nu madad di lorh hai. READY jaan NOT NOW likho. Reply STOP to opt out"
+)
+
+
+@pytest.fixture
+def bilingual(version: PlaybookVersion) -> PlaybookVersion:
+    version.templates = {**TEMPLATES, "pa": {"volunteer_call": PUNJABI}}
+    version.wave_rules = {**version.wave_rules, "first_wave": 10}
+    version.save()
+    return version
+
+
+def body_for(volunteer) -> str:
+    return OutboundMessage.objects.get(volunteer=volunteer).body
+
+
+def test_each_volunteer_gets_the_call_in_their_language_or_english(manager, bilingual):
+    punjabi_first, english_first, somali, nothing_said = dormant(4)
+    for person, languages in [
+        (punjabi_first, ["pa", "en"]),
+        (english_first, ["en", "pa"]),
+        (somali, ["so"]),
+        (nothing_said, []),
+    ]:
+        person.languages = languages
+        person.save()
+    campaign = campaign_start(
+        campaign=campaign_create(user=manager, playbook=bilingual, area=CIRCLE, target_ready=4), user=manager
+    )
+    campaign_advance(campaign_id=campaign.pk)
+    assert "gavandhiaan nu madad" in body_for(punjabi_first)
+    for person in (english_first, somali, nothing_said):
+        assert body_for(person).startswith("Brum Aid: neighbours in")
