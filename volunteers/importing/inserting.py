@@ -10,12 +10,17 @@ what lands in the table is what ``bulk_create`` would have written.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
 from django.db.models.constants import OnConflict
 from django.utils import timezone
+
+# Rows per statement on PostgreSQL: 500 rows of ~33 columns stay well under the 65,535 parameters
+# a server-bound statement may have.
+ROWS_PER_STATEMENT = 500
 
 
 def _fixed(field: models.Field, constants: dict[str, Any]) -> Any:
@@ -76,21 +81,46 @@ class RowsInsert:
         columns = [by_name[n].column for n in self.per_row] + [f.column for f in fixed]
         ops = connection.ops
         on_conflict = OnConflict.IGNORE if ignore_conflicts else None
-        self.sql = " ".join(
-            part
-            for part in (
-                ops.insert_statement(on_conflict=on_conflict),
-                ops.quote_name(model._meta.db_table),
-                f"({', '.join(ops.quote_name(c) for c in columns)})",
-                f"VALUES ({', '.join(['%s'] * len(columns))})",
-                ops.on_conflict_suffix_sql(fields, on_conflict, None, None),
-            )
-            if part
+        self.head = (
+            f"{ops.insert_statement(on_conflict=on_conflict)} {ops.quote_name(model._meta.db_table)} "
+            f"({', '.join(ops.quote_name(c) for c in columns)}) VALUES "
         )
+        self.row_sql = f"({', '.join(['%s'] * len(columns))})"
+        self.tail = ops.on_conflict_suffix_sql(fields, on_conflict, None, None)
+        self.model = model
 
     def execute(self, rows: Iterable[Sequence[Any]]) -> None:
         fixed = self.fixed_values
         params = [(*row, *fixed) for row in rows]
-        if params:
-            with connection.cursor() as cursor:
-                cursor.executemany(self.sql, params)
+        if not params:
+            return
+        if connection.vendor == "postgresql":
+            # Django's PostgreSQL cursors bind parameters on the client, so every statement arrives
+            # as new text for the server to parse and plan, and executemany sends one per row (3x
+            # the server CPU of bulk_create). Here a psycopg RawCursor binds on the server and
+            # sends multi-row statements of one shape with $n placeholders (psycopg re-scans a long
+            # statement's %s on every call). Same connection, so the same transaction; wrapped
+            # like any Django cursor so that query logging and execute_wrappers still see it.
+            import psycopg
+
+            connection.ensure_connection()
+            with connection._prepare_cursor(psycopg.RawCursor(connection.connection)) as cursor:
+                for start in range(0, len(params), ROWS_PER_STATEMENT):
+                    chunk = params[start : start + ROWS_PER_STATEMENT]
+                    cursor.execute(self._numbered_sql(len(chunk)), [value for row in chunk for value in row])
+            return
+        with connection.cursor() as cursor:
+            # SQLite compiles the statement once and steps it per row: its fastest path.
+            cursor.executemany(f"{self.head}{self.row_sql} {self.tail}".strip(), params)
+
+    def _numbered_sql(self, rows: int) -> str:
+        """The statement for ``rows`` rows with PostgreSQL's own $1, $2, ... placeholders."""
+        return _numbered_sql(self.head, self.row_sql.count("%s"), self.tail, rows)
+
+
+@functools.lru_cache(maxsize=16)
+def _numbered_sql(head: str, width: int, tail: str, rows: int) -> str:
+    values = ", ".join(
+        "(" + ", ".join(f"${r * width + c + 1}" for c in range(width)) + ")" for r in range(rows)
+    )
+    return f"{head}{values} {tail}".strip()
