@@ -20,6 +20,8 @@ DEFAULTS: dict[str, float] = {
     "SMS_BULK_BACKLOG_MAX": 0,  # 0: an hour of sending at SMS_MAX_PER_SECOND
     # How long one drain task keeps sending before it hands back to the queue (below Q timeout).
     "SMS_DRAIN_SECONDS": 0,  # 0: half the django-q timeout
+    # Threads per worker process that make the HTTP requests of a claimed batch (each its own client).
+    "SMS_SEND_THREADS": 8,
 }
 
 

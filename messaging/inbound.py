@@ -8,9 +8,11 @@ every reply is queued with a dedupe key made from the MessageSid, so a retry nev
 from __future__ import annotations
 
 import logging
+import os
 from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from messaging import grammar
@@ -34,37 +36,93 @@ NOT_UNDERSTOOD_TEXT = (
 ERROR_TEXT = "Sorry, something went wrong with that. A coordinator will read your message."
 
 
+_INSERT_SQL = """
+INSERT INTO {table} (message_sid, from_number, to_number, body, command, argument, outcome,
+    outcome_detail, received_at, needs_attention)
+VALUES (%s, %s, %s, %s, '', '', %s, %s, %s, %s)
+ON CONFLICT (message_sid) DO NOTHING
+RETURNING id
+"""
+
+
 def inbound_receive(
     *, message_sid: str, from_number: str, to_number: str = "", body: str = "", opt_out_type: str = ""
-) -> tuple[InboundMessage, bool]:
-    """Store a received text once per ``message_sid`` and enqueue its handling after commit.
+) -> tuple[InboundMessage | None, bool]:
+    """Store a received text once per ``message_sid`` and have it handled, in one commit.
 
-    Returns (message, created). A retried webhook finds the stored row and does nothing more.
+    Returns (message, created); ``message`` is None when created (the webhook's hot path reads
+    nothing back). A retried webhook finds the stored row and does nothing more. The store is one
+    INSERT ... ON CONFLICT DO NOTHING: no SELECT before it (the unique MessageSid decides), and the
+    volunteer is looked up by the task, not here. Enqueueing costs no extra commit: with the ORM
+    broker the task row is written in the same transaction as the message; with Redis it is pushed
+    once the message is committed, through a broker kept for the process.
     """
     try:
         phone = phone_normalise(from_number)
     except InvalidPhone:
         phone = from_number.strip()[:32]
-    existing = InboundMessage.objects.filter(message_sid=message_sid).first()
-    if existing is not None:
-        return existing, False
-    volunteer = Volunteer.objects.filter(phone=phone).only("id").first()
+    params = [
+        message_sid[:64],
+        phone,
+        to_number[:32],
+        body,
+        Outcome.PENDING.value,
+        # Kept so the handler knows Twilio itself already answered a STOP/START/HELP.
+        f"OptOutType={opt_out_type}" if opt_out_type else "",
+        connection.ops.adapt_datetimefield_value(timezone.now()),
+        False,
+    ]
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return _receive_portable(message_sid, params)
+    sql = _INSERT_SQL.format(table=connection.ops.quote_name(InboundMessage._meta.db_table))
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return InboundMessage.objects.get(message_sid=message_sid[:64]), False
+        _handle_enqueue(row[0])
+    return None, True
+
+
+def _receive_portable(message_sid: str, params: list) -> tuple[InboundMessage | None, bool]:
+    sid, phone, to_number, body, _, detail, _, _ = params
     try:
         with transaction.atomic():
             message = InboundMessage.objects.create(
-                message_sid=message_sid[:64],
-                from_number=phone,
-                to_number=to_number[:32],
-                body=body,
-                volunteer=volunteer,
-                # Kept so the handler knows Twilio itself already answered a STOP/START/HELP.
-                outcome_detail=f"OptOutType={opt_out_type}" if opt_out_type else "",
+                message_sid=sid, from_number=phone, to_number=to_number, body=body, outcome_detail=detail
             )
+            _handle_enqueue(message.pk)
     except IntegrityError:
-        # The same webhook, retried while the first was still being stored.
-        return InboundMessage.objects.get(message_sid=message_sid), False
-    transaction.on_commit(partial(_enqueue, "messaging.tasks.inbound_handle", message.pk))
+        return InboundMessage.objects.get(message_sid=sid), False
     return message, True
+
+
+_broker: list = [None, 0]  # (broker, pid)
+
+
+def _handle_enqueue(inbound_id: int) -> None:
+    """Call inside the transaction that stored the message."""
+    if getattr(settings, "SMS_TASKS_SYNC", False) or "orm" not in settings.Q_CLUSTER:
+        # Redis (or inline in tests): only after the commit, so a worker never sees a rolled-back row.
+        transaction.on_commit(partial(_push, inbound_id))
+    else:
+        # The ORM broker's queue is a table in this database: the task commits with the message.
+        _push(inbound_id)
+
+
+def _push(inbound_id: int) -> None:
+    if getattr(settings, "SMS_TASKS_SYNC", False):
+        _enqueue("messaging.tasks.inbound_handle", inbound_id)
+        return
+    from django_q.brokers import get_broker
+    from django_q.tasks import async_task
+
+    # django-q2 builds a new broker per task, and for Redis a new connection pool: a TCP connect
+    # per webhook. One broker per process (per fork) keeps the connection.
+    if _broker[0] is None or _broker[1] != os.getpid():
+        _broker[:] = [get_broker(), os.getpid()]
+    async_task("messaging.tasks.inbound_handle", inbound_id, task_name="inbound_handle", broker=_broker[0])
 
 
 def _reply(message: InboundMessage, text: str | None) -> None:
@@ -90,6 +148,9 @@ def inbound_handle(*, inbound_id: int) -> str:
         ):
             return ""
         message = InboundMessage.objects.select_related("volunteer").get(pk=inbound_id)
+        if message.volunteer_id is None:
+            # Looked up here, not in the webhook, which only stores (see inbound_receive).
+            message.volunteer = Volunteer.objects.filter(phone=message.from_number).first()
         twilio_keyword = (
             message.outcome_detail.removeprefix("OptOutType=").upper() if message.outcome_detail else ""
         )
@@ -110,7 +171,9 @@ def inbound_handle(*, inbound_id: int) -> str:
         message.outcome = outcome
         message.needs_attention = outcome in (Outcome.NOT_UNDERSTOOD, Outcome.ERROR)
         message.outcome_detail = ""
-        message.save(update_fields=["command", "argument", "outcome", "needs_attention", "outcome_detail"])
+        message.save(
+            update_fields=["command", "argument", "outcome", "needs_attention", "outcome_detail", "volunteer"]
+        )
         if message.volunteer_id:
             Volunteer.objects.filter(pk=message.volunteer_id).update(last_active_at=timezone.now())
         _reply(message, reply)

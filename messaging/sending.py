@@ -1,4 +1,8 @@
-"""The outbox is the queue: claim a row, check it may still go, wait for the rate, send, record.
+"""The outbox is the queue: claim rows, check they may still go, wait for the rate, send, record.
+
+Workers claim a batch of rows in one conditional UPDATE, send it from a few threads, and record the
+outcomes in one transaction (two commits per batch instead of two per text); an urgent text kicked
+on its own is claimed and sent alone (``message_send``), without waiting for a batch.
 
 Every step is safe to run twice and from any number of workers at once:
 - the claim is a conditional UPDATE (queued/errored -> sending) and the only licence to send;
@@ -10,16 +14,21 @@ Every step is safe to run twice and from any number of workers at once:
 from __future__ import annotations
 
 import logging
-import random
+import os
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Exists, F, OuterRef
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Value
 from django.utils import timezone
 
 from messaging.conf import drain_seconds, sms_conf
 from messaging.models import OptOut, OutboundMessage
-from messaging.ratelimit import rate_penalise, rate_wait
+from messaging.ratelimit import rate_penalise, rate_reserve, rate_wait
 from messaging.services import READY_STATES, message_status_apply, optout_record
 from messaging.transports import OutgoingSms, SmsSendError, transport_get
 from volunteers.models import Volunteer
@@ -30,6 +39,7 @@ State = OutboundMessage.State
 MAX_ATTEMPTS = 3
 RETRY_DELAYS = (timedelta(minutes=5), timedelta(minutes=10))  # after the 1st and 2nd failed attempts
 SLOW_DOWN = timedelta(seconds=30)
+BATCH_MAX = 50  # rows per claim: one claim and one record commit per this many texts
 
 
 def message_claim(*, message_id: int) -> bool:
@@ -123,39 +133,214 @@ def _send_failed(message: OutboundMessage, err: SmsSendError) -> str:
     return State.ERRORED
 
 
-def _ready_ids(limit: int = 20) -> list[int]:
-    rows = list(
+@dataclass
+class Claimed:
+    """One row of a claimed batch: what sending and recording need, read by the claim itself."""
+
+    pk: int
+    to: str
+    body: str
+    segments: int
+    attempts: int
+    priority: int
+
+
+_CLAIM_SQL = """
+UPDATE {table} SET state = %s, claimed_at = %s, updated_at = %s, attempts = attempts + 1
+WHERE id IN (
+    SELECT id FROM {table} WHERE state IN (%s, %s) AND send_after <= %s
+    ORDER BY priority, send_after, id LIMIT %s {lock}
+) AND state IN (%s, %s)
+RETURNING id, {to}, body, segments, attempts, priority
+"""
+
+
+def messages_claim(*, limit: int) -> list[Claimed]:
+    """Take up to ``limit`` ready rows for sending in ONE conditional UPDATE ... RETURNING, highest
+    priority first. A row is returned to exactly one caller however many claim at once: PostgreSQL
+    skips rows another claim has locked (SKIP LOCKED) and re-checks the state of the rows it
+    updates; SQLite runs one writer at a time. Like ``message_claim``, this is the only licence to
+    send, and it commits at once (autocommit), so that a crash after it leaves rows in ``sending``
+    for the sweeper, never back in ``queued``."""
+    vendor = connection.vendor
+    if vendor not in ("postgresql", "sqlite"):
+        return _claim_one_by_one(limit)
+    now = timezone.now()
+    ops = connection.ops
+    sql = _CLAIM_SQL.format(
+        table=ops.quote_name(OutboundMessage._meta.db_table),
+        to=ops.quote_name("to"),
+        lock="FOR UPDATE SKIP LOCKED" if vendor == "postgresql" else "",
+    )
+    stamp = ops.adapt_datetimefield_value(now)
+    ready = [str(s) for s in READY_STATES]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [str(State.SENDING), stamp, stamp, *ready, stamp, limit, *ready])
+        rows = cursor.fetchall()
+    # RETURNING keeps no order: put it back, urgent first.
+    return sorted((Claimed(*row) for row in rows), key=lambda c: (c.priority, c.pk))
+
+
+def _claim_one_by_one(limit: int) -> list[Claimed]:
+    ids = list(
         OutboundMessage.objects.filter(state__in=READY_STATES, send_after__lte=timezone.now())
         .order_by("priority", "send_after", "pk")
-        .values_list("pk", "priority")[:limit]
+        .values_list("pk", flat=True)[:limit]
     )
-    # Shuffle within a priority so that parallel workers do not all race for the same first row,
-    # while urgent rows still come before bulk ones.
-    out: list[int] = []
-    for prio in sorted({p for _, p in rows}):
-        group = [pk for pk, p in rows if p == prio]
-        random.shuffle(group)
-        out.extend(group)
-    return out
+    mine = [pk for pk in ids if message_claim(message_id=pk)]
+    rows = OutboundMessage.objects.filter(pk__in=mine).values_list(
+        "pk", "to", "body", "segments", "attempts", "priority"
+    )
+    return sorted((Claimed(*row) for row in rows), key=lambda c: (c.priority, c.pk))
+
+
+def batch_size() -> int:
+    """Rows per claim: up to BATCH_MAX, and about half a second of sending at the cap, so that a
+    low cap does not leave many rows waiting in ``sending`` behind the limiter."""
+    return max(1, min(BATCH_MAX, int(settings.SMS_MAX_PER_SECOND) // 2))
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_pid = 0
+_pool_lock = threading.Lock()
+
+
+def _send_pool() -> ThreadPoolExecutor:
+    """The process's sending threads (built after the fork: django-q workers are forked)."""
+    global _pool, _pool_pid
+    with _pool_lock:
+        if _pool is None or _pool_pid != os.getpid():
+            _pool = ThreadPoolExecutor(
+                max_workers=int(sms_conf("SMS_SEND_THREADS")), thread_name_prefix="sms-send"
+            )
+            _pool_pid = os.getpid()
+        return _pool
+
+
+def _blocked(phones: list[str]) -> dict[str, str]:
+    """The numbers among ``phones`` that must not be texted now, with why: one query."""
+    opted = (
+        OptOut.objects.filter(phone__in=phones)
+        .order_by()
+        .annotate(why=Value("opted_out"))
+        .values_list("phone", "why")
+    )
+    bad = (
+        Volunteer.objects.filter(phone__in=phones, phone_unreachable_at__isnull=False)
+        .order_by()
+        .annotate(why=Value("unreachable"))
+        .values_list("phone", "why")
+    )
+    return dict(opted.union(bad, all=True))
+
+
+def _transport_send(transport, message: Claimed):
+    """Runs in a sending thread: HTTP only, no database (the thread has no transaction of ours)."""
+    try:
+        return transport.send(OutgoingSms(message_id=message.pk, to=message.to, body=message.body))
+    except SmsSendError as err:
+        return err
+
+
+def batch_send(claimed: list[Claimed]) -> int:
+    """Send a claimed batch and record every outcome in one transaction. Returns how many were handled.
+
+    The limiter is asked once for the whole batch; each text leaves at the end of its own slot.
+    Just before texts leave, the ones due at that moment are checked against opt-outs and bad
+    numbers in one query, so a STOP that arrives while the batch waits for its slots stops the rest
+    of it. Urgent texts in a batch are sent (and answered) before bulk ones start.
+    """
+    if not claimed:
+        return 0
+    transport = transport_get()
+    pool = _send_pool()
+    waits = rate_reserve(segments=[m.segments for m in claimed])
+    t0 = time.monotonic()
+    outcomes: dict[int, object] = {}
+    cancelled: dict[str, list[int]] = {}
+    by_priority: dict[int, list[tuple[Claimed, float]]] = {}
+    for message, wait in zip(claimed, waits, strict=True):
+        by_priority.setdefault(message.priority, []).append((message, wait))
+    for prio in sorted(by_priority):
+        pending = by_priority[prio]
+        futures = []
+        i = 0
+        while i < len(pending):
+            delay = t0 + pending[i][1] - time.monotonic()
+            if delay > 0:
+                _sleep(delay)
+            now = time.monotonic()
+            due = []
+            while i < len(pending) and t0 + pending[i][1] <= now + 0.001:
+                due.append(pending[i][0])
+                i += 1
+            blocked = _blocked(sorted({m.to for m in due}))
+            for message in due:
+                if message.to in blocked:
+                    cancelled.setdefault(blocked[message.to], []).append(message.pk)
+                else:
+                    futures.append((message, pool.submit(_transport_send, transport, message)))
+        for message, future in futures:
+            outcomes[message.pk] = (message, future.result())
+    _batch_record(list(outcomes.values()), cancelled)
+    return len(claimed)
+
+
+def _batch_record(outcomes: list, cancelled: dict[str, list[int]]) -> None:
+    """Record a batch's outcomes, one commit for all. Rows a status callback already moved on keep
+    its state (only the sid is added). A crash before this leaves the rows ``sending``: the sweeper
+    makes them ``unknown`` and reconciliation asks Twilio, so nothing is sent twice."""
+    now = timezone.now()
+    sent = [
+        OutboundMessage(
+            pk=m.pk,
+            state=State.SENT,
+            provider_sid=r.provider_sid,
+            provider_status=r.status,
+            sent_at=now,
+            error_code="",
+            error_message="",
+        )
+        for m, r in outcomes
+        if not isinstance(r, SmsSendError)
+    ]
+    with transaction.atomic():
+        if sent:
+            fields = ["state", "provider_sid", "provider_status", "sent_at", "error_code", "error_message"]
+            updated = OutboundMessage.objects.filter(state=State.SENDING).bulk_update(sent, fields)
+            if updated < len(sent):
+                for row in sent:
+                    OutboundMessage.objects.filter(pk=row.pk, provider_sid__isnull=True).update(
+                        provider_sid=row.provider_sid, sent_at=now
+                    )
+        for reason, ids in cancelled.items():
+            OutboundMessage.objects.filter(pk__in=ids, state=State.SENDING).update(
+                state=State.CANCELLED, error_code=reason, final_at=now
+            )
+        for message, result in outcomes:
+            if isinstance(result, SmsSendError):
+                _send_failed(message, result)
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
 
 
 def outbox_drain(*, message_id: int | None = None, budget_seconds: float | None = None) -> int:
-    """Send ``message_id`` (if given and ready), then whatever else is ready, highest priority
-    first, until the queue is empty or the time budget (below the task timeout) is spent."""
+    """Send ``message_id`` (if given and ready), then whatever else is ready, in claimed batches,
+    highest priority first, until the queue is empty or the time budget (below the task timeout)
+    is spent. Returns how many texts were handled (sent, failed, cancelled...)."""
     deadline = time.monotonic() + (budget_seconds if budget_seconds is not None else drain_seconds())
-    sent = 0
+    handled = 0
     if message_id is not None and message_send(message_id=message_id):
-        sent += 1
+        handled += 1
+    size = batch_size()
     while time.monotonic() < deadline:
-        ids = _ready_ids()
-        if not ids:
+        claimed = messages_claim(limit=size)
+        if not claimed:
             break
-        for pk in ids:
-            if time.monotonic() >= deadline:
-                break
-            if message_send(message_id=pk):
-                sent += 1
-    return sent
+        handled += batch_send(claimed)
+    return handled
 
 
 def outbox_sweep() -> dict:

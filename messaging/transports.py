@@ -119,26 +119,43 @@ class ConsoleTransport(LocmemTransport):
 
 
 class TwilioTransport(BaseTransport):
-    """The official twilio client, one per process (it keeps a pooled HTTP session)."""
+    """The official twilio client, one per thread of the process (each keeps a pooled HTTP session).
+
+    The sender sends a claimed batch from a small thread pool; a ``requests`` session is not meant
+    to be shared between threads, so each thread builds its own client on first use.
+    """
 
     def __init__(self) -> None:
-        from twilio.http.http_client import TwilioHttpClient
-        from twilio.rest import Client
-
         self.timeout = sms_conf("SMS_HTTP_TIMEOUT")
         # The SDK logs every request's headers at INFO: per text, in every worker, that is noise and
         # measurable cost. Left alone when an operator configured the logger explicitly.
         sdk_log = logging.getLogger("twilio.http_client")
         if sdk_log.level == logging.NOTSET:
             sdk_log.setLevel(logging.WARNING)
+        self._local = threading.local()
+        self.client = self._client_build()
+        self._local.client = self.client
+
+    def _client_build(self):
+        from twilio.http.http_client import TwilioHttpClient
+        from twilio.rest import Client
+
         # The default client waits forever on a hung connection; a worker must not.
         http_client = TwilioHttpClient(timeout=self.timeout, pool_connections=True)
-        self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
-        base = getattr(settings, "TWILIO_API_BASE_URL", "https://api.twilio.com").rstrip("/")
+        client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
         # The SDK hard-codes https://api.twilio.com per domain; pointing the Api domain elsewhere is
         # how tests and benchmarks make the real client speak HTTP to a local server.
-        self.client.api.base_url = base
-        self.messages = self.client.api.v2010.accounts(settings.TWILIO_ACCOUNT_SID).messages
+        client.api.base_url = getattr(settings, "TWILIO_API_BASE_URL", "https://api.twilio.com").rstrip("/")
+        return client
+
+    @property
+    def messages(self):
+        local = self._local
+        if getattr(local, "messages", None) is None:
+            if getattr(local, "client", None) is None:
+                local.client = self._client_build()
+            local.messages = local.client.api.v2010.accounts(settings.TWILIO_ACCOUNT_SID).messages
+        return local.messages
 
     def _sender(self) -> dict:
         if settings.TWILIO_MESSAGING_SERVICE_SID:
