@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--json", default="")
+    parser.add_argument("--explain", action="store_true", help="print the ring query plans first")
     args = parser.parse_args(argv)
 
     tmp_pg: tuple[str, str] | None = None
@@ -171,10 +172,29 @@ def _run(args) -> dict:
 
     queries = [_point(rng) for _ in range(args.queries)]
 
-    # --- indexed, raw SQL ---------------------------------------------------------------------
-    def ring(lat: float, lon: float, extra: str = "") -> list[int]:
+    # --- indexed, raw SQL: the service's algorithm (needs.matching) without the ORM ------------
+    from needs.matching.rings import DENSITY_LEVELS, start_level
+
+    def density(extra: str = "") -> dict[int, dict[int, int]]:
+        """The start-level map (needs.matching.candidates.density_map), in raw SQL."""
+        fine, coarse = DENSITY_LEVELS
+        maps: dict[int, dict[int, int]] = {fine: {}, coarse: {}}
         with connection.cursor() as cur:
-            for level, side in enumerate(CELL_SIDES_KM):
+            cur.execute(
+                f"SELECT cell_{fine}, cell_{coarse}, count(*) FROM volunteers_volunteer "  # noqa: S608
+                f"WHERE status = 'active'{extra} GROUP BY 1, 2"
+            )
+            for a, b, n in cur.fetchall():
+                maps[fine][a] = maps[fine].get(a, 0) + n
+                maps[coarse][b] = maps[coarse].get(b, 0) + n
+        return maps
+
+    def ring(lat: float, lon: float, extra: str = "", maps=None) -> list[int]:
+        counts = {lv: sum(maps[lv].get(k, 0) for k in cell_block(lat, lon, lv)) for lv in DENSITY_LEVELS}
+        first = start_level(block_counts=counts, sides_km=CELL_SIDES_KM, want=K, radius_km=CELL_SIDES_KM[-1])
+        with connection.cursor() as cur:
+            for level in range(first, len(CELL_SIDES_KM)):
+                side = CELL_SIDES_KM[level]
                 keys = ",".join(str(k) for k in cell_block(lat, lon, level))
                 cur.execute(
                     f"SELECT id, latitude, longitude FROM volunteers_volunteer "  # noqa: S608 - ints only
@@ -186,6 +206,19 @@ def _run(args) -> dict:
                     return [i for _, i in rows[:K]]
         return []
 
+    def explain(lat: float, lon: float, extra: str, maps) -> None:
+        counts = {lv: sum(maps[lv].get(k, 0) for k in cell_block(lat, lon, lv)) for lv in DENSITY_LEVELS}
+        level = start_level(block_counts=counts, sides_km=CELL_SIDES_KM, want=K, radius_km=CELL_SIDES_KM[-1])
+        keys = ",".join(str(k) for k in cell_block(lat, lon, level))
+        sql = (
+            f"SELECT id, latitude, longitude FROM volunteers_volunteer "  # noqa: S608 - ints only
+            f"WHERE status = 'active' AND cell_{level} IN ({keys}){extra}"
+        )
+        prefix = "EXPLAIN (ANALYZE, BUFFERS) " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+        with connection.cursor() as cur:
+            cur.execute(prefix + sql)
+            _log(f"  level {level}: " + "\n    ".join(str(r[-1]) for r in cur.fetchall()))
+
     def timed(fn, label: str) -> tuple[list[float], list]:
         fn(*queries[0])  # warm the cache and the connection
         times, answers = [], []
@@ -196,14 +229,25 @@ def _run(args) -> dict:
         _log(f"  {label}: p50 {_pct(times, 50)} ms, p95 {_pct(times, 95)} ms")
         return times, answers
 
-    _log("indexed (raw) ...")
-    indexed_t, indexed_a = timed(ring, "indexed raw")
     if connection.vendor == "postgresql":
-        special = " AND dbs_level = 'enhanced' AND languages @> '[\"pa\"]'::jsonb"
+        special = " AND dbs_level = 'enhanced' AND languages::text ILIKE '%\"pa\"%'"
     else:
         special = " AND dbs_level = 'enhanced' AND languages LIKE '%\"pa\"%'"
+    t = time.perf_counter()
+    maps = density()
+    density_ms = (time.perf_counter() - t) * 1000
+    t = time.perf_counter()
+    special_maps = density(special)
+    special_density_ms = (time.perf_counter() - t) * 1000
+    _log(f"density maps: {density_ms:.0f} ms, filtered {special_density_ms:.0f} ms (once per TTL)")
+    if args.explain:
+        for lat, lon in queries[:3]:
+            explain(lat, lon, "", maps)
+            explain(lat, lon, special, special_maps)
+    _log("indexed (raw) ...")
+    indexed_t, indexed_a = timed(lambda lat, lon: ring(lat, lon, "", maps), "indexed raw")
     _log("filtered (raw, enhanced DBS + Punjabi) ...")
-    filtered_t, _ = timed(lambda lat, lon: ring(lat, lon, special), "filtered raw")
+    filtered_t, _ = timed(lambda lat, lon: ring(lat, lon, special, special_maps), "filtered raw")
 
     # --- indexed through the ORM, with every rule -----------------------------------------------
     from needs.matching.candidates import candidates_find
@@ -215,8 +259,23 @@ def _run(args) -> dict:
         need = Need(latitude=lat, longitude=lon, search_radius_km=25.6)
         return [c.volunteer_id for c in candidates_find(need=need, spec=spec, limit=K).candidates]
 
+    def orm_filtered(lat: float, lon: float) -> list[int]:
+        spec = NeedSpec(latitude=lat, longitude=lon, radius_km=25.6, requires_dbs="enhanced", language="pa")
+        need = Need(latitude=lat, longitude=lon, search_radius_km=25.6)
+        return [c.volunteer_id for c in candidates_find(need=need, spec=spec, limit=K).candidates]
+
     _log("indexed (ORM, candidates_find with every rule) ...")
     orm_t, _ = timed(orm, "orm")
+    orm_filtered_t, _ = timed(orm_filtered, "orm filtered")
+    from django.db import reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    per_match = []
+    for lat, lon in queries[:50]:
+        with CaptureQueriesContext(connection) as ctx:
+            orm(lat, lon)
+        per_match.append(len(ctx.captured_queries))
+    reset_queries()
 
     # --- naive full scan ----------------------------------------------------------------------
     naive_p95 = naive_p50 = agreement = None
@@ -244,7 +303,14 @@ def _run(args) -> dict:
         "indexed_p95_ms": _pct(indexed_t, 95),
         "orm_p50_ms": _pct(orm_t, 50),
         "orm_p95_ms": _pct(orm_t, 95),
+        "orm_filtered_p95_ms": _pct(orm_filtered_t, 95),
+        "orm_queries_per_match_max": max(per_match),
+        "orm_queries_per_match_mean": round(sum(per_match) / len(per_match), 2),
+        "filtered_p50_ms": _pct(filtered_t, 50),
         "filtered_p95_ms": _pct(filtered_t, 95),
+        "density_map_ms": round(density_ms, 1),
+        "filtered_density_map_ms": round(special_density_ms, 1),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "naive_p50_ms": naive_p50,
         "naive_p95_ms": naive_p95,
         "top10_agreement": agreement,

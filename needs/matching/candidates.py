@@ -3,23 +3,33 @@
 Every located volunteer carries one cell key per level (volunteers.geography.CELL_SIDES_KM). The
 grid's projection never makes a distance longer than it is, so the 3x3 block of cells around a
 point at level L holds every volunteer within ``CELL_SIDES_KM[L]`` km of it. The search starts at
-the smallest level and goes up one level at a time until the answer is exact: enough eligible
-volunteers lie within one cell side, or the side covers the need's whole radius. Dense central
-Birmingham stops at 0.2-0.8 km; a thin rural edge goes up to the radius.
+the level a cached density map predicts (needs.matching.rings) and goes up one level at a time
+until the answer is exact: enough eligible volunteers lie within one cell side, or the side covers
+the need's whole radius. Volunteers with no location have no cell keys and are never fetched.
 
-Queries per match: one per level visited (at most ``len(CELL_SIDES_KM)``), plus one for the
-offer history of the final rows. Nothing depends on the number of volunteers in the table.
+Each level is one query with no joins and no subqueries: ``status = 'active'`` written literally
+(the partial ``vol_active_cell_N`` indexes' predicate, so both SQLite and PostgreSQL use them)
+and ``cell_N IN (9 keys)``, plus the selective rules (DBS, car, language) so a rare need does not
+ship thousands of rows. The rules that need other tables (opt-outs, workload, already offered)
+are checked once, on the nearest few rows only, in one query; the ranking's history is one more.
+
+Queries per match: usually 3 (one level, the exclusions, the history), plus one per extra level
+climbed and one when the density map is refreshed (every ``NEEDS_MATCHER_DENSITY_TTL_SECONDS``,
+default 600, per process and filter). Nothing depends on the number of volunteers in the table.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from geopy.distance import geodesic
+from geographiclib.geodesic import Geodesic
 
 from messaging.models import OptOut
 from needs.matching.ranking import (
@@ -32,12 +42,15 @@ from needs.matching.ranking import (
     dbs_rank,
     distance_band,
     exclusion_reason,
+    explain,
 )
+from needs.matching.rings import DENSITY_LEVELS, start_level
 from needs.models import Need, Offer
 from volunteers.geography import CELL_SIDES_KM, cell_block, haversine_km
 from volunteers.models import Volunteer
 
 MAX_RADIUS_KM = CELL_SIDES_KM[-1]
+_GEODESIC = Geodesic.WGS84
 RECENT_DAYS = 30
 _ROW_FIELDS = (
     "id",
@@ -76,9 +89,92 @@ def need_spec(need: Need) -> NeedSpec:
     )
 
 
-def _level_queryset(*, need: Need | None, spec: NeedSpec, level: int):
-    """Active, reachable, not opted out, not yet offered this need, and the cheap rules in SQL."""
+def _base_queryset(spec: NeedSpec):
+    """Active, reachable volunteers passing the need's selective rules, as plain SQL conditions."""
+    table = Volunteer._meta.db_table
+    # The status test is written as a literal, not a bound parameter: SQLite uses a partial index
+    # (``WHERE status = 'active'``) only when the query repeats its condition literally, and
+    # PostgreSQL plans a generic prepared statement the same way.
+    qs = Volunteer.objects.extra(where=[f"{table}.status = '{Volunteer.Status.ACTIVE.value}'"])  # noqa: S610
+    qs = qs.filter(phone_unreachable_at__isnull=True)
+    if spec.requires_dbs != "none":
+        qs = qs.filter(dbs_level__in=DBS_ORDER[dbs_rank(spec.requires_dbs) :])
+        if spec.dbs_day is not None:
+            qs = qs.filter(Q(dbs_expires_on__isnull=True) | Q(dbs_expires_on__gte=spec.dbs_day))
+    if spec.needs_car:
+        qs = qs.filter(has_car=True)
+    if spec.language:
+        # A case-insensitive match of the quoted code in the JSON text: a superset (the Python rule
+        # decides), so that a need for a Punjabi speaker does not ship every English speaker's row.
+        like = "ILIKE" if connection.vendor == "postgresql" else "LIKE"
+        cast = "::text" if connection.vendor == "postgresql" else ""
+        qs = qs.extra(where=[f"{table}.languages{cast} {like} %s"], params=[f'%"{spec.language}"%'])  # noqa: S610
+    return qs.order_by()
+
+
+def _row_fields(spec: NeedSpec) -> tuple[str, ...]:
+    """Only the columns the rules need: a JSON column costs a decode per row on every fetch."""
+    skip = set()
+    if not spec.language:
+        skip.add("languages")
+    if spec.window_start is None:
+        skip.add("availability")
+    return tuple(f for f in _ROW_FIELDS if f not in skip)
+
+
+def _level_queryset(*, spec: NeedSpec, level: int):
     block = cell_block(spec.latitude, spec.longitude, level)
+    return _base_queryset(spec).filter(**{f"cell_{level}__in": block}).values(*_row_fields(spec))
+
+
+# --- the density map that picks the start level (cached per process) -------------------------------
+_density_cache: dict[tuple, tuple[float, dict[int, dict[int, int]]]] = {}
+
+
+def density_cache_clear() -> None:
+    _density_cache.clear()
+
+
+def _filter_key(spec: NeedSpec) -> tuple:
+    return (connection.alias, spec.requires_dbs, spec.needs_car, spec.language)
+
+
+def density_map(spec: NeedSpec) -> dict[int, dict[int, int]]:
+    """Active volunteers passing the need's selective rules, per cell at each of DENSITY_LEVELS.
+
+    One grouped query over the active rows, kept for ``NEEDS_MATCHER_DENSITY_TTL_SECONDS``. It
+    only chooses where the climb starts, so a stale map never changes an answer.
+    """
+    key = _filter_key(spec)
+    ttl = getattr(settings, "NEEDS_MATCHER_DENSITY_TTL_SECONDS", 600)
+    cached = _density_cache.get(key)
+    if cached is not None and time.monotonic() - cached[0] < ttl:
+        return cached[1]
+    fine, coarse = (f"cell_{level}" for level in DENSITY_LEVELS)
+    maps: dict[int, dict[int, int]] = {level: {} for level in DENSITY_LEVELS}
+    rows = _base_queryset(spec).exclude(**{f"{fine}__isnull": True}).values_list(fine, coarse)
+    for cell_fine, cell_coarse, n in rows.annotate(n=Count("pk")):
+        maps[DENSITY_LEVELS[0]][cell_fine] = maps[DENSITY_LEVELS[0]].get(cell_fine, 0) + n
+        maps[DENSITY_LEVELS[1]][cell_coarse] = maps[DENSITY_LEVELS[1]].get(cell_coarse, 0) + n
+    _density_cache[key] = (time.monotonic(), maps)
+    return maps
+
+
+def first_level(spec: NeedSpec, *, want: int) -> int:
+    maps = density_map(spec)
+    counts = {
+        level: sum(maps[level].get(k, 0) for k in cell_block(spec.latitude, spec.longitude, level))
+        for level in DENSITY_LEVELS
+    }
+    return start_level(block_counts=counts, sides_km=CELL_SIDES_KM, want=want, radius_km=spec.radius_km)
+
+
+def _checks(*, need: Need | None, ids: list[int], now: datetime) -> dict[int, tuple[str | None, dict]]:
+    """For each volunteer: why they cannot be offered this need (the rules that read other tables:
+    opt-outs, workload, already offered) or None, and their history for the ranking. One query."""
+    if not ids:
+        return {}
+    since = now - timedelta(days=RECENT_DAYS)
     open_assignments = (
         Need.objects.filter(assigned_volunteer=OuterRef("pk"), status=Need.Status.ASSIGNED)
         .order_by()
@@ -86,45 +182,35 @@ def _level_queryset(*, need: Need | None, spec: NeedSpec, level: int):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    qs = (
-        Volunteer.objects.filter(**{f"cell_{level}__in": block}, phone_unreachable_at__isnull=True)
-        # The status test is written as a literal, not a bound parameter: SQLite only uses a partial
-        # index (``WHERE status = 'active'``) when the query repeats its condition literally.
-        .extra(where=[f"{Volunteer._meta.db_table}.status = '{Volunteer.Status.ACTIVE.value}'"])  # noqa: S610
-        .filter(~Exists(OptOut.objects.filter(phone=OuterRef("phone"))))
-    )
-    if need is not None and need.pk:
-        qs = qs.filter(~Exists(Offer.objects.filter(need_id=need.pk, volunteer_id=OuterRef("pk"))))
-    if spec.requires_dbs != "none":
-        qs = qs.filter(dbs_level__in=DBS_ORDER[dbs_rank(spec.requires_dbs) :])
-        if spec.dbs_day is not None:
-            qs = qs.filter(Q(dbs_expires_on__isnull=True) | Q(dbs_expires_on__gte=spec.dbs_day))
-    if spec.needs_car:
-        qs = qs.filter(has_car=True)
-    qs = qs.annotate(
-        open_assignments=Coalesce(Subquery(open_assignments, output_field=IntegerField()), Value(0))
-    ).filter(open_assignments__lt=F("max_open_assignments"))
-    return qs.order_by().values_list(*_ROW_FIELDS, "open_assignments")
-
-
-def _history(ids: list[int], *, now: datetime) -> dict[int, dict[str, int]]:
-    """Offers made, accepted, completed, and tasks in the last 30 days, per volunteer (one query)."""
-    if not ids:
-        return {}
-    since = now - timedelta(days=RECENT_DAYS)
-    accepted = Q(status=Offer.Status.ACCEPTED)
+    accepted = Q(offers__status=Offer.Status.ACCEPTED)
+    need_pk = need.pk if need is not None and need.pk else 0  # 0: no row has it
     rows = (
-        Offer.objects.filter(volunteer_id__in=ids)
+        Volunteer.objects.filter(pk__in=ids)
         .order_by()
-        .values("volunteer_id")
+        .values("pk", "max_open_assignments")
         .annotate(
-            offers_made=Count("pk"),
-            accepted=Count("pk", filter=accepted),
-            completed=Count("pk", filter=accepted & Q(completed_at__isnull=False)),
-            recent_tasks=Count("pk", filter=accepted & Q(responded_at__gte=since)),
+            opted_out=Exists(OptOut.objects.filter(phone=OuterRef("phone"))),
+            open_assignments=Coalesce(Subquery(open_assignments, output_field=IntegerField()), Value(0)),
+            offered=Count("offers", filter=Q(offers__need_id=need_pk)),
+            offers_made=Count("offers"),
+            accepted=Count("offers", filter=accepted),
+            completed=Count("offers", filter=accepted & Q(offers__completed_at__isnull=False)),
+            recent_tasks=Count("offers", filter=accepted & Q(offers__responded_at__gte=since)),
         )
     )
-    return {r.pop("volunteer_id"): r for r in rows}
+    result = {}
+    for r in rows:
+        if r["opted_out"]:
+            reason = "opted out"
+        elif r["offered"]:
+            reason = "already offered this need"
+        elif r["open_assignments"] >= r["max_open_assignments"]:
+            reason = f"already has {r['open_assignments']} open tasks (limit {r['max_open_assignments']})"
+        else:
+            reason = None
+        history = {k: r[k] for k in ("offers_made", "accepted", "completed", "recent_tasks")}
+        result[r["pk"]] = (reason, history)
+    return result
 
 
 def candidates_find(
@@ -138,15 +224,18 @@ def candidates_find(
     spec = spec or need_spec(need)
     if spec.latitude is None or spec.longitude is None or limit <= 0:
         return MatchResult([], 0, 0.0, 0)
-    eligible: list[VolunteerRow] = []
-    excluded: dict[str, int] = {}
-    level, side, fetched = 0, CELL_SIDES_KM[0], 0
-    for level, side in enumerate(CELL_SIDES_KM):
-        rows = list(_level_queryset(need=need, spec=spec, level=level))
+    # Near-equals in the limit-th row's distance band may reorder by fairness; keep that many.
+    keep = max(limit * 5, 50)
+    level = first_level(spec, want=limit)
+    checked: dict[int, tuple[str | None, dict]] = {}  # id -> (why not or None, history)
+    while True:
+        side = CELL_SIDES_KM[level]
+        rows = list(_level_queryset(spec=spec, level=level))
         fetched = len(rows)
-        eligible, excluded = [], {}
+        eligible: list[VolunteerRow] = []
+        excluded: dict[str, int] = {}
         for values in rows:
-            row = VolunteerRow(*values)
+            row = VolunteerRow(**values)
             row.distance_km = haversine_km(spec.latitude, spec.longitude, row.latitude, row.longitude)
             reason = exclusion_reason(spec, row)
             if reason is None:
@@ -154,29 +243,53 @@ def candidates_find(
             else:
                 key = reason.split(",")[0] if "km away" in reason else reason
                 excluded[key] = excluded.get(key, 0) + 1
-        if side >= spec.radius_km:
-            break  # the block holds the whole radius: nothing further can qualify
-        # Exact once ``limit`` eligible rows lie within one cell side: the block holds them all.
-        if sum(1 for r in eligible if r.distance_km <= side) >= limit:
+        last = side >= spec.radius_km or level == len(CELL_SIDES_KM) - 1
+        if not last:
+            # Rows in the block's corners beyond one side are an incomplete sample: leave them
+            # out, so the answer is exactly "the best among everyone within searched_km".
+            eligible = [r for r in eligible if r.distance_km <= side]
+        eligible.sort(key=lambda r: r.distance_km)
+        # The rules that read other tables, on the nearest rows only, a chunk at a time.
+        good: list[VolunteerRow] = []
+        position = 0
+        while position < len(eligible) and len(good) < keep:
+            chunk = eligible[position : position + keep]
+            position += len(chunk)
+            todo = [r.id for r in chunk if r.id not in checked]
+            if todo:
+                checked.update(_checks(need=need, ids=todo, now=now))
+            for row in chunk:
+                reason, history = checked.get(row.id, ("gone", {}))
+                if reason is None:
+                    for name, value in history.items():
+                        setattr(row, name, value)
+                    good.append(row)
+                else:
+                    excluded[reason] = excluded.get(reason, 0) + 1
+            if len(good) >= limit:
+                # Past the limit-th row's band nothing more can be ranked in: stop checking.
+                cutoff = (distance_band(good[limit - 1].distance_km) + 1) * BAND_KM
+                if position >= len(eligible) or eligible[position].distance_km >= cutoff:
+                    break
+        if last or len(good) >= limit:
             break
-    if side < spec.radius_km:
-        # Rows in the block's corners beyond one side are an incomplete sample: leave them out, so
-        # the answer is exactly "the best among everyone within searched_km".
-        eligible = [r for r in eligible if r.distance_km <= side]
-    eligible.sort(key=lambda r: r.distance_km)
-    if len(eligible) > limit:
-        # Keep the limit-th row's whole distance band, so fairness can reorder near-equals.
-        cutoff = (distance_band(eligible[limit - 1].distance_km) + 1) * BAND_KM
-        # Bounded too: in a dense centre a band can hold hundreds; near-equals beyond that are moot.
-        eligible = [r for r in eligible if r.distance_km < cutoff][: max(limit * 5, 50)]
+        level += 1
+    if len(good) > limit:
+        cutoff = (distance_band(good[limit - 1].distance_km) + 1) * BAND_KM
+        good = [r for r in good if r.distance_km < cutoff][:keep]
     searched_km = min(side, spec.radius_km)
-    history = _history([r.id for r in eligible], now=now)
-    for row in eligible:
-        for name, value in history.get(row.id, {}).items():
-            setattr(row, name, value)
-        # The exact geodesic on the final few; haversine (within 0.5%) did the searching.
-        row.distance_km = geodesic((spec.latitude, spec.longitude), (row.latitude, row.longitude)).km
-    ranked = candidates_rank(
-        [r for r in eligible if r.distance_km <= min(spec.radius_km, r.max_travel_km)], limit=limit
-    )
+    ranked = candidates_rank(good, limit=limit)
+    # The exact geodesic (WGS84, geographiclib: geopy's own engine) on the final few only: the
+    # haversine (within 0.5%) did the searching and the ranking; the people see the true distance.
+    by_id = {r.id: r for r in good}
+    for cand in ranked:
+        row = by_id[cand.volunteer_id]
+        cand.distance_km = (
+            _GEODESIC.Inverse(spec.latitude, spec.longitude, row.latitude, row.longitude, _GEODESIC.DISTANCE)[
+                "s12"
+            ]
+            / 1000
+        )
+    for cand in ranked:
+        cand.explanation = explain(cand, ranked)
     return MatchResult(ranked, level, searched_km, fetched, excluded)

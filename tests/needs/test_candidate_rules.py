@@ -6,9 +6,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from needs.matching import candidates
 from needs.matching.candidates import candidates_find
+from needs.matching.rings import start_level
 from needs.models import Need, Offer
 from tests.factories import BIRMINGHAM, NeedFactory, OfferFactory, OptOutFactory, VolunteerFactory
+from volunteers.geography import cell_block
 from volunteers.models import Volunteer
 
 pytestmark = pytest.mark.django_db
@@ -124,13 +127,45 @@ def test_a_volunteer_with_no_location_is_never_matched():
 
 
 # --- rings ------------------------------------------------------------------------------------
-def test_dense_centre_stops_at_a_small_ring():
+def test_the_start_level_follows_density():
+    sides = (0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6)
+    # Central Birmingham at a million volunteers: ~40,000 in the 4.8 km block -> the smallest ring.
+    assert start_level(block_counts={3: 40_000, 6: 900_000}, sides_km=sides, want=10, radius_km=25.6) == 0
+    # A thin rural block of a few dozen: start a few levels up instead of climbing through them.
+    assert start_level(block_counts={3: 60, 6: 2000}, sides_km=sides, want=10, radius_km=25.6) == 3
+    # Nobody near in either map: straight to the ring that covers the need's radius.
+    assert start_level(block_counts={}, sides_km=sides, want=10, radius_km=5) == 5
+
+
+@pytest.mark.parametrize("start", range(8))
+def test_the_answer_is_the_same_whatever_level_the_climb_starts_at(monkeypatch, start):
+    """The density map only picks where to start: a stale or wrong one never changes the answer."""
+    import random
+
+    rng = random.Random(11)
+    for _ in range(60):
+        vol(rng.uniform(0, 3), max_travel_km=10)
+    for _ in range(20):
+        vol(rng.uniform(0, 0.3), max_travel_km=10)
+    need = NeedFactory(search_radius_km=5)
+    expected = [c.volunteer_id for c in candidates_find(need=need, limit=10).candidates]
+    monkeypatch.setattr(candidates, "first_level", lambda spec, want: start)
+    got = candidates_find(need=need, limit=10)
+    assert [c.volunteer_id for c in got.candidates] == expected
+    assert len(expected) == 10
+
+
+def test_a_dense_centre_stops_at_a_small_ring_once_the_map_shows_it_dense(monkeypatch):
     for i in range(40):
         vol(0.01 + i * 0.004)  # 40 people within 0.17 km
+    monkeypatch.setattr(candidates, "density_map", lambda spec: {3: {}, 6: {}})
+    # An empty map (nobody known) starts at the radius and still finds the nearest three.
+    assert [c.rank for c in candidates_find(need=NeedFactory(), limit=3).candidates] == [1, 2, 3]
+    block3 = cell_block(LAT, LON, 3)
+    monkeypatch.setattr(candidates, "density_map", lambda spec: {3: {block3[4]: 50_000}, 6: {}})
     result = candidates_find(need=NeedFactory(), limit=3)
     assert len(result.candidates) == 3
     assert result.level == 0 and result.searched_km == pytest.approx(0.2)
-    assert [c.rank for c in result.candidates] == [1, 2, 3]
 
 
 def test_sparse_edge_widens_until_it_finds_people_or_reaches_the_radius():
@@ -152,16 +187,30 @@ def test_the_answer_matches_a_full_scan():
     assert set(got) == {v.pk for v in everyone[:10]}
 
 
+def test_opted_out_and_busy_neighbours_make_the_search_look_further():
+    """The rules read from other tables are checked on the nearest rows, then the ring widens."""
+    near = [vol(0.05 + i * 0.01) for i in range(3)]
+    for v in near:
+        OptOutFactory(phone=v.phone)
+    further = vol(1.2)
+    assert found(NeedFactory(), limit=1) == {further.pk}
+
+
 def test_query_count_is_bounded_whatever_the_number_of_volunteers(django_assert_num_queries):
     for i in range(30):
         vol(0.05 + i * 0.002)
     need = NeedFactory()
-    with django_assert_num_queries(2):  # one level, one history query
+    # density map (first match only), one level, the other tables' rules with the history
+    with django_assert_num_queries(3):
+        assert len(candidates_find(need=need, limit=3).candidates) == 3
+    with django_assert_num_queries(2):  # the map is cached now
         assert len(candidates_find(need=need, limit=3).candidates) == 3
     lonely = NeedFactory(latitude=52.60, longitude=-1.50, search_radius_km=25.6)
-    with django_assert_num_queries(8):  # every level, and no history query for nobody
+    with django_assert_num_queries(1):  # nobody on the map: one wide ring, nothing to check
         assert candidates_find(need=lonely, limit=3).candidates == []
-    for i in range(200):  # many more people, still the same two queries near the centre
-        vol(0.05 + i * 0.0005)
+    for i in range(2000):  # many more people, still the same two queries near the centre
+        vol(0.05 + i * 0.00005)
+    candidates.density_cache_clear()
+    candidates_find(need=need, limit=3)
     with django_assert_num_queries(2):
         assert len(candidates_find(need=need, limit=3).candidates) == 3
