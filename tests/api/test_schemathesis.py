@@ -69,6 +69,21 @@ schema.app = get_wsgi_application()
 
 
 @pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calling the WSGI app directly fires request_started/finished, whose close_old_connections
+    closes a connection that is inside the test's transaction (PostgreSQL then answers "the
+    connection is closed"). Django's test client unhooks it for the same reason; so do we."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
 def _no_user_throttle(monkeypatch):
     # Hundreds of requests a minute from one login is what this test does; no throttle for it.
     monkeypatch.setattr(UserRateThrottle, "rate", "100000/minute", raising=False)
