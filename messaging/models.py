@@ -56,7 +56,7 @@ class OutboundMessage(models.Model):
     provider_status = models.CharField(
         max_length=30, blank=True, help_text="The last status Twilio reported."
     )
-    error_code = models.CharField(max_length=10, blank=True)
+    error_code = models.CharField(max_length=30, blank=True)
     error_message = models.CharField(max_length=500, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
