@@ -69,6 +69,11 @@ class Need(Located):
     requester_phone = models.CharField(max_length=16, blank=True, validators=[validate_e164])
     requester_address = models.TextField(blank=True)
     requester_erased_at = models.DateTimeField(null=True, blank=True)
+    requester_consents_to_sms = models.BooleanField(
+        "requester agreed to texts",
+        default=False,
+        help_text="They agreed to be texted about this request (only 'help is coming': a first name and the time).",
+    )
     postcode = models.CharField(max_length=8, blank=True)
     local_authority = models.ForeignKey(
         LocalAuthority, on_delete=models.SET_NULL, null=True, blank=True, related_name="needs"
@@ -101,6 +106,13 @@ class Need(Located):
     done_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     expired_at = models.DateTimeField(null=True, blank=True)
+    # After the claim: the coordinators saw who accepted; the volunteer was asked whether it is
+    # done; the coordinators were alerted that the question got no answer.
+    assignment_seen_at = models.DateTimeField(null=True, blank=True)
+    followup_sent_at = models.DateTimeField(null=True, blank=True)
+    followup_alerted_at = models.DateTimeField(null=True, blank=True)
+    # A need open for long is re-confirmed with the requester; the clock restarts from here.
+    reconfirmed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

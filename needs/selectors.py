@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from needs.models import Need, Offer
-from volunteers.models import AuditEvent, Organisation
+from volunteers.models import AuditEvent, Organisation, Volunteer
 
 # The audit action that marks a need nobody within reach can take (written by needs.services).
 NO_CANDIDATES_ACTION = "need.no_candidates"
+# The audit action written when a volunteer has not answered "is it done?" (needs.services).
+FOLLOWUP_UNANSWERED_ACTION = "need.followup_unanswered"
 
 
 def open_need_counts_by_local_authority() -> dict[int | None, int]:
@@ -68,3 +75,55 @@ def needs_without_candidates(*, organisations: QuerySet[Organisation]) -> QueryS
     return needs_for_organisations(organisations=organisations).filter(
         status=Need.Status.OPEN, pk__in=[int(pk) for pk in flagged]
     )
+
+
+# --- after the claim: what the coordinators' dashboard shows ---------------------------------------
+def needs_newly_assigned(*, organisations: QuerySet[Organisation]) -> QuerySet[Need]:
+    """Needs a volunteer has accepted that no coordinator has looked at yet, with who accepted."""
+    return (
+        needs_for_organisations(organisations=organisations, open_only=False)
+        .filter(status=Need.Status.ASSIGNED, assignment_seen_at__isnull=True)
+        .select_related("assigned_volunteer")
+        .order_by("-assigned_at")
+    )
+
+
+def needs_followup_unanswered(*, organisations: QuerySet[Organisation]) -> QuerySet[Need]:
+    """Assigned needs whose volunteer did not answer "is it done?": a coordinator should call."""
+    return (
+        needs_for_organisations(organisations=organisations)
+        .filter(status=Need.Status.ASSIGNED, followup_alerted_at__isnull=False)
+        .select_related("assigned_volunteer")
+        .order_by("followup_alerted_at")
+    )
+
+
+def needs_to_reconfirm(
+    *, organisations: QuerySet[Organisation], now: datetime | None = None
+) -> QuerySet[Need]:
+    """Needs still waiting for a volunteer after ``NEEDS_RECONFIRM_AFTER_HOURS`` (default 48) since
+    they were posted or last re-confirmed: check with the requester that help is still wanted."""
+    now = now or timezone.now()
+    after = timedelta(hours=getattr(settings, "NEEDS_RECONFIRM_AFTER_HOURS", 48))
+    return (
+        needs_for_organisations(organisations=organisations)
+        .filter(status__in=(Need.Status.OPEN, Need.Status.OFFERED))
+        .alias(since=Coalesce("reconfirmed_at", "created_at"))
+        .filter(since__lte=now - after)
+        .order_by("created_at")
+    )
+
+
+def volunteers_cannot_be_matched(
+    *, organisations: QuerySet[Organisation] | None = None
+) -> QuerySet[Volunteer]:
+    """Volunteers who would take offers but have no location, so the matcher never sees them:
+    someone should ask them for a postcode. Limited to the given organisations' groups if given."""
+    qs = Volunteer.objects.filter(
+        Q(latitude__isnull=True) | Q(longitude__isnull=True) | Q(cell_0__isnull=True),
+        status__in=(Volunteer.Status.ACTIVE, Volunteer.Status.PAUSED),
+        erased_at__isnull=True,
+    )
+    if organisations is not None:
+        qs = qs.filter(groups__organisation__in=organisations).distinct()
+    return qs.order_by("name")

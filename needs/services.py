@@ -17,13 +17,15 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from messaging.models import OutboundMessage
 from messaging.services import message_queue
 from needs import texts
 from needs.matching.candidates import MAX_RADIUS_KM, candidates_find
 from needs.models import Need, Offer, ref_generate
-from needs.selectors import NO_CANDIDATES_ACTION
+from needs.selectors import FOLLOWUP_UNANSWERED_ACTION, NO_CANDIDATES_ACTION
 from volunteers.geocoding import GeocodeError, locate
 from volunteers.geography import PostcodeError, postcode_district
 from volunteers.models import AuditEvent, DBSLevel, Organisation
@@ -46,6 +48,7 @@ def need_create(
     details: str = "",
     requester_name: str = "",
     requester_phone: str = "",
+    requester_consents_to_sms: bool = False,
     address: str = "",
     postcode: str = "",
     latitude: float | str | None = None,
@@ -117,6 +120,8 @@ def need_create(
         details=details or "",
         requester_name=(requester_name or "").strip(),
         requester_phone=phone,
+        # Consent without a number means nothing to act on; keep the two in step.
+        requester_consents_to_sms=bool(requester_consents_to_sms) and bool(phone),
         requester_address=(address or "").strip(),
         postcode=stored_postcode,
         local_authority_id=place.local_authority_id,
@@ -411,6 +416,7 @@ def offer_accept(*, offer: Offer, channel: str = Offer.Channel.SMS) -> AcceptOut
                 purpose="offer_accepted",
                 volunteer=winner.volunteer,
             )
+            _requester_tell_help_coming(need=need, volunteer=winner.volunteer)
             audit_record(
                 actor=None,
                 action="need.assigned",
@@ -427,6 +433,113 @@ def offer_accept(*, offer: Offer, channel: str = Offer.Channel.SMS) -> AcceptOut
         return _why_not(offer, now=now)
     offer.refresh_from_db()
     return AcceptOutcome.ACCEPTED
+
+
+def _requester_tell_help_coming(*, need: Need, volunteer) -> None:
+    """Text the requester that help is coming, only when they gave a number and agreed to texts:
+    the volunteer's first name and the window, never their surname or number."""
+    if not (need.requester_phone and need.requester_consents_to_sms and need.requester_erased_at is None):
+        return
+    first_name = (volunteer.name or "").split()[0] if (volunteer.name or "").split() else ""
+    message_queue(
+        to=need.requester_phone,
+        body=texts.help_coming_text(
+            sender=settings.SMS_SENDER_NAME,
+            volunteer_first_name=first_name,
+            window=texts.window_text(need.window_start, need.window_end),
+        ),
+        dedupe_key=f"need-help-coming:{need.pk}",
+        purpose="requester_help_coming",
+        priority=OutboundMessage.Priority.URGENT,
+    )
+
+
+def need_assignment_seen(*, need: Need, actor: AbstractBaseUser) -> bool:
+    """A coordinator has seen who accepted: the need leaves the dashboard's "newly assigned" list."""
+    seen = Need.objects.filter(pk=need.pk, assignment_seen_at__isnull=True).update(
+        assignment_seen_at=timezone.now()
+    )
+    if seen:
+        audit_record(actor=actor, action="need.assignment_seen", target=need, organisation=need.organisation)
+    return bool(seen)
+
+
+def need_reconfirm(*, need: Need, actor: AbstractBaseUser) -> bool:
+    """A coordinator re-confirmed with the requester that a long-open need is still wanted."""
+    done = Need.objects.filter(pk=need.pk, status__in=OPEN_STATUSES).update(reconfirmed_at=timezone.now())
+    if done:
+        audit_record(actor=actor, action="need.reconfirmed", target=need, organisation=need.organisation)
+    return bool(done)
+
+
+def _followup_after() -> timedelta:
+    return timedelta(hours=getattr(settings, "NEEDS_FOLLOWUP_AFTER_HOURS", 24))
+
+
+def _followup_answer_within() -> timedelta:
+    return timedelta(hours=getattr(settings, "NEEDS_FOLLOWUP_ANSWER_HOURS", 24))
+
+
+def needs_follow_up_due(*, now: datetime | None = None) -> dict[str, int]:
+    """Ask the volunteer whether an assigned need is done once ``NEEDS_FOLLOWUP_AFTER_HOURS``
+    have passed since its window (or, without a window, since it was assigned); alert the posting
+    coordinators when that question is still unanswered ``NEEDS_FOLLOWUP_ANSWER_HOURS`` later.
+
+    Safe to run twice or concurrently: each step is claimed by a conditional UPDATE on the need
+    (``followup_sent_at IS NULL``, ``followup_alerted_at IS NULL``) before anything is sent.
+    """
+    now = now or timezone.now()
+    due_from = Coalesce("window_end", "window_start", "assigned_at")
+    asked = 0
+    to_ask = (
+        Need.objects.filter(status=Need.Status.ASSIGNED, followup_sent_at__isnull=True)
+        .alias(due_from=due_from)
+        .filter(due_from__lte=now - _followup_after())
+        .select_related("assigned_volunteer")
+    )
+    for need in to_ask[:500]:
+        with transaction.atomic():
+            if not Need.objects.filter(
+                pk=need.pk, status=Need.Status.ASSIGNED, followup_sent_at__isnull=True
+            ).update(followup_sent_at=now):
+                continue  # another run got there first, or the need was marked done meanwhile
+            volunteer = need.assigned_volunteer
+            if volunteer is not None:
+                message_queue(
+                    to=volunteer.phone,
+                    body=texts.followup_text(sender=settings.SMS_SENDER_NAME, ref=need.ref),
+                    dedupe_key=f"need-followup:{need.pk}",
+                    purpose="need_followup",
+                    priority=OutboundMessage.Priority.URGENT,
+                    volunteer=volunteer,
+                )
+            asked += 1
+    alerted = 0
+    unanswered = Need.objects.filter(
+        status=Need.Status.ASSIGNED,
+        followup_alerted_at__isnull=True,
+        followup_sent_at__lte=now - _followup_answer_within(),
+    ).select_related("organisation", "assigned_volunteer")
+    for need in unanswered[:500]:
+        with transaction.atomic():
+            if not Need.objects.filter(
+                pk=need.pk, status=Need.Status.ASSIGNED, followup_alerted_at__isnull=True
+            ).update(followup_alerted_at=now):
+                continue
+            name = need.assigned_volunteer.name if need.assigned_volunteer_id else "the volunteer"
+            audit_record(
+                actor=None,
+                action=FOLLOWUP_UNANSWERED_ACTION,
+                target=need,
+                organisation=need.organisation,
+                detail={
+                    "ref": need.ref,
+                    "volunteer_id": need.assigned_volunteer_id,
+                    "message": f"{need.ref} is not marked done and {name} has not answered the follow-up.",
+                },
+            )
+            alerted += 1
+    return {"asked": asked, "alerted": alerted}
 
 
 def _why_not(offer: Offer, now: datetime | None = None) -> AcceptOutcome:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from needs.services import offers_expire_due
+from needs.services import needs_follow_up_due, offers_expire_due
 
 
 def offers_expire_task() -> dict:
     """Run every minute by the django-q2 schedule "needs: expire offers" (migration 0002)."""
     return offers_expire_due()
+
+
+def needs_follow_up_task() -> dict:
+    """Run every 10 minutes by the django-q2 schedule "needs: follow up assigned needs" (0003)."""
+    return needs_follow_up_due()

@@ -98,3 +98,16 @@ def accepted_text(
 
 def withdrawn_text(*, sender: str, ref: str, reason: str) -> str:
     return gsm_clean(f"{sender}: {ref} {reason}. Thank you for being ready to help. No need to reply.")
+
+
+def help_coming_text(*, sender: str, volunteer_first_name: str, window: str) -> str:
+    """To the requester (only when they agreed): who is coming and when, nothing else."""
+    who = gsm_clean(volunteer_first_name) or "A volunteer"
+    return gsm_clean(f"{sender}: help is on its way. {who} will come {window}. Reply STOP to opt out.")
+
+
+def followup_text(*, sender: str, ref: str) -> str:
+    return gsm_clean(
+        f"{sender}: how did {ref} go? Reply DONE {ref} if it is done. If something went wrong, "
+        f"reply with a few words and a coordinator will read it."
+    )
