@@ -74,7 +74,8 @@ def message_send(*, message_id: int) -> str:
     )
     now = timezone.now()
     if message.opted_out or message.unreachable:
-        reason = "opted_out" if message.opted_out else "unreachable"
+        # error_code holds 10 characters: "unreachable" was refused by PostgreSQL.
+        reason = "opted_out" if message.opted_out else "bad_number"
         _finish(message_id, state=State.CANCELLED, error_code=reason, final_at=now)
         return State.CANCELLED
     rate_wait(segments=message.segments)
@@ -228,7 +229,7 @@ def _blocked(phones: list[str]) -> dict[str, str]:
     bad = (
         Volunteer.objects.filter(phone__in=phones, phone_unreachable_at__isnull=False)
         .order_by()
-        .annotate(why=Value("unreachable"))
+        .annotate(why=Value("bad_number"))
         .values_list("phone", "why")
     )
     return dict(opted.union(bad, all=True))
