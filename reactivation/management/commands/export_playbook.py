@@ -13,7 +13,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug")
         parser.add_argument(
-            "--version", type=int, default=None, help="A version number; the newest by default."
+            "--number", type=int, default=None, help="A version number; the newest by default."
         )
         parser.add_argument("--output", type=Path, default=None, help="A file; standard output by default.")
 
