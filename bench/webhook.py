@@ -3,7 +3,7 @@
     python -m bench.webhook --seconds S [--json PATH] [--database-url URL] [--redis-url URL]
         [--concurrency C] [--gunicorn-workers G]
 
-Each inbound request carries a fresh MessageSid and a valid X-Twilio-Signature, so the real path
+gunicorn runs 2 x cores sync workers unless told otherwise. Each inbound request carries a fresh MessageSid and a valid X-Twilio-Signature, so the real path
 runs: signature check, store once, enqueue the handling task (answered with empty TwiML). The
 trivial view is /healthz/ (one `SELECT 1`). Keys: inbound_rps, trivial_rps, ratio, p99_ms.
 """
@@ -72,9 +72,12 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     p.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", ""))
     p.add_argument("--concurrency", type=int, default=8)
-    p.add_argument("--gunicorn-workers", type=int, default=4)
+    p.add_argument(
+        "--gunicorn-workers", type=int, default=2 * (os.cpu_count() or 1), help="default: 2 x cores"
+    )
     args = p.parse_args(argv)
 
+    load_start = [round(x, 2) for x in os.getloadavg()]
     tmp = Path(tempfile.mkdtemp(prefix="rekindle-bench-"))
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -151,6 +154,8 @@ def main(argv: list[str] | None = None) -> dict:
         "gunicorn_workers": args.gunicorn_workers,
         "database": env["DATABASE_URL"].split(":", 1)[0],
         "broker": "redis" if args.redis_url else "orm",
+        "loadavg_start": load_start,
+        "loadavg_end": [round(x, 2) for x in os.getloadavg()],
     }
     print(json.dumps(result))
     if args.json_path:
