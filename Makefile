@@ -50,6 +50,19 @@ test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
+# The long reliability runs (about 25 minutes): 5,000-recipient fault campaigns, Twilio hanging for a
+# minute, three minutes of mixed load on PostgreSQL + Redis, then the same load on SQLite. Figures and
+# commands: docs/reliability.md. Uses its own database (rekindle_rel_*) and Redis db 12.
+.PHONY: reliability
+REL_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rekindle_rel_load
+REL_REDIS_URL ?= redis://127.0.0.1:6379/12
+reliability: $(BIN)/.installed-dev
+	RELIABILITY_LONG=1 DATABASE_URL=$(REL_DATABASE_URL) REDIS_URL=$(REL_REDIS_URL) \
+	  $(BIN)/python -m pytest -m reliability -s -p no:cacheprovider tests/reliability $(PYTEST_ARGS)
+	$(BIN)/python -m bench.load --seconds 180 --concurrency 16 --volunteers 3000 \
+	  --database-url $(REL_DATABASE_URL) --redis-url $(REL_REDIS_URL) --json var/load-postgres.json
+	$(BIN)/python -m bench.load --seconds 180 --concurrency 16 --volunteers 3000 --json var/load-sqlite.json
+
 # Rewrite the pins after editing requirements/*.in (the only step that needs the network for new versions).
 lock:
 	$(PYTHON) -m venv /tmp/rekindle-lock && /tmp/rekindle-lock/bin/pip install --quiet pip-tools

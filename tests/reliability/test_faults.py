@@ -21,6 +21,7 @@ seconds), so that a shorter threshold cannot mistake a live send for a dead one.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 
@@ -119,6 +120,24 @@ class Campaign:
         assert help_replies == self.inbound_phones, "each inbound text answered exactly once at Twilio"
 
 
+def during(fault, traffic) -> None:
+    """Run ``fault`` (a restart) in a thread and ``traffic`` while it is happening."""
+    errors: list[BaseException] = []
+
+    def run():
+        try:
+            fault()
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    time.sleep(0.3)
+    traffic()
+    thread.join(timeout=120)
+    assert not thread.is_alive() and not errors, errors
+
+
 def test_twilio_429_500_and_hang_mid_send(fault_stack):
     """Twilio answers 429, then 500, then stops answering (the message is created, the answer never
     comes within SMS_HTTP_TIMEOUT): a minute in the long version, 3 s in the quick one."""
@@ -161,17 +180,22 @@ def test_postgresql_restart_mid_send(private_stack):
     c = Campaign(private_stack, "pgr", start=20_000)
     c.queue()
     c.wait_progress(1 / 3)
-    private_stack.pg.restart(down_seconds=10 if LONG else 3)
-    c.text_in(INBOUND)
+    during(lambda: private_stack.pg.restart(down_seconds=10 if LONG else 3), lambda: c.text_in(INBOUND))
     c.check(c.settle())
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="messaging: a text stored while Redis is down is never handled. The webhook commits the "
+    "row, enqueueing its handling fails (500), and Twilio's retry finds the stored row and enqueues "
+    "nothing; no job sweeps unhandled inbound rows. Fix in messaging (re-enqueue on a retry of an "
+    "unhandled row, or sweep rows with handled_at NULL), then remove this mark.",
+)
 def test_redis_restart_mid_send(private_stack):
     """The (private) Redis, broker and cache, restarts with nothing persisted: every queued task and
     the rate limiter's state are gone."""
     c = Campaign(private_stack, "rdr", start=30_000)
     c.queue()
     c.wait_progress(1 / 3)
-    private_stack.redis.restart(down_seconds=5 if LONG else 2)
-    c.text_in(INBOUND)
+    during(lambda: private_stack.redis.restart(down_seconds=5 if LONG else 4), lambda: c.text_in(INBOUND))
     c.check(c.settle())
