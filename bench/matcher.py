@@ -93,11 +93,6 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--json", default="")
     parser.add_argument("--explain", action="store_true", help="print the ring query plans first")
-    parser.add_argument(
-        "--proposed-indexes",
-        action="store_true",
-        help="also create the volunteers indexes proposed for selective DBS filters (not in the app yet)",
-    )
     args = parser.parse_args(argv)
 
     tmp_pg: tuple[str, str] | None = None
@@ -172,14 +167,6 @@ def _run(args) -> dict:
                 batch.clear()
         if batch:
             cur.executemany(sql, batch)
-        if args.proposed_indexes:
-            # Proposed for volunteers (see docs/benchmarks.md): DBS level leading, then the cell,
-            # over active rows, so a rare DBS filter reads only matching rows from the heap.
-            for level in range(len(CELL_SIDES_KM)):
-                cur.execute(
-                    f"CREATE INDEX vol_active_dbs_cell_{level} ON volunteers_volunteer "
-                    f"(dbs_level, cell_{level}) WHERE status = 'active'"
-                )
         cur.execute("ANALYZE")
     _log(f"  inserted in {time.perf_counter() - t0:.1f} s")
 
@@ -324,7 +311,6 @@ def _run(args) -> dict:
         "density_map_ms": round(density_ms, 1),
         "filtered_density_map_ms": round(special_density_ms, 1),
         "load_average": [round(x, 2) for x in os.getloadavg()],
-        "proposed_indexes": args.proposed_indexes,
         "naive_p50_ms": naive_p50,
         "naive_p95_ms": naive_p95,
         "top10_agreement": agreement,
