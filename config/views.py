@@ -8,6 +8,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from needs.selectors import needs_for_organisations, open_need_counts_by_local_authority
+from needs.views import attention_for
+from reactivation.selectors import register_freshness
+from volunteers.models import MutualAidGroup
 from volunteers.selectors import (
     organisations_for_user,
     register_counts_by_local_authority,
@@ -33,8 +36,38 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         },
         "roles": roles_for_user(user=request.user),
         "my_needs": needs_for_organisations(organisations=organisations)[:20],
+        "attention": attention_for(request.user),
+        **_freshness(organisations),
     }
     return render(request, "dashboard.html", context)
+
+
+# Worst first: a stale contact is the memory rotting; a group never checked is close behind.
+FRESHNESS_ORDER = {"stale": 0, "never": 1, "due": 2, "fresh": 3}
+FRESHNESS_WORDS = {
+    "stale": "Stale: missed two checks",
+    "never": "Never checked",
+    "due": "Due a check",
+    "fresh": "Fresh",
+}
+
+
+def _freshness(organisations) -> dict:
+    """How fresh the contacts of the user's organisations' dormant groups are (the register must
+    not rot silently between crises)."""
+    groups = MutualAidGroup.objects.filter(
+        organisation__in=organisations, status=MutualAidGroup.Status.DORMANT
+    ).order_by("name")
+    rows = sorted(
+        register_freshness(groups=groups), key=lambda r: (FRESHNESS_ORDER[r.freshness], r.group.name)
+    )
+    counts = dict.fromkeys(FRESHNESS_ORDER, 0)
+    for row in rows:
+        counts[row.freshness] += 1
+    return {
+        "freshness_rows": [(row, FRESHNESS_WORDS[row.freshness]) for row in rows],
+        "freshness_counts": counts,
+    }
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

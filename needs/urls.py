@@ -12,4 +12,6 @@ urlpatterns = [
     path("<int:pk>/offer/", views.need_offer, name="offer"),
     path("<int:pk>/done/", views.need_done, name="done"),
     path("<int:pk>/cancel/", views.need_cancel, name="cancel"),
+    path("<int:pk>/seen/", views.need_assignment_seen, name="seen"),
+    path("<int:pk>/reconfirm/", views.need_reconfirm, name="reconfirm"),
 ]

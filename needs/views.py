@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,13 +28,25 @@ from needs.permissions import (
     organisations_user_can_post_for,
     requester_read_record,
 )
-from needs.selectors import needs_for_organisations, offer_by_token
+from needs.selectors import (
+    needs_followup_unanswered,
+    needs_for_organisations,
+    needs_newly_assigned,
+    needs_to_reconfirm,
+    needs_without_candidates,
+    offer_by_token,
+    volunteers_cannot_be_matched,
+)
 from volunteers.geocoding import GeocodeError, geocode_postcode
 from volunteers.geography import PostcodeError, postcode_district
 from volunteers.models import LocalAuthority, Organisation, Volunteer
 from volunteers.permissions import organisation_ids_for
 from volunteers.phones import phone_display
-from volunteers.signup import volunteer_page_path
+from volunteers.services import audit_record
+from volunteers.signup import volunteer_page_path, volunteer_page_url
+
+# How many rows each "needs your attention" list shows; the heading gives the full count.
+ATTENTION_ROWS = 20
 
 
 def tile_url() -> str:
@@ -51,6 +64,55 @@ def _district(need: Need) -> str:
 def _visible_needs(user, *, open_only: bool = True):
     orgs = Organisation.objects.filter(id__in=organisation_ids_for(user=user))
     return needs_for_organisations(organisations=orgs, open_only=open_only)
+
+
+# --- what needs a person's attention ------------------------------------------------------------
+def attention_for(user) -> dict:
+    """The lists a coordinator should act on, for the organisations where they coordinate: needs
+    newly accepted, follow-ups unanswered, needs open too long (re-confirm with the requester),
+    needs nobody within reach could take, and volunteers the matcher cannot see (no location).
+    Empty for anyone who coordinates nowhere: viewers and campaign managers cannot act on these.
+
+    Shown on the home page and the needs page. A fixed number of queries (two per list, plus one
+    audit line when volunteers' phones are shown)."""
+    org_ids = organisations_user_can_post_for(user=user)
+    if not org_ids:
+        return {"any": False}
+    orgs = Organisation.objects.filter(id__in=org_ids)
+    lists = {
+        "newly_assigned": needs_newly_assigned(organisations=orgs),
+        "followup_unanswered": needs_followup_unanswered(organisations=orgs),
+        "to_reconfirm": needs_to_reconfirm(organisations=orgs),
+        "without_candidates": needs_without_candidates(organisations=orgs),
+        "cannot_be_matched": volunteers_cannot_be_matched(organisations=orgs).prefetch_related("groups"),
+    }
+    out: dict = {}
+    for name, qs in lists.items():
+        rows = list(qs[:ATTENTION_ROWS])
+        out[name] = rows
+        out[f"{name}_count"] = len(rows) if len(rows) < ATTENTION_ROWS else qs.count()
+    unmatched = out["cannot_be_matched"]
+    if unmatched:
+        # These volunteers are in this coordinator's own groups, so the contact rule lets them see
+        # the phone (to ask for a postcode); every such read is written down, as in the API.
+        for v in unmatched:
+            v.phone_shown = phone_display(v.phone)
+        audit_record(
+            actor=user,
+            action="volunteer.contact.read",
+            detail={"volunteer_ids": sorted(v.id for v in unmatched), "path": "attention"},
+        )
+    out["any"] = any(out[name] for name in lists)
+    return out
+
+
+def _back(request: HttpRequest, need: Need) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("needs:detail", pk=need.pk)
 
 
 # --- coordinators -------------------------------------------------------------------------------
@@ -77,6 +139,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
             "markers_json": {"markers": markers},
             "tile_url": tile_url(),
             "can_post": bool(organisations_user_can_post_for(user=request.user)),
+            "attention": attention_for(request.user),
         },
     )
 
@@ -254,6 +317,26 @@ def need_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("needs:detail", pk=need.pk)
 
 
+@login_required
+@require_POST
+def need_assignment_seen(request: HttpRequest, pk: int) -> HttpResponse:
+    need = _managed_need(request, pk)
+    if services.need_assignment_seen(need=need, actor=request.user):
+        messages.success(request, f"Need {need.ref}: noted that you have seen who is helping.")
+    return _back(request, need)
+
+
+@login_required
+@require_POST
+def need_reconfirm(request: HttpRequest, pk: int) -> HttpResponse:
+    need = _managed_need(request, pk)
+    if services.need_reconfirm(need=need, actor=request.user):
+        messages.success(request, f"Need {need.ref} is re-confirmed: it stays open.")
+    else:
+        messages.error(request, f"Need {need.ref} is no longer waiting for a volunteer.")
+    return _back(request, need)
+
+
 # --- the volunteer's offer page --------------------------------------------------------------------
 ACCEPT_MESSAGES = {
     services.AcceptOutcome.ACCEPTED: ("success", "Thank you! It is yours. The details are below."),
@@ -322,5 +405,6 @@ def offer_page(request: HttpRequest, token: str) -> HttpResponse:
             "open_to_answer": open_to_answer,
             "mine": need.assigned_volunteer_id == volunteer.id,
             "volunteer_page": volunteer_page_path(volunteer),
+            "volunteer_page_url": volunteer_page_url(volunteer),
         },
     )
