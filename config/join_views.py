@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from config.throttling import join_address_allow
 from messaging.services import message_queue
 from volunteers.forms import CONSENT_TEXT, CodeForm, JoinForm
 from volunteers.phones import phone_display, phone_mask
@@ -39,6 +40,9 @@ SENDS_PER_PHONE_PER_HOUR = 5
 
 def _send_code(request: HttpRequest, pending: dict) -> bool:
     """Text a fresh code; False when this number has had too many codes or has opted out."""
+    if not join_address_allow(request):
+        pending["address_limited"] = True
+        return False
     throttle_key = f"join:sends:{pending['phone']}"
     cache.add(throttle_key, 0, timeout=3600)
     if cache.incr(throttle_key) > SENDS_PER_PHONE_PER_HOUR or pending.get("sends", 0) >= CODE_MAX_SENDS:
@@ -96,6 +100,8 @@ def join(request: HttpRequest) -> HttpResponse:
                     "This number has asked us not to text it (it replied STOP). "
                     "To sign up, first text START to our number.",
                 )
+            elif pending.get("address_limited"):
+                form.add_error(None, "Too many sign-ups from this connection. Please try again in an hour.")
             else:
                 form.add_error(
                     "phone", "We have sent this number too many codes. Please try again in an hour."

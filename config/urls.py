@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import join_views, views
+from config.throttling import ThrottledLoginView
 from messaging import inbox_views
 from needs import views as needs_views
 
@@ -19,7 +20,7 @@ urlpatterns = [
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("inbox/<int:pk>/reply/", inbox_views.inbox_reply, name="inbox-reply"),
     path("campaigns/", include("reactivation.urls")),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "reset/<uidb64>/<token>/",
