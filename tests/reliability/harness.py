@@ -401,7 +401,7 @@ class Stack:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.cluster.pid, sig)
             try:
-                self.cluster.wait(timeout=20)
+                self.cluster.wait(timeout=8)
             except subprocess.TimeoutExpired:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.cluster.pid, signal.SIGKILL)
@@ -417,7 +417,7 @@ class Stack:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.web.pid, signal.SIGTERM)
             try:
-                self.web.wait(timeout=15)
+                self.web.wait(timeout=8)
             except subprocess.TimeoutExpired:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.web.pid, signal.SIGKILL)
