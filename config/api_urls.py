@@ -7,16 +7,23 @@ from rest_framework.routers import DefaultRouter
 
 from config.api.views import ApiNotFound
 from needs.apis import NeedViewSet
-from reactivation.apis import CampaignViewSet, PlaybookViewSet
-from volunteers.apis import GroupViewSet, LocalAuthorityViewSet, VolunteerViewSet
+from reactivation.apis import (
+    CampaignViewSet,
+    CoverageGapViewSet,
+    GroupWithFreshnessViewSet,
+    PlaybookViewSet,
+)
+from volunteers.apis import LocalAuthorityViewSet, VolunteerViewSet
 
 router = DefaultRouter()
 router.register("local-authorities", LocalAuthorityViewSet, basename="local-authority")
-router.register("groups", GroupViewSet, basename="group")
+# Groups carry their contact's freshness, which reactivation computes (volunteers sits below it).
+router.register("groups", GroupWithFreshnessViewSet, basename="group")
 router.register("volunteers", VolunteerViewSet, basename="volunteer")
 router.register("needs", NeedViewSet, basename="need")
 router.register("playbooks", PlaybookViewSet, basename="playbook")
 router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("coverage-gaps", CoverageGapViewSet, basename="coverage-gap")
 
 urlpatterns = [
     *router.urls,

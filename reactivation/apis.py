@@ -9,19 +9,25 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.api.filters import query_params_validate
 from config.api.views import ApiViewMixin
 from reactivation.models import Campaign, Playbook, PlaybookVersion
-from reactivation.selectors import campaign_progress
+from reactivation.selectors import campaign_progress, coverage_gaps, register_freshness
 from reactivation.serializers import (
     CampaignDetailSerializer,
     CampaignRequestSerializer,
     CampaignSerializer,
+    CoverageGapFilterSerializer,
+    CoverageGapSerializer,
     DryRunSerializer,
+    GroupFreshnessFilterSerializer,
+    GroupWithFreshnessSerializer,
     PlaybookDetailSerializer,
     PlaybookSerializer,
 )
 from reactivation.services import campaigns as campaign_services
-from volunteers.models import Organisation, StaffRole
+from volunteers.apis import GroupViewSet
+from volunteers.models import MutualAidGroup, Organisation, StaffRole
 from volunteers.permissions import (
     CampaignAccess,
     IsStaffMember,
@@ -186,3 +192,68 @@ class CampaignViewSet(
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._transition(campaign_services.campaign_cancel)
+
+
+# --- the register's freshness and coverage gaps ---------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Mutual-aid groups, active and dormant, with how fresh each contact is",
+        description=(
+            "Each group carries `freshness`: `fresh` (its contact confirmed within the readiness-check "
+            "interval), `due` (confirmed longer ago), `stale` (the organiser missed two checks in a row) "
+            "or `never`. `?freshness=stale` lists the groups whose contact needs a person's attention."
+        ),
+        parameters=[GroupFreshnessFilterSerializer],
+    ),
+    retrieve=extend_schema(summary="One group, with how fresh its contact is"),
+)
+class GroupWithFreshnessViewSet(GroupViewSet):
+    """Every staff member sees the whole region's groups, each with how fresh its contact is."""
+
+    # volunteers.apis.GroupViewSet plus freshness. It lives here because freshness is the readiness
+    # checks' business, and volunteers may not import reactivation.
+
+    serializer_class = GroupWithFreshnessSerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":
+            wanted = query_params_validate(GroupFreshnessFilterSerializer, self.request).get("freshness")
+            if wanted:
+                # The selector is the one definition of freshness; a region has hundreds or a few
+                # thousand groups, so reading them all once is cheap and keeps the rule in one place.
+                ids = [row.group.pk for row in register_freshness(groups=queryset) if row.freshness == wanted]
+                queryset = queryset.filter(pk__in=ids)
+        return queryset
+
+    def get_serializer(self, *args, **kwargs):
+        if args:
+            rows = args[0] if kwargs.get("many") else [args[0]]
+            page = MutualAidGroup.objects.filter(pk__in=[g.pk for g in rows])
+            freshness = {row.group.pk: row for row in register_freshness(groups=page)}
+            kwargs.setdefault("context", self.get_serializer_context())["freshness"] = freshness
+        return super().get_serializer(*args, **kwargs)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Coverage gaps: places where need outstrips capacity, worst first",
+        description=(
+            "For each place (a spatial cell of about 1.6 km): the open needs against the active "
+            "volunteers within reach, and the dormant groups whose area covers it (the suggested first "
+            "wave of a campaign). Places with many volunteers but no active group are listed too. "
+            "Counts and group names only: no personal data."
+        ),
+        parameters=[CoverageGapFilterSerializer],
+        responses=CoverageGapSerializer(many=True),
+    )
+)
+class CoverageGapViewSet(ApiViewMixin, viewsets.ViewSet):
+    permission_classes = [IsStaffMember]
+
+    def list(self, request):
+        params = query_params_validate(CoverageGapFilterSerializer, request)
+        gaps = coverage_gaps(limit=params["limit"])
+        return Response(CoverageGapSerializer(gaps, many=True).data)

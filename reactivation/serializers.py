@@ -6,6 +6,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reactivation.models import AfterActionReview, Campaign, Playbook, PlaybookVersion
+from volunteers.serializers import GroupFilterSerializer, GroupSerializer
+
+FRESHNESS_CHOICES = [
+    ("fresh", "Confirmed within the readiness-check interval"),
+    ("due", "Confirmed, but longer ago than the interval"),
+    ("stale", "The organiser missed two checks in a row"),
+    ("never", "Never confirmed"),
+]
 
 
 class PlaybookVersionSerializer(serializers.ModelSerializer):
@@ -170,3 +178,74 @@ class CampaignDetailSerializer(CampaignSerializer):
 
     def get_progress(self, obj: Campaign) -> dict:
         return self.context["progress"]
+
+
+# --- the register's freshness and coverage gaps ---------------------------------------------------
+
+
+class GroupWithFreshnessSerializer(GroupSerializer):
+    """A group as the register shows it, with how fresh its contact is (``register_freshness``):
+    ``fresh`` (confirmed within the readiness-check interval), ``due`` (older than that), ``stale``
+    (the organiser missed two checks in a row) or ``never`` (never confirmed)."""
+
+    freshness = serializers.SerializerMethodField(help_text="fresh, due, stale or never.")
+    days_since_verified = serializers.SerializerMethodField(
+        help_text="Whole days since the contact last confirmed; null when never."
+    )
+    readiness_check_open = serializers.SerializerMethodField(
+        help_text="A readiness check has been sent and is waiting for an answer."
+    )
+
+    class Meta(GroupSerializer.Meta):
+        fields = [*GroupSerializer.Meta.fields, "freshness", "days_since_verified", "readiness_check_open"]
+        read_only_fields = fields
+
+    def _row(self, obj):
+        # Computed for the whole page at once by the viewset (one query), keyed by group id.
+        return self.context["freshness"][obj.pk]
+
+    @extend_schema_field(serializers.ChoiceField(choices=FRESHNESS_CHOICES))
+    def get_freshness(self, obj) -> str:
+        return self._row(obj).freshness
+
+    def get_days_since_verified(self, obj) -> int | None:
+        return self._row(obj).days_since_verified
+
+    def get_readiness_check_open(self, obj) -> bool:
+        return self._row(obj).open_check
+
+
+class GroupFreshnessFilterSerializer(GroupFilterSerializer):
+    freshness = serializers.ChoiceField(
+        choices=FRESHNESS_CHOICES, required=False, help_text="Only groups whose contact is this fresh."
+    )
+
+
+class CoverageGapFilterSerializer(serializers.Serializer):
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=200, default=50)
+
+
+class SuggestedGroupSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    distance_km = serializers.FloatField()
+
+
+class CoverageGapSerializer(serializers.Serializer):
+    """One place (a cell of about 1.6 km) where open needs outstrip the active volunteers within
+    reach, or where many volunteers live with no active group; worst first."""
+
+    cell = serializers.IntegerField(help_text="The spatial cell's key (level 3, about 1.6 km).")
+    latitude = serializers.FloatField(help_text="The centre of the needs (or volunteers) in the cell.")
+    longitude = serializers.FloatField()
+    local_authority = serializers.CharField(allow_blank=True)
+    open_needs = serializers.IntegerField()
+    active_volunteers = serializers.IntegerField(help_text="Active volunteers in the cell and around it.")
+    dormant_volunteers = serializers.IntegerField(help_text="Dormant volunteers in the cell.")
+    active_groups = serializers.IntegerField(help_text="Groups not dormant whose area covers the place.")
+    score = serializers.FloatField(help_text="Higher is a worse gap.")
+    dormant_groups = SuggestedGroupSerializer(
+        many=True,
+        help_text="Dormant groups whose area covers the place, nearest first: the suggested first wave.",
+    )
