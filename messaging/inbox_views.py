@@ -30,14 +30,14 @@ class ReplyForm(forms.Form):
     body = forms.CharField(label="Your reply", max_length=REPLY_MAX, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-def _may_use_inbox(user) -> bool:
+def may_use_inbox(user) -> bool:
     """The inbox is for coordinators (of any organisation): they are the people who act on texts."""
     return is_superuser(user) or bool(organisation_ids_for(user=user, roles={COORDINATOR}))
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    if not _may_use_inbox(request.user):
+    if not may_use_inbox(request.user):
         raise PermissionDenied("The inbox is for coordinators.")
     waiting = list(
         InboundMessage.objects.filter(needs_attention=True, resolved_at__isnull=True)
@@ -57,7 +57,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def inbox_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    if not _may_use_inbox(request.user):
+    if not may_use_inbox(request.user):
         raise PermissionDenied("The inbox is for coordinators.")
     message = get_object_or_404(InboundMessage, pk=pk, needs_attention=True)
     form = ReplyForm(request.POST)

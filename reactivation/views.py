@@ -30,6 +30,17 @@ from volunteers.permissions import (
 )
 
 FINISHED = (Campaign.Status.COMPLETED, Campaign.Status.CANCELLED)
+# The dry run's message previews are keyed by the template's internal name; people read these.
+PREVIEW_TITLES = {
+    "organiser_call": "To group organisers",
+    "volunteer_call": "To volunteers",
+    "reconsent": "Asking to renew consent",
+    "thanks": "Thank you",
+}
+
+
+def preview_title(name: str) -> str:
+    return PREVIEW_TITLES.get(name) or name.replace("_", " ").capitalize()
 
 
 def tile_url() -> str:
@@ -131,6 +142,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "campaign": campaign,
             "report": report,
+            "previews": [(preview_title(name), p) for name, p in (report.get("previews") or {}).items()],
             "cost_pounds": (report.get("estimated_cost_pence") or 0) / 100,
             "cap_pounds": campaign.spend_cap_pence / 100,
             "spent_pounds": campaign.spent_pence / 100,
