@@ -34,7 +34,7 @@ pytestmark = pytest.mark.reliability
 
 N = 5000 if LONG else 500
 INBOUND = 30 if LONG else 12
-SETTLE_SECONDS = 600 if LONG else 120
+SETTLE_SECONDS = 600 if LONG else 75
 
 
 class Campaign:
