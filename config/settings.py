@@ -175,9 +175,9 @@ SMS_QUIET_HOURS = parse_quiet_hours("SMS_QUIET_HOURS", env_str("SMS_QUIET_HOURS"
 SMS_SENDER_NAME = env_str("SMS_SENDER_NAME", "Rekindle")
 # Tunables of the sending pipeline (messaging/conf.py explains each).
 SMS_HTTP_TIMEOUT = env_float("SMS_HTTP_TIMEOUT", 10, minimum=1)
-SMS_VALIDITY_PERIOD = env_int("SMS_VALIDITY_PERIOD", 900, minimum=60)
-SMS_STALE_SENDING_SECONDS = env_int("SMS_STALE_SENDING_SECONDS", 120, minimum=10)
-SMS_UNKNOWN_GRACE_SECONDS = env_int("SMS_UNKNOWN_GRACE_SECONDS", 600, minimum=60)
+SMS_VALIDITY_PERIOD = env_int("SMS_VALIDITY_PERIOD", 900, minimum=1)
+SMS_STALE_SENDING_SECONDS = env_int("SMS_STALE_SENDING_SECONDS", 120, minimum=1)
+SMS_UNKNOWN_GRACE_SECONDS = env_int("SMS_UNKNOWN_GRACE_SECONDS", 600, minimum=1)
 SMS_BULK_BACKLOG_MAX = env_int("SMS_BULK_BACKLOG_MAX", 0, minimum=0)
 SMS_DRAIN_SECONDS = env_int("SMS_DRAIN_SECONDS", 0, minimum=0)
 # The phone simulator page is on in DEBUG; set this to show it on a demo server without DEBUG.
