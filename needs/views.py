@@ -43,7 +43,7 @@ from volunteers.models import LocalAuthority, Organisation, Volunteer
 from volunteers.permissions import organisation_ids_for
 from volunteers.phones import phone_display
 from volunteers.services import audit_record
-from volunteers.signup import volunteer_page_path, volunteer_page_url
+from volunteers.signup import PAGE_LINK_MAX_AGE, volunteer_page_path, volunteer_page_url
 
 # How many rows each "needs your attention" list shows; the heading gives the full count.
 ATTENTION_ROWS = 20
@@ -406,5 +406,6 @@ def offer_page(request: HttpRequest, token: str) -> HttpResponse:
             "mine": need.assigned_volunteer_id == volunteer.id,
             "volunteer_page": volunteer_page_path(volunteer),
             "volunteer_page_url": volunteer_page_url(volunteer),
+            "link_days": PAGE_LINK_MAX_AGE.days,
         },
     )

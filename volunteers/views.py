@@ -9,7 +9,12 @@ from django.views.decorators.cache import never_cache
 
 from volunteers.forms import VolunteerSettingsForm
 from volunteers.phones import phone_display
-from volunteers.signup import volunteer_from_token, volunteer_settings_update
+from volunteers.signup import (
+    PAGE_LINK_MAX_AGE,
+    volunteer_from_token,
+    volunteer_page_url,
+    volunteer_settings_update,
+)
 
 
 @never_cache
@@ -39,5 +44,12 @@ def volunteer_page(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "volunteers/me.html",
-        {"volunteer": volunteer, "form": form, "phone": phone_display(volunteer.phone)},
+        {
+            "volunteer": volunteer,
+            "form": form,
+            "phone": phone_display(volunteer.phone),
+            # A fresh link, so the one they keep lasts the full time from today.
+            "page_url": volunteer_page_url(volunteer),
+            "link_days": PAGE_LINK_MAX_AGE.days,
+        },
     )

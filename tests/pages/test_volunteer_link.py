@@ -1,0 +1,73 @@
+"""A volunteer is given the link to their own page where they need it: after confirming their
+number at /join/, and on the offer page once they have accepted. The link shown is the full
+address (PUBLIC_BASE_URL), so it can be bookmarked or saved, and it opens their page."""
+
+import html as html_module
+import re
+
+import pytest
+
+from needs.models import Need, Offer
+from needs.services import offer_accept
+from tests.factories import OfferFactory, local_authority
+from volunteers.models import Postcode, Volunteer
+
+pytestmark = pytest.mark.django_db
+
+BASE = "https://rekindle.example.org"
+
+
+@pytest.fixture(autouse=True)
+def public_base_url(settings):
+    settings.PUBLIC_BASE_URL = BASE
+
+
+def kept_link(html: str, section_id: str) -> str:
+    start = html.find(f'id="{section_id}"')
+    assert start != -1, f"no #{section_id} on the page"
+    found = re.search(r'<a href="[^"]+">(https://[^<]+)</a>', html[start:])
+    return found.group(1)
+
+
+def test_the_join_confirmation_gives_the_volunteer_their_own_link(client):
+    from messaging.models import OutboundMessage
+
+    Postcode.objects.create(
+        postcode="B1 1AA",
+        district="B1",
+        latitude=52.4796,
+        longitude=-1.9026,
+        local_authority=local_authority(),
+    )
+    form = {
+        "name": "Priya Patel",
+        "phone": "07700 900123",
+        "postcode": "B1 1AA",
+        "languages": ["en"],
+        "max_travel_km": "3",
+        "consent": "on",
+    }
+    client.post("/join/", form)
+    code = re.search(r"\b(\d{6})\b", OutboundMessage.objects.get(purpose="signup_code").body).group(1)
+    html = client.post("/join/confirm/", {"code": code}, follow=True).content.decode()
+    assert "Welcome, Priya Patel" in html
+    link = kept_link(html, "keep-link")
+    assert link.startswith(f"{BASE}/v/")
+    client.logout()
+    page = client.get(link.removeprefix(BASE))
+    assert page.status_code == 200 and "Hello Priya Patel" in page.content.decode()
+
+
+def test_after_accepting_the_offer_page_gives_the_link_to_their_page(client, brum_aid):
+    offer = OfferFactory(need__organisation=brum_aid, need__status=Need.Status.OFFERED)
+    before = client.get(f"/o/{offer.token}/").content.decode()
+    assert 'id="your-page"' not in before  # not yet theirs: just a plain link, no address to keep
+
+    offer_accept(offer=offer, channel=Offer.Channel.WEB)
+    html = client.get(f"/o/{offer.token}/").content.decode()
+    assert "Thank you for helping" in html
+    link = kept_link(html, "your-page")
+    assert link.startswith(f"{BASE}/v/")
+    volunteer = Volunteer.objects.get(pk=offer.volunteer_id)
+    page = html_module.unescape(client.get(link.removeprefix(BASE)).content.decode())
+    assert f"Hello {volunteer.name}" in page  # names like O'Brien come back escaped
