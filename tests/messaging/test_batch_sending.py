@@ -1,6 +1,7 @@
 """Sending in claimed batches: one claim per batch, never the same row twice, a STOP while a batch
 waits, urgent first, and a worker dying between sending and recording."""
 
+import itertools
 import threading
 from datetime import timedelta
 
@@ -168,3 +169,33 @@ def test_a_batch_through_the_real_client_records_each_outcome(fake_twilio):
     assert states == [State.FAILED, State.SENT, State.SENT]
     assert len(fake_twilio.created()) == 2
     assert OutboundMessage.objects.filter(state=State.SENT, provider_sid__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_a_text_whose_slot_passed_takes_a_new_one_instead_of_bunching(settings, monkeypatch):
+    settings.SMS_MAX_PER_SECOND = 20  # a slot every 50 ms
+    settings.REDIS_URL = ""
+    limiter_get().reset()
+    rows(3)
+    claimed = messages_claim(limit=10)
+    stamps = []
+    real_send, real_sleep = sending._transport_send, sending.time.sleep
+    calls = []
+
+    def send(transport, message):
+        stamps.append(sending.time.monotonic())
+        return real_send(transport, message)
+
+    def held_up(seconds):
+        calls.append(seconds)
+        # The first wait overruns by 200 ms (a loaded machine): all three slots have passed.
+        real_sleep(seconds + (0.2 if len(calls) == 1 else 0))
+
+    monkeypatch.setattr(sending, "_transport_send", send)
+    monkeypatch.setattr(sending, "_sleep", held_up)
+    assert batch_send(claimed) == 3
+    stamps.sort()
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
+    # Sent late all at once they would leave together; re-slotted, they stay a slot apart.
+    assert len(stamps) == 3 and min(gaps) >= 0.04
+    assert set(OutboundMessage.objects.values_list("state", flat=True)) == {State.SENT}
