@@ -8,7 +8,7 @@ import pytest
 from messaging.models import OutboundMessage
 from needs.models import Need
 from tests.browser.conftest import axe_check, login, screenshot
-from tests.factories import VolunteerFactory, local_authority
+from tests.factories import MutualAidGroupFactory, VolunteerFactory, local_authority
 from volunteers.models import Postcode
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,9 +25,12 @@ def postcodes(db):
     )
 
 
-def test_post_offer_accept_and_see_the_assignment(page, phone_page, live_server, coordinator, postcodes):
+def test_post_offer_accept_and_see_the_assignment(
+    page, phone_page, live_server, coordinator, brum_aid, postcodes
+):
     near = VolunteerFactory(name="Nadia Near", latitude=52.4801, longitude=-1.9030)
     VolunteerFactory(name="Fred Further", latitude=52.4900, longitude=-1.9100)
+    MutualAidGroupFactory(organisation=brum_aid, status="dormant", name="Ladywood Larder", missed_checks=2)
     login(page, live_server, "cora")
     axe_check(page)
 
@@ -78,7 +81,18 @@ def test_post_offer_accept_and_see_the_assignment(page, phone_page, live_server,
     axe_check(phone_page)
     screenshot(phone_page, "offer-accepted-on-a-phone")
 
-    page.reload()
+    # The coordinator's home page says who accepted; "Seen" takes it off the list.
+    page.goto(f"{live_server.url}/")
+    accepted = page.locator("#newly-assigned")
+    assert "Nadia Near" in accepted.inner_text() and need.ref in accepted.inner_text()
+    assert page.locator("#register-freshness").get_by_text("Stale: missed two checks").is_visible()
+    axe_check(page)
+    screenshot(page, "dashboard-attention")
+    accepted.get_by_role("button", name=re.compile("Seen")).click()
+    page.get_by_text(f"Need {need.ref}: noted that you have seen who is helping.").wait_for()
+    assert page.locator("#newly-assigned").count() == 0
+
+    page.goto(f"{live_server.url}/needs/{need.pk}/")
     assert page.locator("#need-status").inner_text() == "Assigned"
     assert page.locator("#assigned-to").inner_text() == "Nadia Near"
     page.get_by_role("button", name="Mark done").click()
