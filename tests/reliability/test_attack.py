@@ -197,6 +197,8 @@ PAGE_ROUTES = {
     "needs/<int:pk>/offer/": "need",
     "needs/<int:pk>/done/": "need",
     "needs/<int:pk>/cancel/": "need",
+    "needs/<int:pk>/seen/": "need",
+    "needs/<int:pk>/reconfirm/": "need",
     "campaigns/<int:pk>/": "campaign",
     "campaigns/<int:pk>/progress.json": "campaign",
     "campaigns/<int:pk>/review/": "campaign",
@@ -299,7 +301,13 @@ def test_oversized_bodies_get_a_400_and_nothing_is_stored(client, other_coordina
 
 # --- the deployment check and the linter -------------------------------------------------------------
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
+    # tests/browser/conftest.py sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright in this process; a
+    # deployment never has it (check --deploy rightly refuses it), so the child must not inherit it.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(
         {
             "DEBUG": "false",
