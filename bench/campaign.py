@@ -15,6 +15,7 @@ Keys: recipients, sent, duplicates, lost, achieved_mps, client_limit_mps, ratio 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import signal
@@ -61,7 +62,7 @@ def steady_rates(times: list[float]) -> dict:
     of one second that ends at a create (a sliding window, half-open), ``max_10s_mps`` the same over ten
     seconds divided by ten: what "never above the cap" is checked against."""
     if len(times) < 20:
-        return {"steady_mps": None, "max_1s": None, "max_10s_mps": None}
+        return {"steady_mps": None, "max_1s": None, "max_10s_mps": None, "steady_pauses": None}
     span = times[-1] - times[0]
     lo, hi = times[0] + 0.1 * span, times[-1] - 0.1 * span
     mid = [t for t in times if lo <= t <= hi]
@@ -75,7 +76,12 @@ def steady_rates(times: list[float]) -> dict:
             best = max(best, i - j + 1)
         return best
 
+    gaps = [b - a for a, b in itertools.pairwise(mid)]
+    slow = [g for g in gaps if g > 0.25]
     return {
+        # Pauses in the steady part longer than a quarter second: nobody was sending.
+        "steady_pauses": len(slow),
+        "steady_pause_seconds": round(sum(slow), 2),
         "steady_mps": round(steady, 2) if steady else None,
         "max_1s": max_window(1.0),
         "max_10s_mps": round(max_window(10.0) / 10.0, 2) if span >= 12 else None,
