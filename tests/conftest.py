@@ -2,10 +2,36 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from tests.factories import OrganisationFactory, StaffRoleFactory, UserFactory, VolunteerFactory
 from volunteers.models import StaffRole
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)):
+        return True
+    return any(name in request.fixturenames for name in ("transactional_db", "live_server"))
+
+
+@pytest.fixture(autouse=True)
+def _local_authorities_survive_flushes(request):
+    """A transactional test empties every table afterwards, including the local authorities that a
+    data migration created; the next transactional test would find none. Put them back."""
+    if not _is_transactional(request):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps as django_apps
+    from django.db import connection
+
+    from volunteers.models import LocalAuthority
+
+    if not LocalAuthority.objects.exists():
+        migration = importlib.import_module("volunteers.migrations.0002_local_authorities")
+        migration.create(django_apps, connection.schema_editor())
 
 
 @pytest.fixture
