@@ -43,6 +43,14 @@ def preview_title(name: str) -> str:
     return PREVIEW_TITLES.get(name) or name.replace("_", " ").capitalize()
 
 
+def previews_in_order(previews: dict) -> list[tuple[str, dict]]:
+    """The previews in the order people meet them (organisers first), whatever order the report's
+    JSON came back in: PostgreSQL's jsonb does not keep the keys' order."""
+    known = list(PREVIEW_TITLES)
+    names = sorted(previews, key=lambda n: (known.index(n) if n in known else len(known), n))
+    return [(preview_title(name), previews[name]) for name in names]
+
+
 def tile_url() -> str:
     return getattr(settings, "LEAFLET_TILE_URL", "")
 
@@ -142,7 +150,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "campaign": campaign,
             "report": report,
-            "previews": [(preview_title(name), p) for name, p in (report.get("previews") or {}).items()],
+            "previews": previews_in_order(report.get("previews") or {}),
             "cost_pounds": (report.get("estimated_cost_pence") or 0) / 100,
             "cap_pounds": campaign.spend_cap_pence / 100,
             "spent_pounds": campaign.spent_pence / 100,
