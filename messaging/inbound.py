@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
@@ -80,9 +81,34 @@ def inbound_receive(
             cursor.execute(sql, params)
             row = cursor.fetchone()
         if row is None:
-            return InboundMessage.objects.get(message_sid=message_sid[:64]), False
+            existing = InboundMessage.objects.get(message_sid=message_sid[:64])
+            _enqueue_again_if_unhandled(existing)
+            return existing, False
         _handle_enqueue(row[0])
     return None, True
+
+
+def _enqueue_again_if_unhandled(message: InboundMessage) -> None:
+    """Twilio retries a webhook we answered with an error. If the first attempt stored the text but
+    could not queue its handling (the broker was down), the retry queues it again; the handler's
+    own claim keeps it to one run however many times it is queued."""
+    if message.handled_at is None:
+        _handle_enqueue(message.pk)
+
+
+def inbound_sweep(*, older_than_seconds: int = 30, limit: int = 500) -> int:
+    """Periodic: queue again the texts stored but never handled (their task was lost with a broker
+    restart and Twilio did not retry). Returns how many were queued."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        InboundMessage.objects.filter(handled_at__isnull=True, received_at__lt=cutoff)
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for inbound_id in ids:
+        with transaction.atomic():
+            _handle_enqueue(inbound_id)
+    return len(ids)
 
 
 def _receive_portable(message_sid: str, params: list) -> tuple[InboundMessage | None, bool]:
@@ -94,7 +120,10 @@ def _receive_portable(message_sid: str, params: list) -> tuple[InboundMessage | 
             )
             _handle_enqueue(message.pk)
     except IntegrityError:
-        return InboundMessage.objects.get(message_sid=sid), False
+        existing = InboundMessage.objects.get(message_sid=sid)
+        with transaction.atomic():
+            _enqueue_again_if_unhandled(existing)
+        return existing, False
     return message, True
 
 

@@ -14,7 +14,8 @@ def inbound_handle(inbound_id: int) -> str:
 
 
 def outbox_sweep() -> dict:
-    return sending.outbox_sweep()
+    """The one-minute sweep: stuck outbound rows, and inbound texts whose handling task was lost."""
+    return {**sending.outbox_sweep(), "inbound_requeued": inbound.inbound_sweep()}
 
 
 def outbox_reconcile() -> dict:

@@ -184,13 +184,6 @@ def test_postgresql_restart_mid_send(private_stack):
     c.check(c.settle())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="messaging: a text stored while Redis is down is never handled. The webhook commits the "
-    "row, enqueueing its handling fails (500), and Twilio's retry finds the stored row and enqueues "
-    "nothing; no job sweeps unhandled inbound rows. Fix in messaging (re-enqueue on a retry of an "
-    "unhandled row, or sweep rows with handled_at NULL), then remove this mark.",
-)
 def test_redis_restart_mid_send(private_stack):
     """The (private) Redis, broker and cache, restarts with nothing persisted: every queued task and
     the rate limiter's state are gone."""
