@@ -11,6 +11,7 @@ import itertools
 import logging
 import sys
 import threading
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -104,7 +105,9 @@ class LocmemTransport(BaseTransport):
     def send(self, sms: OutgoingSms) -> SendResult:
         with _outbox_lock:
             outbox.append(sms)
-        return SendResult(provider_sid=f"SMLOCMEM{next(_counter):024d}", status="sent")
+        # Unique across processes and restarts (provider_sid is a unique column): `make run` has two
+        # worker processes, each with its own counter.
+        return SendResult(provider_sid=f"SMLOCMEM{uuid.uuid4().hex[:16]}{next(_counter):08d}", status="sent")
 
     def fetch(self, provider_sid: str) -> ProviderMessage | None:
         return None
