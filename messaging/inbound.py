@@ -88,11 +88,15 @@ def inbound_receive(
     return None, True
 
 
+RETRY_REQUEUE_AFTER = timedelta(seconds=5)
+
+
 def _enqueue_again_if_unhandled(message: InboundMessage) -> None:
     """Twilio retries a webhook we answered with an error. If the first attempt stored the text but
-    could not queue its handling (the broker was down), the retry queues it again; the handler's
-    own claim keeps it to one run however many times it is queued."""
-    if message.handled_at is None:
+    could not queue its handling (the broker was down), a retry that comes a few seconds later queues
+    it again; the handler's own claim keeps it to one run however many times it is queued. An
+    immediate duplicate finds its task still on the way and adds nothing."""
+    if message.handled_at is None and message.received_at < timezone.now() - RETRY_REQUEUE_AFTER:
         _handle_enqueue(message.pk)
 
 
