@@ -175,8 +175,8 @@ def main(argv: list[str] | None = None) -> dict:
                 [py, manage, "runserver", "--noreload", f"127.0.0.1:{web_port}"],
                 env=env,
                 cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stdout=open(tmp / "runserver.log", "ab"),  # noqa: SIM115
+                stderr=subprocess.STDOUT,
             )
         )
 
