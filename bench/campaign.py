@@ -147,12 +147,14 @@ def main(argv: list[str] | None = None) -> dict:
     django.setup()
     from django.db import connection, transaction
 
-    from messaging.models import OutboundMessage
+    from messaging.models import InboundMessage, OutboundMessage
     from messaging.ratelimit import limiter_get
     from messaging.sending import outbox_reconcile, outbox_sweep
     from messaging.services import message_queue
 
-    # A clean slate, so that a reused database measures only this run.
+    # A clean slate, so that a reused database measures only this run. Inbound texts too: stored by
+    # bench.webhook and not yet handled, their replies (one body each) once counted as duplicates.
+    InboundMessage.objects.all().delete()
     OutboundMessage.objects.all().delete()
     limiter_get().reset()
     from django_q.models import OrmQ
