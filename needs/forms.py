@@ -5,20 +5,10 @@ from __future__ import annotations
 from django import forms
 
 from needs.models import Need
+from volunteers.forms import LANGUAGE_CHOICES as VOLUNTEER_LANGUAGES
 from volunteers.models import DBSLevel
 
-LANGUAGE_CHOICES = [
-    ("", "Any language"),
-    ("en", "English"),
-    ("pa", "Punjabi"),
-    ("ur", "Urdu"),
-    ("bn", "Bengali"),
-    ("pl", "Polish"),
-    ("gu", "Gujarati"),
-    ("so", "Somali"),
-    ("ro", "Romanian"),
-    ("ar", "Arabic"),
-]
+LANGUAGE_CHOICES = [("", "Any language"), *VOLUNTEER_LANGUAGES]
 
 
 class PlainForm(forms.Form):

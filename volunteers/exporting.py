@@ -21,6 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from volunteers.importing.rows import GROUP_COLUMNS
 from volunteers.models import Membership, MutualAidGroup, Organisation, Volunteer
 from volunteers.services import audit_record
 
@@ -47,24 +48,8 @@ VOLUNTEER_FIELDS = (
     "consent_channel",
     "last_active_at",
 )
-GROUP_FIELDS = (
-    "name",
-    "slug",
-    "kind",
-    "local_authority",
-    "latitude",
-    "longitude",
-    "radius_km",
-    "status",
-    "contact_name",
-    "contact_phone",
-    "notes",
-    "organisation",
-    "services",
-    "assets",
-    "members",
-    "last_verified_at",
-)
+# The import's columns first, so an exported file can be imported again as it is.
+GROUP_FIELDS = (*GROUP_COLUMNS, "organisation", "services", "assets", "members", "last_verified_at")
 
 
 @dataclass(frozen=True)
