@@ -33,6 +33,7 @@ import os
 import random
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,6 +186,29 @@ async def traffic(
     return tally, time.perf_counter() - start
 
 
+def _run_coroutine(coro):
+    """``asyncio.run``, also from a thread whose event loop is already running (Playwright's sync
+    API leaves one running in pytest's main thread once a browser test has run): then in a thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(coro)
+        except BaseException as exc:  # handed back to the caller below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def load_run(
     *,
     seconds: float,
@@ -209,7 +233,7 @@ def load_run(
         phones = {int(k): v for k, v in seeded["phones"].items()}
         stack.web_start(workers=web_workers)
         stack.cluster_start()
-        tally, elapsed = asyncio.run(
+        tally, elapsed = _run_coroutine(
             traffic(
                 base_url=stack.base_url,
                 token=token,

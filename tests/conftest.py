@@ -9,6 +9,9 @@ import pytest
 from tests.factories import OrganisationFactory, StaffRoleFactory, UserFactory, VolunteerFactory
 from volunteers.models import StaffRole
 
+# The browser fixtures (one Playwright session for the whole run) for every module that needs them.
+pytest_plugins = ["tests.browser.support"]
+
 
 def _is_transactional(request) -> bool:
     marker = request.node.get_closest_marker("django_db")

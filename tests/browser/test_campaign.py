@@ -9,7 +9,7 @@ from messaging.models import OutboundMessage
 from reactivation.models import Campaign
 from reactivation.services.campaigns import campaign_advance
 from reactivation.services.playbooks import playbook_import
-from tests.browser.conftest import axe_check, login, screenshot
+from tests.browser.support import axe_check, login, screenshot
 from tests.factories import (
     MembershipFactory,
     MutualAidGroupFactory,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import axe_check
+from tests.browser.support import axe_check
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,7 +3,7 @@
 import pytest
 
 from messaging.models import InboundMessage, OutboundMessage
-from tests.browser.conftest import axe_check, login, screenshot
+from tests.browser.support import axe_check, login, screenshot
 from tests.factories import InboundMessageFactory, MutualAidGroupFactory, NeedFactory, VolunteerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

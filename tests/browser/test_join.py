@@ -5,7 +5,7 @@ import re
 import pytest
 
 from messaging.models import OutboundMessage
-from tests.browser.conftest import axe_check, screenshot
+from tests.browser.support import axe_check, screenshot
 from tests.factories import local_authority
 from volunteers.forms import CONSENT_TEXT
 from volunteers.models import Postcode, Volunteer

@@ -7,7 +7,7 @@ import pytest
 
 from messaging.models import OutboundMessage
 from needs.models import Need
-from tests.browser.conftest import axe_check, login, screenshot
+from tests.browser.support import axe_check, login, screenshot
 from tests.factories import MutualAidGroupFactory, VolunteerFactory, local_authority
 from volunteers.models import Postcode
 

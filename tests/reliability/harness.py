@@ -475,7 +475,10 @@ def _op_settle(stale_seconds: float | None = None, grace_seconds: float | None =
     a live send for a dead one)."""
     from django.conf import settings
 
-    from messaging.sending import outbox_reconcile, outbox_sweep
+    # The functions the schedules run (messaging/schedules.py), not the sending module's parts:
+    # the one-minute sweep also queues inbound texts whose handling task a broker restart lost.
+    from messaging.sending import outbox_reconcile
+    from messaging.tasks import outbox_sweep
 
     if stale_seconds is not None:
         settings.SMS_STALE_SENDING_SECONDS = stale_seconds
@@ -490,7 +493,7 @@ def _op_backoff_skip() -> dict:
     from django.utils import timezone
 
     from messaging.models import OutboundMessage
-    from messaging.sending import outbox_sweep
+    from messaging.tasks import outbox_sweep
 
     due = OutboundMessage.objects.filter(state=OutboundMessage.State.ERRORED).update(
         send_after=timezone.now()

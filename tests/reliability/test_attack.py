@@ -301,7 +301,7 @@ def test_oversized_bodies_get_a_400_and_nothing_is_stored(client, other_coordina
 
 # --- the deployment check and the linter -------------------------------------------------------------
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    # tests/browser/conftest.py sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright in this process; a
+    # tests/browser/support.py sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright in this process; a
     # deployment never has it (check --deploy rightly refuses it), so the child must not inherit it.
     env = {
         k: v

@@ -20,7 +20,7 @@ from messaging.models import InboundMessage
 from needs.models import Need, Offer
 from reactivation.models import AfterActionReview, Campaign, PlaybookVersion
 from reactivation.services import campaign_create
-from tests.browser.conftest import browser, login, page  # noqa: F401 - fixtures
+from tests.browser.support import login
 from tests.factories import (
     InboundMessageFactory,
     MembershipFactory,
@@ -338,7 +338,7 @@ def _popup_text(tab, map_id: str) -> str:
 def test_in_chromium_no_payload_runs_and_the_map_popups_show_it_as_text(
     live_db,
     world,
-    page,  # noqa: F811 - the fixture imported from tests/browser/conftest.py
+    page,
     live_server,
 ):
     dialogs: list[str] = []

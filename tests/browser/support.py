@@ -1,22 +1,20 @@
 """A real Chromium (Debian's, never a downloaded build) driving the live server, with axe-core.
 
+Loaded once for the whole suite as a plugin (tests/conftest.py), so every module that drives the
+browser shares one Playwright session: a second one in the same process fails.
+
 Skipped with a clear message where no Chromium is installed, except under CI=true: there a missing
 browser is a failure, so a CI image without it cannot pass silently.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a thread
-# with a running loop unless told it is safe (the test thread and the live server share nothing).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 CHROMIUM_ARGS = [
@@ -47,24 +45,6 @@ def _no_browser(reason: str) -> None:
     pytest.skip(f"browser tests skipped: {reason} (install Debian's chromium, or set CHROMIUM_PATH)")
 
 
-@pytest.fixture(autouse=True)
-def local_authorities(request):
-    """Transactional tests flush the tables between tests, taking the rows the data migration
-    made with them; put the local authorities back (serialized_rollback alone is not enough when
-    non-transactional tests run in the same session)."""
-    if "django_db_setup" not in request.fixturenames:
-        return
-    request.getfixturevalue("transactional_db")
-    from django.apps import apps as django_apps
-    from django.db import connection
-
-    from volunteers.models import LocalAuthority
-
-    if not LocalAuthority.objects.exists():
-        migration = importlib.import_module("volunteers.migrations.0002_local_authorities")
-        migration.create(django_apps, connection.schema_editor())
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     path = chromium_path()
@@ -74,6 +54,9 @@ def browser() -> Iterator:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - dev requirements always have it
         _no_browser("the playwright package is not installed")
+    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a thread
+    # with a running loop unless told it is safe (the test thread and the live server share nothing).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
         yield browser
