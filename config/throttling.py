@@ -45,12 +45,23 @@ def client_address(request: HttpRequest) -> str:
 
 
 # --- a fixed-window counter on the cache ----------------------------------------------------------
+def _expired(key: str) -> bool:
+    # The window's end is also kept as a time of ours: the cache's own expiry runs on the cache
+    # server's clock (Redis), which may differ from this process's.
+    until = cache.get(f"{key}:until")
+    return until is None or until <= time.time()
+
+
 def _count(key: str) -> int:
+    if _expired(key):
+        return 0
     return int(cache.get(key) or 0)
 
 
 def _hit(key: str, window: int) -> int:
     """Count one more event in ``key``'s window (the window starts at its first event)."""
+    if _expired(key):
+        cache.delete_many([key, f"{key}:until"])
     if cache.add(key, 0, timeout=window):
         cache.set(f"{key}:until", time.time() + window, timeout=window)
     try:

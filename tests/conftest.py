@@ -13,6 +13,17 @@ from volunteers.models import StaffRole
 pytest_plugins = ["tests.browser.support"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttles and rate limits count in the cache; with REDIS_URL that is Redis, which outlives a
+    test (and a whole run), so one test's failed logins would lock the next test out."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def _is_transactional(request) -> bool:
     marker = request.node.get_closest_marker("django_db")
     if marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)):
