@@ -6,20 +6,41 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format lock check-python clean
+.PHONY: run test lint format lock check-python clean wheelhouse
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Rekindle needs Python 3.11 or newer; this is " + sys.version.split()[0])'
 
 # Installs exactly what requirements/*.txt pin, with hashes: the same build in five years' time.
-$(BIN)/.installed-base: requirements/base.txt | check-python
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/base.txt
+# The locks are complete (pip-compile wrote every package), so --no-deps keeps pip's resolver away
+# from today's index (an extra such as coverage[toml] would otherwise be resolved afresh there) and
+# `pip check` proves nothing is missing. WHEELHOUSE=dir installs from `make wheelhouse`'s folder
+# alone, with no index at all.
+WHEELHOUSE ?=
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+PIP_INSTALL := $(PIP) install --quiet --require-hashes --no-deps --only-binary=:all: \
+  $(if $(WHEELHOUSE),--no-index --find-links $(WHEELHOUSE))
+
+$(BIN)/python: | check-python
+	$(PYTHON) -m venv $(VENV)
+
+$(BIN)/.installed-base: requirements/base.txt | $(BIN)/python
+	$(PIP_INSTALL) -r requirements/base.txt
 	touch $@
 
 $(BIN)/.installed-dev: $(BIN)/.installed-base requirements/dev.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	$(PIP_INSTALL) -r requirements/dev.txt
+	$(PIP) check
 	touch $@
+
+# Every pinned wheel (runtime and test tools) for this machine's platform and Python, checked
+# against the locks' hashes, in one folder: copy it with the code, and years later
+# `make test WHEELHOUSE=wheelhouse` (or `make run WHEELHOUSE=wheelhouse`) rebuilds the same service
+# with no package index at all.
+wheelhouse: | $(BIN)/python
+	$(PIP) download --quiet --require-hashes --no-deps --only-binary=:all: --dest $(or $(WHEELHOUSE),wheelhouse) \
+	  -r requirements/base.txt -r requirements/dev.txt
+	@echo "$$(ls $(or $(WHEELHOUSE),wheelhouse) | wc -l) wheels in $(or $(WHEELHOUSE),wheelhouse)/"
 
 run: $(BIN)/.installed-base
 	$(BIN)/python manage.py migrate --no-input
@@ -28,14 +49,13 @@ run: $(BIN)/.installed-base
 	@echo
 	@echo "  Rekindle is starting at http://$(HOST):$(PORT)/"
 	@echo "  Sign in as coordinator, campaigner or viewer; the password is rekindle-demo."
-	@echo "  Text messages are not sent: they are printed here (SMS_BACKEND=console)."
+	@echo "  Text messages are not sent: they are printed here (SMS_BACKEND=console); links in them"
+	@echo "  open on this server. The task worker's routine lines are hidden (Q_LOG_LEVEL=INFO shows them)."
 	@echo "  Phone simulator (be a volunteer's phone, text YES, READY, STOP...): http://$(HOST):$(PORT)/sms/simulator/"
 	@echo "  Admin (all data): http://$(HOST):$(PORT)/admin/ as admin, same password."
 	@echo "  Press Ctrl-C to stop the server and the task worker."
 	@echo
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/python manage.py qcluster & \
-	  $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	@$(BIN)/python manage.py serve_local --host $(HOST) --port $(PORT)
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
@@ -66,8 +86,8 @@ reliability: $(BIN)/.installed-dev
 # Rewrite the pins after editing requirements/*.in (the only step that needs the network for new versions).
 lock:
 	$(PYTHON) -m venv /tmp/rekindle-lock && /tmp/rekindle-lock/bin/pip install --quiet pip-tools
-	cd requirements && /tmp/rekindle-lock/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras -o base.txt base.in
-	cd requirements && /tmp/rekindle-lock/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras -o dev.txt dev.in
+	cd requirements && /tmp/rekindle-lock/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o base.txt base.in
+	cd requirements && /tmp/rekindle-lock/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o dev.txt dev.in
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov staticfiles
+	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov staticfiles wheelhouse
