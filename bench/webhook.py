@@ -5,7 +5,7 @@
 
 gunicorn runs 2 x cores sync workers unless told otherwise. Each inbound request carries a fresh MessageSid and a valid X-Twilio-Signature, so the real path
 runs: signature check, store once, enqueue the handling task (answered with empty TwiML). The
-trivial view is /healthz/ (one `SELECT 1`). Keys: inbound_rps, trivial_rps, ratio, p99_ms.
+trivial view is /healthz/live/ (one `SELECT 1`). Keys: inbound_rps, trivial_rps, ratio, p99_ms.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> dict:
         for _ in range(100):
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz/")
+                conn.request("GET", "/healthz/live/")
                 if conn.getresponse().status == 200:
                     break
             except OSError:
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> dict:
             return "POST", "/sms/twilio/inbound/", urllib.parse.urlencode(params), headers
 
         def trivial():
-            return "GET", "/healthz/", None, {}
+            return "GET", "/healthz/live/", None, {}
 
         _load(port, 1.0, args.concurrency, trivial)  # warm up both paths
         _load(port, 1.0, args.concurrency, inbound)

@@ -59,10 +59,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    "core",
     "volunteers",
     "messaging",
     "needs",
     "reactivation",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +184,10 @@ SMS_BULK_BACKLOG_MAX = env_int("SMS_BULK_BACKLOG_MAX", 0, minimum=0)
 SMS_DRAIN_SECONDS = env_int("SMS_DRAIN_SECONDS", 0, minimum=0)
 # The phone simulator page is on in DEBUG; set this to show it on a demo server without DEBUG.
 SMS_SIMULATOR = env_bool("SMS_SIMULATOR", "false")
+
+# --- Health ------------------------------------------------------------------------------------
+# /healthz/ fails when an urgent text (a reply, an offer) that may go now has waited this long.
+HEALTH_OUTBOX_MAX_AGE_SECONDS = env_int("HEALTH_OUTBOX_MAX_AGE_SECONDS", 600, minimum=30)
 
 # --- Geography ----------------------------------------------------------------------------------
 GEOCODER = env_choice("GEOCODER", "offline", {"offline", "nominatim"})
@@ -307,5 +313,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-q2 logs two INFO lines per task (hundreds for a campaign): only problems by default.
+        "django-q": {"level": env_choice("Q_LOG_LEVEL", "WARNING", {"DEBUG", "INFO", "WARNING", "ERROR"})},
+    },
 }

@@ -7,10 +7,12 @@ from config import join_views, views
 from config.throttling import ThrottledLoginView
 from messaging import inbox_views
 from needs import views as needs_views
+from operations import views as operations_views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("healthz/", views.healthz, name="healthz"),
+    path("healthz/", operations_views.healthz, name="healthz"),
+    path("healthz/live/", operations_views.healthz_live, name="healthz-live"),
     path("join/", join_views.join, name="join"),
     path("join/confirm/", join_views.join_confirm, name="join-confirm"),
     path("join/resend/", join_views.join_resend, name="join-resend"),

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from needs.selectors import needs_for_organisations, open_need_counts_by_local_authority
@@ -68,10 +67,3 @@ def _freshness(organisations) -> dict:
         "freshness_rows": [(row, FRESHNESS_WORDS[row.freshness]) for row in rows],
         "freshness_counts": counts,
     }
-
-
-def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers: 200 when the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})

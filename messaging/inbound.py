@@ -8,7 +8,6 @@ every reply is queued with a dedupe key made from the MessageSid, so a retry nev
 from __future__ import annotations
 
 import logging
-import os
 from datetime import timedelta
 from functools import partial
 
@@ -16,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from core.broker import broker_shared
 from messaging import grammar
 from messaging.models import InboundMessage, OptOut, OutboundMessage
 from messaging.registry import InboundContext, SmsCommand, handler_for
@@ -131,9 +131,6 @@ def _receive_portable(message_sid: str, params: list) -> tuple[InboundMessage | 
     return message, True
 
 
-_broker: list = [None, 0]  # (broker, pid)
-
-
 def _handle_enqueue(inbound_id: int) -> None:
     """Call inside the transaction that stored the message."""
     if getattr(settings, "SMS_TASKS_SYNC", False) or "orm" not in settings.Q_CLUSTER:
@@ -148,14 +145,11 @@ def _push(inbound_id: int) -> None:
     if getattr(settings, "SMS_TASKS_SYNC", False):
         _enqueue("messaging.tasks.inbound_handle", inbound_id)
         return
-    from django_q.brokers import get_broker
     from django_q.tasks import async_task
 
-    # django-q2 builds a new broker per task, and for Redis a new connection pool: a TCP connect
-    # per webhook. One broker per process (per fork) keeps the connection.
-    if _broker[0] is None or _broker[1] != os.getpid():
-        _broker[:] = [get_broker(), os.getpid()]
-    async_task("messaging.tasks.inbound_handle", inbound_id, task_name="inbound_handle", broker=_broker[0])
+    async_task(
+        "messaging.tasks.inbound_handle", inbound_id, task_name="inbound_handle", broker=broker_shared()
+    )
 
 
 def _reply(message: InboundMessage, text: str | None) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils import timezone
+
 from messaging.models import InboundMessage, OutboundMessage
 from volunteers.models import Volunteer
 
@@ -32,4 +34,21 @@ def simulator_phones(*, limit: int = 200) -> list[tuple[str, str]]:
 def inbox_needing_attention():
     return InboundMessage.objects.filter(needs_attention=True, resolved_at__isnull=True).select_related(
         "volunteer"
+    )
+
+
+def outbox_oldest_waiting() -> datetime | None:
+    """Since when the oldest urgent text that may go now has been waiting (None: none is).
+
+    Texts held by quiet hours or a back-off are not waiting yet; bulk texts may legitimately queue
+    behind a campaign's rate cap. One row through the outbox_ready index."""
+    return (
+        OutboundMessage.objects.filter(
+            state__in=(OutboundMessage.State.QUEUED, OutboundMessage.State.ERRORED),
+            priority=OutboundMessage.Priority.URGENT,
+            send_after__lte=timezone.now(),
+        )
+        .order_by("send_after")
+        .values_list("send_after", flat=True)
+        .first()
     )

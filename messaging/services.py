@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from core.broker import broker_shared
 from messaging.conf import bulk_backlog_max
 from messaging.encoding import sms_normalise, sms_segments
 from messaging.models import OptOut, OutboundMessage
@@ -119,9 +120,10 @@ def _enqueue(func: str, *args) -> None:
     from django_q.tasks import async_task
 
     # SMS_TASKS_SYNC runs tasks inline (tests); otherwise the worker picks them up.
-    async_task(
-        func, *args, sync=getattr(settings, "SMS_TASKS_SYNC", False), task_name=func.rsplit(".", 1)[-1]
-    )
+    if getattr(settings, "SMS_TASKS_SYNC", False):
+        async_task(func, *args, sync=True, task_name=func.rsplit(".", 1)[-1])
+    else:
+        async_task(func, *args, task_name=func.rsplit(".", 1)[-1], broker=broker_shared())
 
 
 def outbox_kick(*, message_id: int | None = None, priority: int = OutboundMessage.Priority.URGENT) -> None:

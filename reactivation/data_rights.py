@@ -31,8 +31,6 @@ from volunteers.phones import InvalidPhone, phone_mask, phone_normalise
 from volunteers.services import audit_record
 
 REQUESTER_ERASURE_DAYS_DEFAULT = 30
-SCHEDULE_NAME = "erase-closed-requesters"
-SCHEDULE_FUNC = "reactivation.data_rights.requesters_erase_due"
 
 
 class RightsError(ValueError):
@@ -134,16 +132,6 @@ def requesters_erase_due(*, now: datetime | None = None) -> int:
                 detail={"needs": count, "closed_before": closed_before.isoformat()},
             )
     return count
-
-
-def requester_erasure_schedule_ensure(schedule_model) -> bool:
-    """Create or update the hourly schedule by name (idempotent); True when it was created.
-    Takes the model so that a migration can pass its historical one."""
-    _, created = schedule_model.objects.update_or_create(
-        name=SCHEDULE_NAME,
-        defaults={"func": SCHEDULE_FUNC, "schedule_type": "H", "repeats": -1},
-    )
-    return created
 
 
 def rights_connect() -> None:

@@ -4,15 +4,22 @@ migrates has them without anyone remembering a command (setup_schedules repairs 
 from django.db import migrations
 
 
-def forwards(apps, schema_editor):
-    from messaging.schedules import schedules_ensure
+# Frozen here as they were; core/schedules.py keeps the live list and re-creates it after migrate.
+SCHEDULES = [
+    ("sms-outbox-sweep", "messaging.tasks.outbox_sweep", 1),
+    ("sms-outbox-reconcile", "messaging.tasks.outbox_reconcile", 2),
+]
 
-    schedules_ensure(apps.get_model("django_q", "Schedule"))
+
+def forwards(apps, schema_editor):
+    schedule_model = apps.get_model("django_q", "Schedule")
+    for name, func, minutes in SCHEDULES:
+        schedule_model.objects.update_or_create(
+            name=name, defaults={"func": func, "schedule_type": "I", "minutes": minutes, "repeats": -1}
+        )
 
 
 def backwards(apps, schema_editor):
-    from messaging.schedules import SCHEDULES
-
     apps.get_model("django_q", "Schedule").objects.filter(name__in=[s[0] for s in SCHEDULES]).delete()
 
 

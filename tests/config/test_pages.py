@@ -39,6 +39,6 @@ def test_another_organisations_needs_are_not_listed(client, other_coordinator, b
     assert "Brum only" not in client.get("/").content.decode()
 
 
-def test_login_page_and_health_check(client):
+def test_login_page_and_liveness_probe(client):
     assert client.get(reverse("login")).status_code == 200
-    assert client.get("/healthz/").json() == {"status": "ok"}
+    assert client.get("/healthz/live/").json() == {"status": "ok"}

@@ -76,6 +76,31 @@ def test_answers_empty_twiml_at_once(client):
     assert b"<Response/>" in r.content
 
 
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_webhook_url_typed_without_the_slash_is_handled_and_checked_as_signed(client, settings, debug):
+    """Twilio signs the URL it was given; a redirect to the slash would lose the POST."""
+    settings.DEBUG = debug
+    params = {"MessageSid": "SMnoslash", "From": "+447700900123", "To": "+447700900000", "Body": "HELP"}
+    r = post(client, INBOUND.rstrip("/"), params)
+    assert r.status_code == 200 and b"<Response/>" in r.content
+    assert InboundMessage.objects.get(message_sid="SMnoslash").body == "HELP"
+    assert OutboundMessage.objects.get(to="+447700900123").purpose == "reply"
+    # A signature made for the other form of the URL is not the one Twilio sent here: refused.
+    slash_sig = RequestValidator("test-auth-token").compute_signature("http://testserver" + INBOUND, params)
+    r = client.post(INBOUND.rstrip("/"), {**params, "MessageSid": "SM2"}, HTTP_X_TWILIO_SIGNATURE=slash_sig)
+    assert r.status_code == 403
+
+
+def test_a_status_callback_without_the_slash_is_applied(client):
+    m = OutboundMessage.objects.create(
+        to="+447700900123", body="hi", dedupe_key="x", purpose="t", state="sent"
+    )
+    r = post(client, f"{STATUS.rstrip('/')}?m={m.pk}", {"MessageSid": "SMy", "MessageStatus": "delivered"})
+    assert r.status_code == 204
+    m.refresh_from_db()
+    assert m.state == "delivered"
+
+
 def test_a_retried_webhook_is_stored_once_and_replied_once(client, yes_handler):
     v = VolunteerFactory(phone="+447700900123")
     for _ in range(3):

@@ -15,13 +15,12 @@ from messaging.models import InboundMessage, OptOut, OutboundMessage
 from messaging.services import message_queue
 from needs.models import Need, Offer
 from reactivation.data_rights import (
-    SCHEDULE_FUNC,
-    SCHEDULE_NAME,
     person_erase,
     requesters_erase_due,
     subject_access,
 )
 from reactivation.models import CampaignRecipient
+from reactivation.schedules import REQUESTER_ERASURE
 from tests.factories import (
     CampaignRecipientFactory,
     InboundMessageFactory,
@@ -161,11 +160,10 @@ def test_a_requester_who_is_not_a_volunteer_is_erased_and_blocked(brum_aid):
 
 
 def test_the_erasure_schedule_exists_once_after_migrate():
-    assert list(Schedule.objects.filter(name=SCHEDULE_NAME).values_list("func", "schedule_type")) == [
-        (SCHEDULE_FUNC, "H")
-    ]
+    name, func = REQUESTER_ERASURE.name, REQUESTER_ERASURE.func
+    assert list(Schedule.objects.filter(name=name).values_list("func", "schedule_type")) == [(func, "H")]
     call_command("erase_closed_requesters", "--ensure-schedule", stdout=io.StringIO())
-    assert Schedule.objects.filter(name=SCHEDULE_NAME).count() == 1
+    assert Schedule.objects.filter(name=name).count() == 1
 
 
 def test_requester_details_are_erased_thirty_days_after_the_need_closes(brum_aid, volunteer):

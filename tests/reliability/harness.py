@@ -375,13 +375,13 @@ class Stack:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        wait_until(self._healthy, timeout=60, interval=0.3, what="gunicorn answering /healthz/")
+        wait_until(self._healthy, timeout=60, interval=0.3, what="gunicorn answering /healthz/live/")
 
     def _healthy(self) -> bool:
         if self.web is not None and self.web.poll() is not None:
             raise RuntimeError("gunicorn exited:\n" + self.log_tail("web"))
         try:
-            with urllib.request.urlopen(self.base_url + "/healthz/", timeout=2) as resp:  # noqa: S310
+            with urllib.request.urlopen(self.base_url + "/healthz/live/", timeout=2) as resp:  # noqa: S310
                 return resp.status == 200
         except (urllib.error.URLError, OSError):
             return False

@@ -6,8 +6,9 @@ from django.core.management import CommandError, call_command
 from django.db.migrations.recorder import MigrationRecorder
 from django_q.models import Schedule
 
+from core.tasks import worker_heartbeat
 from messaging.services import optout_record
-from reactivation import drill
+from operations import drill, health
 from tests.reactivation.twilio_account_fake import FakeTwilioAccount
 from volunteers.models import Postcode
 
@@ -181,21 +182,21 @@ def test_a_bad_phone_fails():
 
 
 def test_postcodes_pass_when_loaded_and_fail_when_empty():
-    check = drill.check_postcodes()
+    check = health.check_postcodes()
     assert check.status == "FAIL" and "load_postcodes" in check.reason
     Postcode.objects.create(postcode="B11 1AA", district="B11", latitude=52.46, longitude=-1.87)
-    assert drill.check_postcodes().status == "PASS"
+    assert health.check_postcodes().status == "PASS"
 
 
 def test_schedules_pass_when_every_job_exists():
-    check = drill.check_schedules()
+    check = health.check_schedules()
     assert check.status == "PASS", check.reason
 
 
 def test_a_missing_schedule_fails_and_is_named():
     Schedule.objects.filter(name="reactivation: advance campaigns").delete()
     Schedule.objects.filter(name="sms-outbox-sweep").update(func="messaging.tasks.gone")
-    check = drill.check_schedules()
+    check = health.check_schedules()
     assert check.status == "FAIL"
     assert "'reactivation: advance campaigns' is missing" in check.reason
     assert "'sms-outbox-sweep' runs messaging.tasks.gone" in check.reason
@@ -205,22 +206,36 @@ def test_a_missing_schedule_fails_and_is_named():
 
 
 def test_the_command_prints_the_checklist_and_fails_on_any_failure(twilio, capsys):
-    with pytest.raises(CommandError, match="2 check\\(s\\) failed: worker, postcodes"):
+    with pytest.raises(CommandError, match="3 check\\(s\\) failed: worker, worker round trip, postcodes"):
         call_command("readiness_drill", "--worker-timeout", "0.3")
     out = capsys.readouterr().out
     for line in (
         "[PASS] migrations",
-        "[FAIL] worker",
+        "[PASS] database",
+        "[FAIL] worker ",
+        "[PASS] schedules",
+        "[PASS] outbox",
+        "[PASS] static files",
+        "[FAIL] worker round trip",
         "[PASS] twilio account",
         "[PASS] inbound webhook",
         "[SKIP] test message",
         "[FAIL] postcodes",
-        "[PASS] schedules",
     ):
         assert line in out
 
 
 def test_the_command_succeeds_when_everything_is_ready(twilio, worker_inline, capsys):
     Postcode.objects.create(postcode="B11 1AA", district="B11", latitude=52.46, longitude=-1.87)
+    worker_heartbeat()
     call_command("readiness_drill", "--worker-timeout", "5")
     assert "Ready: every check passed" in capsys.readouterr().out
+
+
+def test_the_command_fails_when_any_declared_schedule_is_deleted(twilio, worker_inline, capsys):
+    Postcode.objects.create(postcode="B11 1AA", district="B11", latitude=52.46, longitude=-1.87)
+    worker_heartbeat()
+    Schedule.objects.filter(name="erase-closed-requesters").delete()
+    with pytest.raises(CommandError, match="1 check\\(s\\) failed: schedules"):
+        call_command("readiness_drill", "--worker-timeout", "5")
+    assert "'erase-closed-requesters' is missing" in capsys.readouterr().out

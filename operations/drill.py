@@ -1,18 +1,16 @@
 """The readiness drill: can the system itself wake up after months unused?
 
-Each check answers PASS, FAIL or SKIP with a reason a person on call can act on. The checks talk to
-the real things: the migration graph, the task worker (a round-trip task), Twilio through the
-official client (the account, the number's or messaging service's inbound webhook), the postcode
-table and the schedules. ``python manage.py readiness_drill`` prints them and exits non-zero on a
-failure.
+Each check answers PASS, FAIL or SKIP with a reason a person on call can act on. The drill runs the
+health checks of /healthz/ (database, broker, worker heartbeat, schedules, outbox, static files) and
+adds the ones too slow for a monitor, which talk to the real things: the migration graph, the task
+worker (a round-trip task), Twilio through the official client (the account, the number's or
+messaging service's inbound webhook), a test text and the postcode table.
+``python manage.py readiness_drill`` prints them and exits non-zero on a failure.
 """
 
 from __future__ import annotations
 
-import importlib
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
@@ -20,15 +18,17 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
-PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
+from operations.health import (
+    FAIL,
+    HEALTH_CHECKS,
+    PASS,
+    SKIP,
+    Check,
+    check_guard,
+    check_postcodes,
+)
+
 DEFAULT_TWILIO_API = "https://api.twilio.com"
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    status: str
-    reason: str
 
 
 def worker_ping() -> str:
@@ -53,15 +53,15 @@ def check_worker(*, timeout: float = 15.0) -> Check:
     from django_q.tasks import async_task, result
 
     try:
-        task_id = async_task("reactivation.drill.worker_ping", task_name="readiness drill ping")
+        task_id = async_task("operations.drill.worker_ping", task_name="readiness drill ping")
     except Exception as exc:  # the broker itself is down (Redis refused, database gone)
-        return Check("worker", FAIL, f"could not queue a task: {type(exc).__name__}: {exc}")
+        return Check("worker round trip", FAIL, f"could not queue a task: {type(exc).__name__}: {exc}")
     started = time.monotonic()
     answer = result(task_id, wait=int(timeout * 1000))
     if answer == "pong":
-        return Check("worker", PASS, f"a worker ran a task in {time.monotonic() - started:.1f} s")
+        return Check("worker round trip", PASS, f"a worker ran a task in {time.monotonic() - started:.1f} s")
     return Check(
-        "worker",
+        "worker round trip",
         FAIL,
         f"no worker ran a test task within {timeout:g} s: start `python manage.py qcluster` "
         "(campaigns, readiness checks and every text wait on it)",
@@ -75,9 +75,9 @@ def _twilio_client():
     client = Client(
         settings.TWILIO_ACCOUNT_SID,
         settings.TWILIO_AUTH_TOKEN,
-        http_client=TwilioHttpClient(timeout=getattr(settings, "SMS_HTTP_TIMEOUT", 10)),
+        http_client=TwilioHttpClient(timeout=settings.SMS_HTTP_TIMEOUT),
     )
-    base = (getattr(settings, "TWILIO_API_BASE_URL", "") or DEFAULT_TWILIO_API).rstrip("/")
+    base = (settings.TWILIO_API_BASE_URL or DEFAULT_TWILIO_API).rstrip("/")
     if base != DEFAULT_TWILIO_API:
         # A local Twilio-compatible server (tests, rehearsals) answers for every domain we use.
         client.api.base_url = base
@@ -203,90 +203,30 @@ def check_test_message(*, phone: str | None, timeout: float = 30.0) -> Check:
         time.sleep(0.2)
 
 
-def check_postcodes() -> Check:
-    from volunteers.models import Postcode
-
-    count = Postcode.objects.count()
-    if not count:
-        return Check(
-            "postcodes",
-            FAIL,
-            "the postcode table is empty: nothing can be placed on the map; "
-            "run `python manage.py load_postcodes ONSPD.csv`",
-        )
-    return Check("postcodes", PASS, f"{count:,} postcodes loaded")
-
-
-def expected_schedules() -> dict[str, str]:
-    """Every periodic job the apps rely on: name -> function."""
-    from messaging.schedules import SCHEDULES as SMS_SCHEDULES
-
-    ours = importlib.import_module("reactivation.migrations.0003_schedules").SCHEDULES
-    return {name: func for name, func, *_ in [*SMS_SCHEDULES, *ours]}
-
-
-def check_schedules() -> Check:
-    from django_q.models import Schedule
-
-    expected = expected_schedules()
-    found = {s.name: s for s in Schedule.objects.filter(name__in=expected)}
-    problems = []
-    for name, func in expected.items():
-        schedule = found.get(name)
-        if schedule is None:
-            problems.append(f"{name!r} is missing")
-        elif schedule.func != func:
-            problems.append(f"{name!r} runs {schedule.func}, not {func}")
-        elif schedule.repeats == 0:
-            problems.append(f"{name!r} has no repeats left")
-    if problems:
-        return Check(
-            "schedules",
-            FAIL,
-            "; ".join(problems) + " (`python manage.py setup_schedules` restores the SMS ones; "
-            "`migrate reactivation 0002 && migrate` the reactivation ones)",
-        )
-    return Check("schedules", PASS, f"all {len(expected)} periodic jobs are scheduled")
-
-
 def drill_run(
     *, send_test_to: str | None = None, worker_timeout: float = 15.0, message_timeout: float = 30.0
 ) -> list[Check]:
     """Every check, in the order a person would fix them. A check that itself crashes is a FAIL."""
-    migrations = _guard("migrations", check_migrations)
+    migrations = check_guard("migrations", check_migrations)
     checks = [migrations]
+    later = [name for name, _ in HEALTH_CHECKS]
+    later += ["worker round trip", "twilio account", "inbound webhook", "test message", "postcodes"]
     if migrations.status == FAIL:
         # Without the tables the other checks would only repeat the same failure less clearly.
-        return checks + [
-            Check(name, SKIP, "migrations first")
-            for name in (
-                "worker",
-                "twilio account",
-                "inbound webhook",
-                "test message",
-                "postcodes",
-                "schedules",
-            )
-        ]
-    checks.append(_guard("worker", lambda: check_worker(timeout=worker_timeout)))
-    client = None
-    if settings.SMS_BACKEND == "twilio":
-        client = _twilio_client()
-    checks.append(_guard("twilio account", lambda: check_twilio_account(client)))
-    checks.append(_guard("inbound webhook", lambda: check_webhook(client)))
-    if send_test_to and checks[1].status == FAIL:
+        return checks + [Check(name, SKIP, "migrations first") for name in later]
+    checks += [check_guard(name, check) for name, check in HEALTH_CHECKS]
+    round_trip = check_guard("worker round trip", lambda: check_worker(timeout=worker_timeout))
+    checks.append(round_trip)
+    client = _twilio_client() if settings.SMS_BACKEND == "twilio" else None
+    checks.append(check_guard("twilio account", lambda: check_twilio_account(client)))
+    checks.append(check_guard("inbound webhook", lambda: check_webhook(client)))
+    if send_test_to and round_trip.status == FAIL:
         checks.append(Check("test message", SKIP, "no worker to send it"))
     else:
         checks.append(
-            _guard("test message", lambda: check_test_message(phone=send_test_to, timeout=message_timeout))
+            check_guard(
+                "test message", lambda: check_test_message(phone=send_test_to, timeout=message_timeout)
+            )
         )
-    checks.append(_guard("postcodes", check_postcodes))
-    checks.append(_guard("schedules", check_schedules))
+    checks.append(check_guard("postcodes", check_postcodes))
     return checks
-
-
-def _guard(name: str, check: Callable[[], Check]) -> Check:
-    try:
-        return check()
-    except Exception as exc:
-        return Check(name, FAIL, f"the check itself failed: {type(exc).__name__}: {exc}"[:300])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reactivation.drill import FAIL, PASS, drill_run
+from operations.drill import FAIL, PASS, drill_run
 
 
 class Command(BaseCommand):

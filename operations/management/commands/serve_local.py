@@ -1,0 +1,81 @@
+"""python manage.py serve_local [--host H] [--port P]: what `make run` starts.
+
+The development web server and the task worker side by side, each in its own process group so
+that one Ctrl-C reaches each exactly once (a shell `trap 'kill 0'` signalled itself and the worker
+over and over, and ended in a segmentation fault). Links in texts follow the host and port served
+unless PUBLIC_BASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+STOP_WAIT_SECONDS = 15.0
+
+
+class Command(BaseCommand):
+    help = "Run the web server and the task worker together (development); Ctrl-C stops both."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, host: str, port: int, **options):
+        served = f"http://{host}:{port}"
+        env = dict(os.environ)
+        configured = env.get("PUBLIC_BASE_URL", "").strip()
+        if not configured:
+            env["PUBLIC_BASE_URL"] = served
+        elif urllib.parse.urlsplit(configured).port not in (port, None):
+            self.stderr.write(
+                f"Note: PUBLIC_BASE_URL is {configured}, so links in texts point there, "
+                f"not at {served}. Unset it to follow this server."
+            )
+        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+        children = [
+            subprocess.Popen([*manage, "qcluster"], env=env, start_new_session=True),  # noqa: S603
+            subprocess.Popen(  # noqa: S603
+                [*manage, "runserver", "--noreload", f"{host}:{port}"], env=env, start_new_session=True
+            ),
+        ]
+        stopping = []
+
+        def stop(signum, frame):
+            stopping.append(signum)
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping and all(child.poll() is None for child in children):
+                time.sleep(0.2)
+        finally:
+            self._stop(children)
+        if not stopping:
+            failed = [c.args[2] for c in children if c.returncode not in (0, None)]
+            self.stderr.write(f"{', '.join(failed) or 'a process'} stopped; the other was stopped too.")
+            sys.exit(1)
+        self.stdout.write("Stopped the web server and the task worker.")
+
+    @staticmethod
+    def _stop(children: list[subprocess.Popen]) -> None:
+        for child in children:
+            if child.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.pid, signal.SIGTERM)  # the worker's whole group, once
+        deadline = time.monotonic() + STOP_WAIT_SECONDS
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
