@@ -70,6 +70,12 @@ test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
+# The README's deployment section, followed: a fresh venv from the runtime lock, DEBUG=false,
+# PostgreSQL, Redis, gunicorn and qcluster, then an operator's requests (.ci/smoke.py says which).
+.PHONY: smoke
+smoke: $(BIN)/.installed-dev
+	$(BIN)/python .ci/smoke.py
+
 # The long reliability runs (about 25 minutes): 5,000-recipient fault campaigns, Twilio hanging for a
 # minute, three minutes of mixed load on PostgreSQL + Redis, then the same load on SQLite. Figures and
 # commands: docs/reliability.md. Uses its own database (rekindle_rel_*) and Redis db 12.

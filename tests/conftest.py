@@ -13,6 +13,17 @@ from volunteers.models import StaffRole
 pytest_plugins = ["tests.browser.support"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """PBKDF2 is slow on purpose (about 0.3 s a hash here), and every factory user, sign-in and
+    token hashes a password: MD5 makes the suite several times faster and tests nothing less (the
+    production hasher is Django's default, configured in config/settings.py)."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttles and rate limits count in the cache; with REDIS_URL that is Redis, which outlives a

@@ -101,3 +101,20 @@ def test_helpers(monkeypatch):
     assert parse_quiet_hours("Q", "") is None
     start, end = parse_quiet_hours("Q", "21:00-08:00")
     assert (start.hour, end.hour) == (21, 8)
+
+
+def test_the_task_workers_routine_lines_are_hidden_and_a_setting_restores_them():
+    import logging
+
+    assert logging.getLogger("django-q").getEffectiveLevel() == logging.WARNING
+    code = "import django; django.setup(); import logging; print(logging.getLogger('django-q').getEffectiveLevel())"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("Q_")}
+    shown = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings", "Q_LOG_LEVEL": "INFO"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.stdout.strip() == str(logging.INFO), shown.stderr

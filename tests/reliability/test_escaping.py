@@ -79,7 +79,6 @@ def _settings(settings):
     settings.SMS_BACKEND = "locmem"
     settings.SMS_TASKS_SYNC = True
     settings.SMS_QUIET_HOURS = None
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
 
 

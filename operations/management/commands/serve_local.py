@@ -22,6 +22,22 @@ from django.core.management.base import BaseCommand
 STOP_WAIT_SECONDS = 15.0
 
 
+def child_env(environ: dict[str, str], *, host: str, port: int) -> tuple[dict[str, str], str]:
+    """The environment of both processes, and a note when texts' links will not open here."""
+    served = f"http://{host}:{port}"
+    env = dict(environ)
+    configured = env.get("PUBLIC_BASE_URL", "").strip()
+    if not configured:
+        env["PUBLIC_BASE_URL"] = served
+        return env, ""
+    if urllib.parse.urlsplit(configured).port not in (port, None):
+        return env, (
+            f"Note: PUBLIC_BASE_URL is {configured}, so links in texts point there, "
+            f"not at {served}. Unset it to follow this server."
+        )
+    return env, ""
+
+
 class Command(BaseCommand):
     help = "Run the web server and the task worker together (development); Ctrl-C stops both."
 
@@ -30,16 +46,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, host: str, port: int, **options):
-        served = f"http://{host}:{port}"
-        env = dict(os.environ)
-        configured = env.get("PUBLIC_BASE_URL", "").strip()
-        if not configured:
-            env["PUBLIC_BASE_URL"] = served
-        elif urllib.parse.urlsplit(configured).port not in (port, None):
-            self.stderr.write(
-                f"Note: PUBLIC_BASE_URL is {configured}, so links in texts point there, "
-                f"not at {served}. Unset it to follow this server."
-            )
+        env, note = child_env(dict(os.environ), host=host, port=port)
+        if note:
+            self.stderr.write(note)
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         children = [
             subprocess.Popen([*manage, "qcluster"], env=env, start_new_session=True),  # noqa: S603
