@@ -5,7 +5,7 @@ config/urls.py)."""
 from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
-from config.api.views import ApiNotFound
+from core.api.views import ApiNotFound
 from needs.apis import NeedViewSet
 from reactivation.apis import (
     CampaignViewSet,

@@ -3,19 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import join_views, views
-from config.throttling import ThrottledLoginView
+from core.throttling import ThrottledLoginView
 from messaging import inbox_views
 from needs import views as needs_views
 from operations import views as operations_views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", operations_views.dashboard, name="dashboard"),
     path("healthz/", operations_views.healthz, name="healthz"),
     path("healthz/live/", operations_views.healthz_live, name="healthz-live"),
-    path("join/", join_views.join, name="join"),
-    path("join/confirm/", join_views.join_confirm, name="join-confirm"),
-    path("join/resend/", join_views.join_resend, name="join-resend"),
     path("", include("volunteers.urls")),
     path("o/<str:token>/", needs_views.offer_page, name="offer"),
     path("needs/", include("needs.urls")),

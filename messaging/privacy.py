@@ -1,6 +1,6 @@
 """Data rights, the SMS part: the messages and the opt-out held for a phone number.
 
-Composed by reactivation/data_rights.py; each function does one app's share and nothing else.
+Composed by operations/data_rights.py; each function does one app's share and nothing else.
 """
 
 from __future__ import annotations

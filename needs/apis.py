@@ -11,9 +11,9 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api.errors import Conflict
-from config.api.filters import query_params_validate
-from config.api.views import ApiViewMixin
+from core.api.errors import Conflict
+from core.api.filters import query_params_validate
+from core.api.views import ApiViewMixin
 from needs import services
 from needs.matching.candidates import candidates_find
 from needs.models import Need, Offer

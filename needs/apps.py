@@ -13,3 +13,9 @@ class NeedsConfig(AppConfig):
         register_handler("YES", sms.sms_yes)
         register_handler("NO", sms.sms_no)
         register_handler("DONE", sms.sms_done)
+
+        # A volunteer helping with one of an organisation's needs is reachable by its coordinators.
+        from needs.permissions import volunteers_helping
+        from volunteers.permissions import contact_grant_register
+
+        contact_grant_register(volunteers_helping)

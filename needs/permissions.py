@@ -87,3 +87,15 @@ class NeedAccess(BasePermission):
         if request.method in SAFE_METHODS:
             return can_see_need(user=request.user, need=obj)
         return can_manage_need(user=request.user, need=obj)
+
+
+def volunteers_helping(*, organisation_ids: set[int], volunteer_ids: list[int]) -> set[int]:
+    """Of ``volunteer_ids``, those who have accepted an open need of one of ``organisation_ids``:
+    its coordinators may see their contact details (registered with the register's contact rule)."""
+    return set(
+        Need.objects.filter(
+            assigned_volunteer_id__in=volunteer_ids,
+            organisation_id__in=organisation_ids,
+            status=Need.Status.ASSIGNED,
+        ).values_list("assigned_volunteer_id", flat=True)
+    )

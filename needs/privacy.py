@@ -2,7 +2,7 @@
 
 A requester's name, number, address and private details exist to get one task done. They are
 blanked on request, and automatically a set time after the need closes (see
-reactivation/data_rights.py for the schedule). The need itself stays, coarsened, for the counts.
+operations/data_rights.py for the schedule). The need itself stays, coarsened, for the counts.
 """
 
 from __future__ import annotations

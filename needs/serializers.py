@@ -6,7 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.filters import AreaFilterSerializer
+from core.api.filters import AreaFilterSerializer
 from needs.models import Need, Offer
 from volunteers.models import DBSLevel
 from volunteers.serializers import district_of

@@ -9,9 +9,10 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api.filters import query_params_validate
-from config.api.views import ApiViewMixin
+from core.api.filters import query_params_validate
+from core.api.views import ApiViewMixin
 from reactivation.models import Campaign, Playbook, PlaybookVersion
+from reactivation.permissions import CampaignAccess, can_start_campaign_in, local_authorities_in_area
 from reactivation.selectors import campaign_progress, coverage_gaps, register_freshness
 from reactivation.serializers import (
     CampaignDetailSerializer,
@@ -29,12 +30,9 @@ from reactivation.services import campaigns as campaign_services
 from volunteers.apis import GroupViewSet
 from volunteers.models import MutualAidGroup, Organisation, StaffRole
 from volunteers.permissions import (
-    CampaignAccess,
     IsStaffMember,
     ViewersReadOnly,
-    can_start_campaign_in,
     is_superuser,
-    local_authorities_in_area,
     organisation_ids_for,
 )
 

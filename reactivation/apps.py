@@ -12,8 +12,3 @@ class ReactivationConfig(AppConfig):
 
         register_handler("READY", ready_handle)
         register_handler("NOT_NOW", not_now_handle)
-
-        # Data rights span every app; the register's admin and importer reach them through hooks.
-        from reactivation.data_rights import rights_connect
-
-        rights_connect()

@@ -17,17 +17,12 @@ from django.views.decorators.http import require_POST
 
 from reactivation.forms import CampaignForm, ReviewForm
 from reactivation.models import AfterActionReview, Campaign, CampaignRecipient, Playbook
+from reactivation.permissions import can_manage_campaign, can_see_campaign
 from reactivation.selectors import campaign_progress, coverage_gaps
 from reactivation.services import campaigns as campaign_services
 from reactivation.services.playbooks import review_append
 from volunteers.models import LocalAuthority, Organisation
-from volunteers.permissions import (
-    CAMPAIGN_MANAGER,
-    can_manage_campaign,
-    can_see_campaign,
-    is_superuser,
-    organisation_ids_for,
-)
+from volunteers.permissions import CAMPAIGN_MANAGER, is_superuser, organisation_ids_for
 
 FINISHED = (Campaign.Status.COMPLETED, Campaign.Status.CANCELLED)
 # The dry run's message previews are keyed by the template's internal name; people read these.

@@ -110,7 +110,7 @@ class VolunteerAdmin(admin.ModelAdmin):
     list_select_related = ["local_authority"]
     actions = ["export_subject_access", "erase"]
 
-    # Data rights: the orchestrator lives at the top layer (reactivation/data_rights.py) and is
+    # Data rights: the orchestrator lives at the top layer (operations/data_rights.py) and is
     # reached through volunteers.privacy's hooks; each use is written to the audit log there.
     @admin.action(description="Export subject access (everything held, as JSON)")
     def export_subject_access(self, request, queryset):

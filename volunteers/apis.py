@@ -8,8 +8,8 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from config.api.filters import query_params_validate, within_circle
-from config.api.views import ApiViewMixin
+from core.api.filters import query_params_validate, within_circle
+from core.api.views import ApiViewMixin
 from volunteers.models import LocalAuthority, Membership, MutualAidGroup
 from volunteers.permissions import (
     IsStaffMember,

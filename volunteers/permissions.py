@@ -5,7 +5,8 @@ The rules (each has a test in tests/api/test_permissions.py with named people):
 - A staff login works for the organisations where it holds a role (coordinator, campaign manager or
   viewer); a superuser works for all of them.
 - A viewer reads only.
-- A campaign manager starts campaigns only within the local authorities their organisation covers.
+- A campaign manager starts campaigns only within the local authorities their organisation covers
+  (reactivation/permissions.py).
 - A volunteer's contact details (phone, email, exact place) stay within the organisations that
   coordinate a group the volunteer belongs to: the coordinators and campaign managers of such an
   organisation see them, its viewers do not; and the coordinators of an organisation whose need the
@@ -20,15 +21,13 @@ many rows costs one query.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from volunteers.geography import haversine_km
 from volunteers.models import (
-    LocalAuthority,
     Membership,
     MutualAidGroup,
     Organisation,
@@ -109,6 +108,24 @@ def can_change_anything(*, user: User | None) -> bool:
 
 # --- volunteers' personal data -------------------------------------------------------------------
 
+# Apps above the register may let an organisation's coordinators see a volunteer's contact (needs:
+# the volunteer has accepted one of their open needs, so they must be able to reach the helper).
+# They register a grant at start-up (needs/apps.py); the register never imports them.
+ContactGrant = Callable[..., set[int]]  # (organisation_ids=..., volunteer_ids=...) -> visible ids
+_contact_grants: list[ContactGrant] = []
+
+
+def contact_grant_register(grant: ContactGrant) -> None:
+    if grant not in _contact_grants:
+        _contact_grants.append(grant)
+
+
+def _contact_granted(*, organisation_ids: set[int], volunteer_ids: list[int]) -> set[int]:
+    granted: set[int] = set()
+    for grant in _contact_grants:
+        granted |= grant(organisation_ids=organisation_ids, volunteer_ids=volunteer_ids)
+    return granted
+
 
 def can_see_volunteer_contact(
     *, user: User | None, volunteer: Volunteer, group_organisation_ids: Iterable[int] | None = None
@@ -134,77 +151,7 @@ def can_see_volunteer_contact(
     coordinating = organisation_ids_for(user=user, roles={COORDINATOR})
     if not coordinating:
         return False
-    # Imported here, not at the top: needs sits above volunteers in the layering, and this is the
-    # one rule that looks up (a volunteer helping with a need is reachable by its coordinators).
-    from django.apps import apps
-
-    need_model = apps.get_model("needs", "Need")
-    return need_model.objects.filter(
-        assigned_volunteer=volunteer, organisation_id__in=coordinating, status="assigned"
-    ).exists()
-
-
-# --- campaigns -----------------------------------------------------------------------------------
-
-
-def local_authorities_in_area(*, area: dict) -> set[int]:
-    """The local authorities a campaign over ``area`` would reach.
-
-    ``{"local_authorities": [names]}`` names them (unknown names raise ValidationError, from
-    ``local_authorities_resolve``); ``{"latitude", "longitude", "radius_km"}`` reaches the local
-    authorities of every group and volunteer inside the circle.
-    """
-    from volunteers.services import local_authorities_resolve
-
-    if "local_authorities" in area:
-        return {la.id for la in local_authorities_resolve(names=area["local_authorities"])}
-    lat, lon, radius = float(area["latitude"]), float(area["longitude"]), float(area["radius_km"])
-    # A bounding box on the indexed columns first, then the exact distance in Python.
-    dlat = radius / 111.0
-    dlon = radius / 60.0  # 1 degree of longitude is over 60 km everywhere in the UK
-    box = {
-        "latitude__gte": lat - dlat,
-        "latitude__lte": lat + dlat,
-        "longitude__gte": lon - dlon,
-        "longitude__lte": lon + dlon,
-    }
-    found: set[int] = set()
-    for model in (MutualAidGroup, Volunteer):
-        rows = model.objects.filter(local_authority__isnull=False, **box).values_list(
-            "latitude", "longitude", "local_authority_id"
-        )
-        found.update(la for la_lat, la_lon, la in rows if haversine_km(lat, lon, la_lat, la_lon) <= radius)
-    return found
-
-
-def can_start_campaign_in(
-    *,
-    user: User | None,
-    organisation: Organisation,
-    local_authorities: Iterable[LocalAuthority | int],
-) -> bool:
-    """A campaign manager (or a superuser) starts campaigns for their organisation only within the
-    local authorities that organisation covers. Coordinators and viewers start none."""
-    wanted = {la if isinstance(la, int) else la.id for la in local_authorities}
-    if is_superuser(user):
-        return True
-    if not has_role_in(user=user, organisation_id=organisation.id, roles={CAMPAIGN_MANAGER}):
-        return False
-    covered = set(organisation.local_authorities.values_list("id", flat=True))
-    return wanted <= covered
-
-
-def can_manage_campaign(*, user: User | None, organisation_id: int) -> bool:
-    """Pausing, resuming, cancelling and approving a campaign are for the campaign managers and the
-    coordinators of the organisation that runs it (a coordinator can stop one that is going wrong);
-    starting one stays with campaign managers (``can_start_campaign_in``), and approval must come
-    from a second person (the campaign service refuses the creator)."""
-    return has_role_in(user=user, organisation_id=organisation_id, roles=WRITER_ROLES)
-
-
-def can_see_campaign(*, user: User | None, organisation_id: int) -> bool:
-    """Anyone who works for the campaign's organisation (viewers included) may watch its progress."""
-    return has_role_in(user=user, organisation_id=organisation_id, roles=StaffRole.Role.values)
+    return volunteer.id in _contact_granted(organisation_ids=coordinating, volunteer_ids=[volunteer.id])
 
 
 # --- DRF permission classes built on the sentences above ----------------------------------------
@@ -229,20 +176,6 @@ class ViewersReadOnly(BasePermission):
         return request.method in SAFE_METHODS or can_change_anything(user=request.user)
 
 
-class CampaignAccess(BasePermission):
-    """Everyone in the campaign's organisation watches it; its campaign managers and coordinators
-    change it (the services narrow starting to campaign managers)."""
-
-    message = (
-        "Only a campaign manager or coordinator of the organisation running this campaign may change it."
-    )
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        if request.method in SAFE_METHODS:
-            return can_see_campaign(user=request.user, organisation_id=obj.organisation_id)
-        return can_manage_campaign(user=request.user, organisation_id=obj.organisation_id)
-
-
 def volunteers_with_visible_contact(*, user: User | None, volunteers: Iterable[Volunteer]) -> set[int]:
     """The ids among ``volunteers`` whose contact details ``user`` may see, by the rule of
     ``can_see_volunteer_contact``, in at most one query when memberships are prefetched
@@ -257,14 +190,7 @@ def volunteers_with_visible_contact(*, user: User | None, volunteers: Iterable[V
     coordinating = organisation_ids_for(user=user, roles={COORDINATOR})
     rest = [v.id for v in volunteers if v.id not in visible]
     if coordinating and rest:
-        from django.apps import apps
-
-        need_model = apps.get_model("needs", "Need")
-        visible |= set(
-            need_model.objects.filter(
-                assigned_volunteer_id__in=rest, organisation_id__in=coordinating, status="assigned"
-            ).values_list("assigned_volunteer_id", flat=True)
-        )
+        visible |= _contact_granted(organisation_ids=coordinating, volunteer_ids=rest)
     return visible
 
 

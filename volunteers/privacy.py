@@ -1,7 +1,7 @@
 """Data rights, the register's part: what we hold about a volunteer, and erasing it.
 
 The whole of a person's data spans every app, so the orchestrator lives at the top layer
-(reactivation/data_rights.py) and composes each app's small functions. Code down here (the admin,
+(operations/data_rights.py) and composes each app's small functions. Code down here (the admin,
 the importer) reaches it through the hooks below, which the top layer fills in at start-up:
 the register must never import the apps above it.
 """

@@ -6,7 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.filters import AreaFilterSerializer
+from core.api.filters import AreaFilterSerializer
 from volunteers.geography import PostcodeError, postcode_district
 from volunteers.models import LocalAuthority, MutualAidGroup, Volunteer
 

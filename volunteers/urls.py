@@ -1,7 +1,10 @@
 from django.urls import path
 
-from volunteers import views
+from volunteers import join_views, views
 
 urlpatterns = [
+    path("join/", join_views.join, name="join"),
+    path("join/confirm/", join_views.join_confirm, name="join-confirm"),
+    path("join/resend/", join_views.join_resend, name="join-resend"),
     path("v/<str:token>/", views.volunteer_page, name="volunteer-page"),
 ]

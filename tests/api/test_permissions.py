@@ -12,6 +12,7 @@ from needs.permissions import (
     can_see_requester,
     requester_read_record,
 )
+from reactivation.permissions import can_start_campaign_in, local_authorities_in_area
 from tests.factories import (
     MembershipFactory,
     MutualAidGroupFactory,
@@ -22,12 +23,7 @@ from tests.factories import (
     local_authority,
 )
 from volunteers.models import AuditEvent, StaffRole
-from volunteers.permissions import (
-    can_change_anything,
-    can_see_volunteer_contact,
-    can_start_campaign_in,
-    local_authorities_in_area,
-)
+from volunteers.permissions import can_change_anything, can_see_volunteer_contact
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reactivation.data_rights import RightsError, subject_access
+from operations.data_rights import RightsError, subject_access
 
 
 class Command(BaseCommand):

@@ -44,7 +44,7 @@ CONSTITUENT = [
     "Walsall",
     "Wolverhampton",
 ]
-PLAYBOOK_DIR = Path(__file__).parent / "demo_playbooks"
+PLAYBOOK_DIR = Path(__file__).resolve().parents[1] / "reactivation" / "demo_playbooks"
 
 
 @dataclass(frozen=True)

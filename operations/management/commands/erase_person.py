@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from reactivation.data_rights import RightsError, person_erase
+from operations.data_rights import RightsError, person_erase
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from reactivation.demo import DEMO_PASSWORD, LOGINS, seed_demo
+from operations.demo import DEMO_PASSWORD, LOGINS, seed_demo
 from volunteers.models import Volunteer
 
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from core.schedules import schedules_ensure
-from reactivation.data_rights import requester_erasure_days, requesters_erase_due
+from operations.data_rights import requester_erasure_days, requesters_erase_due
 
 
 class Command(BaseCommand):

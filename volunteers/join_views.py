@@ -1,8 +1,7 @@
 """/join/: a volunteer signs up and confirms their phone with a texted code.
 
-These views live in config/ because they use both the register (volunteers) and the SMS outbox
-(messaging), and volunteers must not import messaging. The pending sign-up is kept in the session:
-no row is written until the phone is confirmed.
+The code goes out through the outbox that messaging plugs in (volunteers/texting.py). The pending
+sign-up is kept in the session: no row is written until the phone is confirmed.
 """
 
 from __future__ import annotations
@@ -19,8 +18,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from config.throttling import join_address_allow
-from messaging.services import message_queue
+from core.throttling import join_address_allow
 from volunteers.forms import CONSENT_TEXT, CodeForm, JoinForm
 from volunteers.phones import phone_display, phone_mask
 from volunteers.signup import (
@@ -32,6 +30,7 @@ from volunteers.signup import (
     signup_complete,
     volunteer_page_path,
 )
+from volunteers.texting import text_send
 
 SESSION_KEY = "join_pending"
 # Across sessions too: nobody can make us text one number more than this per hour.
@@ -55,14 +54,14 @@ def _send_code(request: HttpRequest, pending: dict) -> bool:
     pending["sends"] = pending.get("sends", 0) + 1
     minutes = int(CODE_TTL.total_seconds() // 60)
     with transaction.atomic():
-        queued = message_queue(
+        queued = text_send(
             to=pending["phone"],
             body=f"Your Rekindle code is {code}. It works for {minutes} minutes. "
             "If you did not ask for it, ignore this text.",
             dedupe_key=f"join-code:{pending['phone']}:{pending['nonce']}",
             purpose="signup_code",
         )
-    if queued is None:
+    if not queued:
         pending["opted_out"] = True
         return False
     request.session[SESSION_KEY] = pending

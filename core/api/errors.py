@@ -1,4 +1,4 @@
-"""The one error format of the API (see config/api/__init__.py) and the exception handler."""
+"""The one error format of the API (see core/api/__init__.py) and the exception handler."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
-logger = logging.getLogger("config.api")
+logger = logging.getLogger("core.api")
 
 GENERIC_MESSAGES = {
     status.HTTP_400_BAD_REQUEST: "Some fields are not valid.",

@@ -14,13 +14,13 @@ from django_q.models import Schedule
 from messaging.models import InboundMessage, OptOut, OutboundMessage
 from messaging.services import message_queue
 from needs.models import Need, Offer
-from reactivation.data_rights import (
+from operations.data_rights import (
     person_erase,
     requesters_erase_due,
     subject_access,
 )
+from operations.schedules import REQUESTER_ERASURE
 from reactivation.models import CampaignRecipient
-from reactivation.schedules import REQUESTER_ERASURE
 from tests.factories import (
     CampaignRecipientFactory,
     InboundMessageFactory,
