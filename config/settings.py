@@ -175,13 +175,24 @@ if SMS_BACKEND == "twilio":
 SMS_MAX_PER_SECOND = env_int("SMS_MAX_PER_SECOND", 10, minimum=1)
 SMS_QUIET_HOURS = parse_quiet_hours("SMS_QUIET_HOURS", env_str("SMS_QUIET_HOURS", "21:00-08:00"))
 SMS_SENDER_NAME = env_str("SMS_SENDER_NAME", "Rekindle")
-# Tunables of the sending pipeline (messaging/conf.py explains each).
+# Tunables of the sending pipeline.
+# Seconds the twilio client waits for Twilio; without it a hung connection blocks a worker forever.
 SMS_HTTP_TIMEOUT = env_float("SMS_HTTP_TIMEOUT", 10, minimum=1)
+# Twilio drops a message still queued on its side after this long: an offer an hour late is harm.
 SMS_VALIDITY_PERIOD = env_int("SMS_VALIDITY_PERIOD", 900, minimum=1)
+# A row left in `sending` this long belongs to a worker that died: it becomes `unknown`.
 SMS_STALE_SENDING_SECONDS = env_int("SMS_STALE_SENDING_SECONDS", 120, minimum=1)
+# An `unknown` row Twilio has no record of after this long was never sent, so it is sent again.
 SMS_UNKNOWN_GRACE_SECONDS = env_int("SMS_UNKNOWN_GRACE_SECONDS", 600, minimum=1)
+# Bulk segments queued before new bulk texts wait (the brake on a runaway campaign); 0: an hour of
+# sending at SMS_MAX_PER_SECOND.
 SMS_BULK_BACKLOG_MAX = env_int("SMS_BULK_BACKLOG_MAX", 0, minimum=0)
+# How long one drain task keeps sending before it hands back to the queue; 0: half of Q_TIMEOUT.
 SMS_DRAIN_SECONDS = env_int("SMS_DRAIN_SECONDS", 0, minimum=0)
+# Threads per worker process that make the HTTP requests of a claimed batch (each its own client).
+SMS_SEND_THREADS = env_int("SMS_SEND_THREADS", 8, minimum=1)
+# Tests only: run the outbox's and the inbox's tasks inline instead of through the worker.
+SMS_TASKS_SYNC = env_bool("SMS_TASKS_SYNC", "false")
 # The phone simulator page is on in DEBUG; set this to show it on a demo server without DEBUG.
 SMS_SIMULATOR = env_bool("SMS_SIMULATOR", "false")
 
@@ -207,23 +218,46 @@ OFFER_EXPIRY_MINUTES = {
     "low": env_int("OFFER_EXPIRY_LOW_MINUTES", 1440, minimum=1),
 }
 OFFERS_PER_NEED = env_int("OFFERS_PER_NEED", 3, minimum=1)
+# After an accepted need's window (or this many hours), the volunteer is asked whether it is done;
+# the coordinators are told when that question is still unanswered this many hours later.
+NEEDS_FOLLOWUP_AFTER_HOURS = env_int("NEEDS_FOLLOWUP_AFTER_HOURS", 24, minimum=1)
+NEEDS_FOLLOWUP_ANSWER_HOURS = env_int("NEEDS_FOLLOWUP_ANSWER_HOURS", 24, minimum=1)
+# A need still waiting for a volunteer this long is listed for re-confirming with the requester.
+NEEDS_RECONFIRM_AFTER_HOURS = env_int("NEEDS_RECONFIRM_AFTER_HOURS", 48, minimum=1)
+# How long the matcher's map of where volunteers are dense is kept before it is counted again.
+NEEDS_MATCHER_DENSITY_TTL_SECONDS = env_int("NEEDS_MATCHER_DENSITY_TTL_SECONDS", 600, minimum=0)
 # Requesters' name, phone and address are erased this many days after their need closes.
 REQUESTER_ERASURE_DAYS = env_int("REQUESTER_ERASURE_DAYS", 30, minimum=1)
 
-# --- Reactivation (reactivation/conf.py explains each) ----------------------------------------------
+# --- Reactivation ---------------------------------------------------------------------------------
+# Consent older than this asks to renew it before any call (UK marketing-style messages).
 REACTIVATION_CONSENT_MAX_AGE_DAYS = env_int("REACTIVATION_CONSENT_MAX_AGE_DAYS", 730, minimum=1)
+# Readiness checks: how often each dormant group's organiser is asked, how long they have to answer
+# before the check counts as missed, and how many misses in a row mark the contact stale.
 REACTIVATION_READINESS_INTERVAL_DAYS = env_int("REACTIVATION_READINESS_INTERVAL_DAYS", 91, minimum=1)
 REACTIVATION_READINESS_ANSWER_DAYS = env_int("REACTIVATION_READINESS_ANSWER_DAYS", 14, minimum=1)
 REACTIVATION_STALE_AFTER_MISSES = env_int("REACTIVATION_STALE_AFTER_MISSES", 2, minimum=1)
+# Governance: above either threshold a second person must approve before a campaign starts.
 REACTIVATION_APPROVAL_RECIPIENTS = env_int("REACTIVATION_APPROVAL_RECIPIENTS", 200, minimum=0)
 REACTIVATION_APPROVAL_COST_PENCE = env_int("REACTIVATION_APPROVAL_COST_PENCE", 2000, minimum=0)
+# Someone messaged by another campaign within this many hours is left out, so two managers waking
+# the same street do not text the same person twice.
 REACTIVATION_OVERLAP_HOURS = env_int("REACTIVATION_OVERLAP_HOURS", 72, minimum=0)
+# What Twilio bills per segment (UK long code, about 4p), and a campaign's spend cap by default.
 REACTIVATION_PRICE_PER_SEGMENT_PENCE = env_float("REACTIVATION_PRICE_PER_SEGMENT_PENCE", 4.0, minimum=0)
 REACTIVATION_DEFAULT_SPEND_CAP_PENCE = env_int("REACTIVATION_DEFAULT_SPEND_CAP_PENCE", 5000, minimum=0)
+# With fewer than REACTIVATION_MIN_HISTORY earlier messages in an area, expect this share to answer.
 REACTIVATION_DEFAULT_REPLY_RATE = env_float("REACTIVATION_DEFAULT_REPLY_RATE", 0.2, minimum=0.01)
 REACTIVATION_MIN_HISTORY = env_int("REACTIVATION_MIN_HISTORY", 20, minimum=1)
 
 # --- Auth, API ----------------------------------------------------------------------------------
+# Staff sign-in: failed attempts allowed per address and per username within the window.
+LOGIN_THROTTLE_FAILURES = env_int("LOGIN_THROTTLE_FAILURES", 10, minimum=1)
+LOGIN_THROTTLE_WINDOW_SECONDS = env_int("LOGIN_THROTTLE_WINDOW_SECONDS", 15 * 60, minimum=1)
+# /join/: sign-up codes texted per address within the window (a family or a community centre may
+# sign several people up from one connection; a script texting strangers may not).
+JOIN_SENDS_PER_ADDRESS = env_int("JOIN_SENDS_PER_ADDRESS", 20, minimum=1)
+JOIN_SENDS_PER_ADDRESS_WINDOW_SECONDS = env_int("JOIN_SENDS_PER_ADDRESS_WINDOW_SECONDS", 3600, minimum=1)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"

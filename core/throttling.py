@@ -24,19 +24,15 @@ from django.template import engines
 from rest_framework.throttling import BaseThrottle
 
 
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
 def login_limits() -> tuple[int, int]:
     """(failed attempts allowed, window in seconds)."""
-    return _setting("LOGIN_THROTTLE_FAILURES", 10), _setting("LOGIN_THROTTLE_WINDOW_SECONDS", 15 * 60)
+    return settings.LOGIN_THROTTLE_FAILURES, settings.LOGIN_THROTTLE_WINDOW_SECONDS
 
 
 def join_limits() -> tuple[int, int]:
     """(code requests allowed per address, window in seconds). Generous: a community centre or a
     family on one connection may sign several people up; a script texting strangers may not."""
-    return _setting("JOIN_SENDS_PER_ADDRESS", 20), _setting("JOIN_SENDS_PER_ADDRESS_WINDOW_SECONDS", 3600)
+    return settings.JOIN_SENDS_PER_ADDRESS, settings.JOIN_SENDS_PER_ADDRESS_WINDOW_SECONDS
 
 
 def client_address(request: HttpRequest) -> str:

@@ -133,7 +133,7 @@ def _receive_portable(message_sid: str, params: list) -> tuple[InboundMessage | 
 
 def _handle_enqueue(inbound_id: int) -> None:
     """Call inside the transaction that stored the message."""
-    if getattr(settings, "SMS_TASKS_SYNC", False) or "orm" not in settings.Q_CLUSTER:
+    if settings.SMS_TASKS_SYNC or "orm" not in settings.Q_CLUSTER:
         # Redis (or inline in tests): only after the commit, so a worker never sees a rolled-back row.
         transaction.on_commit(partial(_push, inbound_id))
     else:
@@ -142,7 +142,7 @@ def _handle_enqueue(inbound_id: int) -> None:
 
 
 def _push(inbound_id: int) -> None:
-    if getattr(settings, "SMS_TASKS_SYNC", False):
+    if settings.SMS_TASKS_SYNC:
         _enqueue("messaging.tasks.inbound_handle", inbound_id)
         return
     from django_q.tasks import async_task

@@ -80,7 +80,7 @@ _limiter_key = None
 
 def limiter_get():
     global _limiter, _limiter_key
-    url = getattr(settings, "REDIS_URL", "") or ""
+    url = settings.REDIS_URL or ""
     if _limiter is None or _limiter_key != url:
         _limiter = _RedisLimiter(url) if url else _DatabaseLimiter()
         _limiter_key = url

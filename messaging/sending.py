@@ -27,7 +27,6 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Value
 from django.utils import timezone
 
-from messaging.conf import drain_seconds, sms_conf
 from messaging.models import OptOut, OutboundMessage
 from messaging.ratelimit import rate_penalise, rate_reserve, rate_wait
 from messaging.services import READY_STATES, message_status_apply, optout_record
@@ -212,9 +211,7 @@ def _send_pool() -> ThreadPoolExecutor:
     global _pool, _pool_pid
     with _pool_lock:
         if _pool is None or _pool_pid != os.getpid():
-            _pool = ThreadPoolExecutor(
-                max_workers=int(sms_conf("SMS_SEND_THREADS")), thread_name_prefix="sms-send"
-            )
+            _pool = ThreadPoolExecutor(max_workers=settings.SMS_SEND_THREADS, thread_name_prefix="sms-send")
             _pool_pid = os.getpid()
         return _pool
 
@@ -338,11 +335,16 @@ def _sleep(seconds: float) -> None:
     time.sleep(seconds)
 
 
+def _drain_seconds() -> float:
+    """How long one drain task keeps sending: SMS_DRAIN_SECONDS, or half the task timeout."""
+    return settings.SMS_DRAIN_SECONDS or max(1, settings.Q_CLUSTER.get("timeout", 60) // 2)
+
+
 def outbox_drain(*, message_id: int | None = None, budget_seconds: float | None = None) -> int:
     """Send ``message_id`` (if given and ready), then whatever else is ready, in claimed batches,
     highest priority first, until the queue is empty or the time budget (below the task timeout)
     is spent. Returns how many texts were handled (sent, failed, cancelled...)."""
-    deadline = time.monotonic() + (budget_seconds if budget_seconds is not None else drain_seconds())
+    deadline = time.monotonic() + (budget_seconds if budget_seconds is not None else _drain_seconds())
     handled = 0
     if message_id is not None and message_send(message_id=message_id):
         handled += 1
@@ -362,7 +364,7 @@ def outbox_sweep() -> dict:
 
     now = timezone.now()
     stale = OutboundMessage.objects.filter(
-        state=State.SENDING, claimed_at__lt=now - timedelta(seconds=sms_conf("SMS_STALE_SENDING_SECONDS"))
+        state=State.SENDING, claimed_at__lt=now - timedelta(seconds=settings.SMS_STALE_SENDING_SECONDS)
     ).update(state=State.UNKNOWN, error_code="stale", error_message="The worker stopped while sending.")
     ready = OutboundMessage.objects.filter(state__in=READY_STATES, send_after__lte=now)
     urgent = ready.filter(priority__lt=OutboundMessage.Priority.BULK).exists()
@@ -379,7 +381,7 @@ def outbox_reconcile(*, limit: int = 200) -> dict:
     after SMS_UNKNOWN_GRACE_SECONDS: the request never arrived, so the row may be sent again."""
     transport = transport_get()
     now = timezone.now()
-    grace = timedelta(seconds=sms_conf("SMS_UNKNOWN_GRACE_SECONDS"))
+    grace = timedelta(seconds=settings.SMS_UNKNOWN_GRACE_SECONDS)
     found = requeued = 0
     for message in OutboundMessage.objects.filter(state=State.UNKNOWN).order_by("claimed_at")[:limit]:
         since = (message.claimed_at or message.created_at) - timedelta(seconds=5)

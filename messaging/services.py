@@ -17,7 +17,6 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from core.broker import broker_shared
-from messaging.conf import bulk_backlog_max
 from messaging.encoding import sms_normalise, sms_segments
 from messaging.models import OptOut, OutboundMessage
 from messaging.timing import quiet_hours_end
@@ -89,7 +88,7 @@ def message_queue(
         # when the backlog should have drained, so that the queue (and the sweeper) never hold an
         # unbounded pile of "ready now" rows and urgent texts keep their place.
         backlog = _bulk_backlog_recent()
-        if backlog > bulk_backlog_max():
+        if backlog > (settings.SMS_BULK_BACKLOG_MAX or settings.SMS_MAX_PER_SECOND * 3600):
             send_after = max(
                 send_after, now + timezone.timedelta(seconds=backlog / settings.SMS_MAX_PER_SECOND)
             )
@@ -120,7 +119,7 @@ def _enqueue(func: str, *args) -> None:
     from django_q.tasks import async_task
 
     # SMS_TASKS_SYNC runs tasks inline (tests); otherwise the worker picks them up.
-    if getattr(settings, "SMS_TASKS_SYNC", False):
+    if settings.SMS_TASKS_SYNC:
         async_task(func, *args, sync=True, task_name=func.rsplit(".", 1)[-1])
     else:
         async_task(func, *args, task_name=func.rsplit(".", 1)[-1], broker=broker_shared())

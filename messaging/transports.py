@@ -18,8 +18,6 @@ from datetime import datetime
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from messaging.conf import sms_conf
-
 log = logging.getLogger(__name__)
 
 # What Twilio's error codes mean for us (https://www.twilio.com/docs/api/errors).
@@ -129,7 +127,7 @@ class TwilioTransport(BaseTransport):
     """
 
     def __init__(self) -> None:
-        self.timeout = sms_conf("SMS_HTTP_TIMEOUT")
+        self.timeout = settings.SMS_HTTP_TIMEOUT
         # The SDK logs every request's headers at INFO: per text, in every worker, that is noise and
         # measurable cost. Left alone when an operator configured the logger explicitly.
         sdk_log = logging.getLogger("twilio.http_client")
@@ -148,7 +146,7 @@ class TwilioTransport(BaseTransport):
         client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
         # The SDK hard-codes https://api.twilio.com per domain; pointing the Api domain elsewhere is
         # how tests and benchmarks make the real client speak HTTP to a local server.
-        client.api.base_url = getattr(settings, "TWILIO_API_BASE_URL", "https://api.twilio.com").rstrip("/")
+        client.api.base_url = (settings.TWILIO_API_BASE_URL or "https://api.twilio.com").rstrip("/")
         return client
 
     @property
@@ -175,7 +173,7 @@ class TwilioTransport(BaseTransport):
                 to=sms.to,
                 body=sms.body,
                 status_callback=self.status_callback_url(sms.message_id),
-                validity_period=int(sms_conf("SMS_VALIDITY_PERIOD")),
+                validity_period=settings.SMS_VALIDITY_PERIOD,
                 **self._sender(),
             )
         except Exception as exc:
@@ -281,7 +279,7 @@ def transport_get() -> BaseTransport:
     global _transport, _transport_key
     key = (
         settings.SMS_BACKEND,
-        getattr(settings, "TWILIO_API_BASE_URL", ""),
+        settings.TWILIO_API_BASE_URL,
         settings.TWILIO_ACCOUNT_SID,
         settings.TWILIO_AUTH_TOKEN,
     )

@@ -73,7 +73,7 @@ def twilio_status(request: HttpRequest) -> HttpResponse:
 
 
 def _simulator_allowed() -> None:
-    if not (settings.DEBUG or getattr(settings, "SMS_SIMULATOR", False)):
+    if not (settings.DEBUG or settings.SMS_SIMULATOR):
         raise Http404("The phone simulator is only available in development and demos.")
 
 

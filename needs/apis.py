@@ -20,9 +20,7 @@ from needs.models import Need, Offer
 from needs.permissions import (
     NeedAccess,
     can_manage_need,
-    can_post_need_for,
     can_see_requester,
-    organisations_user_can_post_for,
     requester_read_record,
 )
 from needs.serializers import (
@@ -37,27 +35,15 @@ from needs.serializers import (
     OffersMadeSerializer,
 )
 from volunteers.apis import area_apply, local_authority_id
-from volunteers.models import Organisation, Volunteer
-from volunteers.permissions import IsStaffMember, ViewersReadOnly, is_superuser, organisation_ids_for
-
-
-def posting_organisation(*, user, slug: str | None) -> Organisation:
-    """The organisation a need is posted for: the one named, or the only one the user coordinates."""
-    if slug:
-        organisation = Organisation.objects.filter(slug=slug).first()
-        if organisation is None:
-            raise exceptions.ValidationError({"organisation": [f"No organisation {slug!r}."]})
-        if not can_post_need_for(user=user, organisation=organisation):
-            raise exceptions.PermissionDenied("You coordinate needs for your own organisations only.")
-        return organisation
-    mine = organisations_user_can_post_for(user=user)
-    if not mine:
-        raise exceptions.PermissionDenied("Posting a need needs a coordinator role.")
-    if len(mine) > 1:
-        raise exceptions.ValidationError(
-            {"organisation": ["You coordinate for several organisations: say which one (its slug)."]}
-        )
-    return Organisation.objects.get(id=next(iter(mine)))
+from volunteers.models import Volunteer
+from volunteers.permissions import (
+    COORDINATOR,
+    IsStaffMember,
+    ViewersReadOnly,
+    is_superuser,
+    organisation_for,
+    organisation_ids_for,
+)
 
 
 @extend_schema_view(
@@ -123,7 +109,9 @@ class NeedViewSet(
         incoming = NeedCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
-        organisation = posting_organisation(user=request.user, slug=data.pop("organisation", None))
+        organisation = organisation_for(
+            user=request.user, roles={COORDINATOR}, slug=data.pop("organisation", None), doing="post a need"
+        )
         need = services.need_create(organisation=organisation, posted_by=request.user, **data)
         return Response(NeedSerializer(need).data, status=status.HTTP_201_CREATED)
 

@@ -104,7 +104,7 @@ def needs_to_reconfirm(
     """Needs still waiting for a volunteer after ``NEEDS_RECONFIRM_AFTER_HOURS`` (default 48) since
     they were posted or last re-confirmed: check with the requester that help is still wanted."""
     now = now or timezone.now()
-    after = timedelta(hours=getattr(settings, "NEEDS_RECONFIRM_AFTER_HOURS", 48))
+    after = timedelta(hours=settings.NEEDS_RECONFIRM_AFTER_HOURS)
     return (
         needs_for_organisations(organisations=organisations)
         .filter(status__in=(Need.Status.OPEN, Need.Status.OFFERED))

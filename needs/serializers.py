@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from core.api.filters import AreaFilterSerializer
 from needs.models import Need, Offer
+from volunteers.geography import MAX_SEARCH_RADIUS_KM
 from volunteers.models import DBSLevel
 from volunteers.serializers import district_of
 
@@ -42,7 +43,7 @@ class NeedCreateSerializer(serializers.Serializer):
     dietary_notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     window_start = serializers.DateTimeField(required=False, allow_null=True, default=None)
     window_end = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    search_radius_km = serializers.FloatField(default=5.0, min_value=0.1, max_value=25.6)
+    search_radius_km = serializers.FloatField(default=5.0, min_value=0.1, max_value=MAX_SEARCH_RADIUS_KM)
 
     def validate(self, attrs):
         has_point = attrs.get("latitude") is not None or attrs.get("longitude") is not None

@@ -473,11 +473,11 @@ def need_reconfirm(*, need: Need, actor: AbstractBaseUser) -> bool:
 
 
 def _followup_after() -> timedelta:
-    return timedelta(hours=getattr(settings, "NEEDS_FOLLOWUP_AFTER_HOURS", 24))
+    return timedelta(hours=settings.NEEDS_FOLLOWUP_AFTER_HOURS)
 
 
 def _followup_answer_within() -> timedelta:
-    return timedelta(hours=getattr(settings, "NEEDS_FOLLOWUP_ANSWER_HOURS", 24))
+    return timedelta(hours=settings.NEEDS_FOLLOWUP_ANSWER_HOURS)
 
 
 def needs_follow_up_due(*, now: datetime | None = None) -> dict[str, int]:

@@ -51,7 +51,7 @@ ATTENTION_ROWS = 20
 
 def tile_url() -> str:
     # Empty means no background tiles: the markers and the list still work with no network.
-    return getattr(settings, "LEAFLET_TILE_URL", "")
+    return settings.LEAFLET_TILE_URL
 
 
 def _district(need: Need) -> str:

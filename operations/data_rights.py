@@ -14,7 +14,6 @@ hooks that ``rights_connect`` registers at start-up.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -30,23 +29,9 @@ from volunteers.models import Volunteer
 from volunteers.phones import InvalidPhone, phone_mask, phone_normalise
 from volunteers.services import audit_record
 
-REQUESTER_ERASURE_DAYS_DEFAULT = 30
-
 
 class RightsError(ValueError):
     """A rights request that cannot be carried out as asked; the message says why."""
-
-
-def requester_erasure_days() -> int:
-    """``settings.REQUESTER_ERASURE_DAYS``, else the environment variable of that name, else 30."""
-    value = getattr(settings, "REQUESTER_ERASURE_DAYS", None) or os.environ.get("REQUESTER_ERASURE_DAYS")
-    try:
-        days = int(value) if value not in (None, "") else REQUESTER_ERASURE_DAYS_DEFAULT
-    except ValueError:
-        raise RightsError(f"REQUESTER_ERASURE_DAYS must be a whole number of days, not {value!r}") from None
-    if days < 0:
-        raise RightsError("REQUESTER_ERASURE_DAYS cannot be negative")
-    return days
 
 
 def phone_for_rights(raw: str) -> str:
@@ -67,7 +52,7 @@ def subject_access(*, phone: str, actor: AbstractBaseUser | None = None) -> dict
         "generated_at": timezone.now().isoformat(),
         "controller_note": (
             "Everything this service holds about this phone number. Requester details are erased "
-            f"{requester_erasure_days()} days after a request for help closes."
+            f"{settings.REQUESTER_ERASURE_DAYS} days after a request for help closes."
         ),
         "volunteer": volunteer_record,
         "offers": needs_privacy.offers_subject_access(volunteer_id=volunteer_id) if volunteer_id else [],
@@ -122,7 +107,7 @@ def person_erase(
 def requesters_erase_due(*, now: datetime | None = None) -> int:
     """The scheduled job: blank requester details on needs closed more than N days ago."""
     now = now or timezone.now()
-    closed_before = now - timedelta(days=requester_erasure_days())
+    closed_before = now - timedelta(days=settings.REQUESTER_ERASURE_DAYS)
     with transaction.atomic():
         count = needs_privacy.requesters_erase_closed(closed_before=closed_before)
         if count:

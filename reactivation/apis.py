@@ -28,11 +28,13 @@ from reactivation.serializers import (
 )
 from reactivation.services import campaigns as campaign_services
 from volunteers.apis import GroupViewSet
-from volunteers.models import MutualAidGroup, Organisation, StaffRole
+from volunteers.models import MutualAidGroup
 from volunteers.permissions import (
+    CAMPAIGN_MANAGER,
     IsStaffMember,
     ViewersReadOnly,
     is_superuser,
+    organisation_for,
     organisation_ids_for,
 )
 
@@ -56,23 +58,6 @@ class PlaybookViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return PlaybookDetailSerializer if self.action == "retrieve" else PlaybookSerializer
-
-
-def running_organisation(*, user, slug: str | None) -> Organisation:
-    """The organisation a campaign runs for: the one named, or the only one the user manages."""
-    if slug:
-        organisation = Organisation.objects.filter(slug=slug).first()
-        if organisation is None:
-            raise exceptions.ValidationError({"organisation": [f"No organisation {slug!r}."]})
-        return organisation
-    mine = organisation_ids_for(user=user, roles={StaffRole.Role.CAMPAIGN_MANAGER})
-    if not mine:
-        raise exceptions.PermissionDenied("Running a campaign needs a campaign manager role.")
-    if len(mine) > 1 and not is_superuser(user):
-        raise exceptions.ValidationError(
-            {"organisation": ["You manage campaigns for several organisations: say which one (its slug)."]}
-        )
-    return Organisation.objects.get(id=min(mine))
 
 
 @extend_schema_view(
@@ -121,7 +106,9 @@ class CampaignViewSet(
         incoming = CampaignRequestSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        organisation = running_organisation(user=request.user, slug=data.get("organisation"))
+        organisation = organisation_for(
+            user=request.user, roles={CAMPAIGN_MANAGER}, slug=data.get("organisation"), doing="run a campaign"
+        )
         area = dict(data["area"])
         # A list of local authorities must lie within what the organisation covers; a circle is
         # clipped to it by the planner (people outside are left out, "outside_area").

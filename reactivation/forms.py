@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from volunteers.geography import MAX_SEARCH_RADIUS_KM
+
 
 class PlainForm(forms.Form):
     def __init__(self, *args, **kwargs):
@@ -26,7 +28,7 @@ class CampaignForm(PlainForm):
     latitude = forms.FloatField(label="Centre latitude", required=False)
     longitude = forms.FloatField(label="Centre longitude", required=False)
     radius_km = forms.FloatField(
-        label="Radius in km", required=False, min_value=0.1, max_value=25.6, initial=3
+        label="Radius in km", required=False, min_value=0.1, max_value=MAX_SEARCH_RADIUS_KM, initial=3
     )
     target_ready = forms.IntegerField(
         label="How many people do you need ready?",

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
 from messaging.models import OutboundMessage
 from needs.models import Need, Offer
-from reactivation.conf import setting
 from reactivation.models import Campaign, CampaignRecipient, Playbook, PlaybookVersion, ReadinessCheck
 from reactivation.wording import TemplatePreview, template_preview
 from volunteers.geography import cell_block, haversine_km
@@ -49,8 +49,8 @@ def reply_rate_for(*, local_authority_ids: list[int]) -> float:
     r = rows.aggregate(n=Count("pk"), ready=Count("pk", filter=Q(state=S.READY)))
     c = checks.aggregate(n=Count("pk"), ready=Count("pk", filter=Q(answer=ReadinessCheck.Answer.READY)))
     asked, ready = r["n"] + c["n"], r["ready"] + c["ready"]
-    if asked < setting("REACTIVATION_MIN_HISTORY"):
-        return setting("REACTIVATION_DEFAULT_REPLY_RATE")
+    if asked < settings.REACTIVATION_MIN_HISTORY:
+        return settings.REACTIVATION_DEFAULT_REPLY_RATE
     return max(ready / asked, 0.01)
 
 
@@ -194,8 +194,8 @@ def register_freshness(*, groups: QuerySet[MutualAidGroup] | None = None, now=No
     """How fresh each group's contact is, so the memory does not rot silently: fresh (verified
     within the check interval), due, stale (missed two checks) or never verified."""
     now = now or timezone.now()
-    interval = setting("REACTIVATION_READINESS_INTERVAL_DAYS")
-    stale_after = setting("REACTIVATION_STALE_AFTER_MISSES")
+    interval = settings.REACTIVATION_READINESS_INTERVAL_DAYS
+    stale_after = settings.REACTIVATION_STALE_AFTER_MISSES
     groups = (
         groups if groups is not None else MutualAidGroup.objects.exclude(status=MutualAidGroup.Status.RETIRED)
     )
@@ -352,7 +352,7 @@ def group_contacts(*, group: MutualAidGroup) -> QuerySet[Membership]:
 
 def readiness_due_count(*, now=None) -> int:
     now = now or timezone.now()
-    interval = timedelta(days=setting("REACTIVATION_READINESS_INTERVAL_DAYS"))
+    interval = timedelta(days=settings.REACTIVATION_READINESS_INTERVAL_DAYS)
     return (
         MutualAidGroup.objects.filter(status=MutualAidGroup.Status.DORMANT)
         .exclude(readiness_checks__sent_at__gte=now - interval)

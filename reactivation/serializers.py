@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reactivation.models import AfterActionReview, Campaign, Playbook, PlaybookVersion
+from volunteers.geography import MAX_SEARCH_RADIUS_KM
 from volunteers.serializers import GroupFilterSerializer, GroupSerializer
 
 FRESHNESS_CHOICES = [
@@ -79,7 +80,7 @@ class AreaSerializer(serializers.Serializer):
 
     latitude = serializers.FloatField(required=False, min_value=49.8, max_value=60.9)
     longitude = serializers.FloatField(required=False, min_value=-8.7, max_value=1.8)
-    radius_km = serializers.FloatField(required=False, min_value=0.1, max_value=25.6)
+    radius_km = serializers.FloatField(required=False, min_value=0.1, max_value=MAX_SEARCH_RADIUS_KM)
     local_authorities = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False, min_length=1, max_length=20
     )

@@ -47,7 +47,7 @@ def previews_in_order(previews: dict) -> list[tuple[str, dict]]:
 
 
 def tile_url() -> str:
-    return getattr(settings, "LEAFLET_TILE_URL", "")
+    return settings.LEAFLET_TILE_URL
 
 
 def _errors(exc: Exception) -> list[str]:

@@ -102,6 +102,8 @@ KM_PER_DEG_LAT = 111.32
 KM_PER_DEG_LON = KM_PER_DEG_LAT * math.cos(math.radians(UK_MAX_LAT))
 ORIGIN_LAT, ORIGIN_LON = UK_MIN_LAT - 1.0, UK_MIN_LON - 1.0
 CELL_SIDES_KM: tuple[float, ...] = (0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6)
+# The widest search the matcher's cells answer exactly: needs and campaign circles stay within it.
+MAX_SEARCH_RADIUS_KM = CELL_SIDES_KM[-1]
 CELL_FIELDS: tuple[str, ...] = tuple(f"cell_{i}" for i in range(len(CELL_SIDES_KM)))
 # Column count is fixed per level so a key is row * stride + column (fits a 32-bit integer).
 _COL_STRIDE = 100_000

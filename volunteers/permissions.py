@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
@@ -92,6 +93,34 @@ def organisation_ids_for(*, user: User | None, roles: Iterable[str] | None = Non
         return set(mine)
     wanted = set(roles)
     return {org_id for org_id, role in mine.items() if role in wanted}
+
+
+def organisation_for(
+    *, user: User | None, roles: Iterable[str], slug: str | None = None, doing: str
+) -> Organisation:
+    """The organisation ``user`` acts for when ``doing`` something that needs one of ``roles``
+    ("post a need", "run a campaign"): the one named by ``slug``, which they must hold such a role
+    in, or else the only organisation where they hold one. The one place this is decided.
+
+    Raises ValidationError (no such organisation, or several to choose from) or PermissionDenied.
+    """
+    wanted = set(roles)
+    role_words = " or ".join(sorted(str(StaffRole.Role(r).label).lower() for r in wanted))
+    if slug:
+        organisation = Organisation.objects.filter(slug=slug).first()
+        if organisation is None:
+            raise ValidationError({"organisation": [f"No organisation {slug!r}."]})
+        if not has_role_in(user=user, organisation_id=organisation.id, roles=wanted):
+            raise PermissionDenied(f"To {doing} for {organisation.name} needs a {role_words} role there.")
+        return organisation
+    mine = organisation_ids_for(user=user, roles=wanted)
+    if not mine:
+        raise PermissionDenied(f"To {doing} needs a {role_words} role.")
+    if len(mine) > 1:
+        raise ValidationError(
+            {"organisation": [f"You can {doing} for several organisations: say which one (its slug)."]}
+        )
+    return Organisation.objects.get(id=next(iter(mine)))
 
 
 def can_read_register(*, user: User | None) -> bool:

@@ -62,7 +62,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, RequestDataTooBig):  # Django answers it with a 400 outside DRF; so do we
         exc = exceptions.ParseError("The request body is too large.")
     response = drf_exception_handler(exc, context)

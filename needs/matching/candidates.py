@@ -146,7 +146,7 @@ def density_map(spec: NeedSpec) -> dict[int, dict[int, int]]:
     only chooses where the climb starts, so a stale map never changes an answer.
     """
     key = _filter_key(spec)
-    ttl = getattr(settings, "NEEDS_MATCHER_DENSITY_TTL_SECONDS", 600)
+    ttl = settings.NEEDS_MATCHER_DENSITY_TTL_SECONDS
     cached = _density_cache.get(key)
     if cached is not None and time.monotonic() - cached[0] < ttl:
         return cached[1]

@@ -14,6 +14,7 @@ import math
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,12 +24,12 @@ from django.utils import timezone
 from messaging.encoding import sms_segments
 from messaging.models import OptOut, OutboundMessage
 from messaging.services import WITHDRAWN, message_queue, messages_withdraw
-from reactivation.conf import setting
 from reactivation.models import Campaign, CampaignRecipient, Playbook, PlaybookVersion
 from reactivation.services.planning import LEFT_OUT, area_resolve, in_quiet_hours, plan_build, plan_report
 from reactivation.waves import next_wave, wave_rules_read
 from reactivation.wording import template_for, template_render
 from volunteers.models import Membership, Organisation, StaffRole, Volunteer
+from volunteers.permissions import organisation_for
 from volunteers.services import audit_record
 
 log = logging.getLogger(__name__)
@@ -54,23 +55,6 @@ def _require_manager(*, user: AbstractBaseUser, organisation: Organisation) -> N
         raise PermissionDenied(f"Only a campaign manager of {organisation.name} may do this.")
 
 
-def _organisation_for(user: AbstractBaseUser, organisation: Organisation | None) -> Organisation:
-    if organisation is not None:
-        return organisation
-    orgs = list(
-        Organisation.objects.filter(staff_roles__user=user, staff_roles__role__in=MANAGER_ROLES).distinct()[
-            :2
-        ]
-    )
-    if len(orgs) != 1:
-        raise ValidationError(
-            "Say which organisation runs the campaign."
-            if orgs
-            else "Only a campaign manager may run a campaign."
-        )
-    return orgs[0]
-
-
 def _version_for(playbook: Playbook | PlaybookVersion | str) -> PlaybookVersion:
     if isinstance(playbook, PlaybookVersion):
         return playbook
@@ -86,8 +70,8 @@ def _version_for(playbook: Playbook | PlaybookVersion | str) -> PlaybookVersion:
 
 def _approval_reasons(report: dict[str, Any]) -> list[str]:
     reasons = []
-    size_limit = setting("REACTIVATION_APPROVAL_RECIPIENTS")
-    cost_limit = setting("REACTIVATION_APPROVAL_COST_PENCE")
+    size_limit = settings.REACTIVATION_APPROVAL_RECIPIENTS
+    cost_limit = settings.REACTIVATION_APPROVAL_COST_PENCE
     if report["contact_total"] > size_limit:
         reasons.append(f"it would text {report['contact_total']} people (more than {size_limit})")
     if report["estimated_cost_pence"] > cost_limit:
@@ -108,7 +92,7 @@ def campaign_dry_run(
 ) -> dict[str, Any]:
     """What a campaign would do, writing nothing: contacts by group and local authority, who is
     left out and why, message previews, segments, cost, the first wave and whether approval is needed."""
-    organisation = _organisation_for(user, organisation)
+    organisation = organisation or organisation_for(user=user, roles=MANAGER_ROLES, doing="run a campaign")
     _require_manager(user=user, organisation=organisation)
     version = _version_for(playbook)
     resolved = area_resolve(area=area, organisation=organisation)
@@ -139,7 +123,7 @@ def campaign_create(
     spend_cap_pence: int | None = None,
 ) -> Campaign:
     """A draft campaign holding its dry run. Nothing is sent until ``campaign_start``."""
-    organisation = _organisation_for(user, organisation)
+    organisation = organisation or organisation_for(user=user, roles=MANAGER_ROLES, doing="run a campaign")
     version = _version_for(playbook)
     report = campaign_dry_run(
         user=user,
@@ -149,7 +133,7 @@ def campaign_create(
         language=language,
         target_ready=target_ready,
     )
-    cap = setting("REACTIVATION_DEFAULT_SPEND_CAP_PENCE") if spend_cap_pence is None else spend_cap_pence
+    cap = settings.REACTIVATION_DEFAULT_SPEND_CAP_PENCE if spend_cap_pence is None else spend_cap_pence
     if cap is None or int(cap) <= 0:
         raise ValidationError("A campaign needs a spend cap above zero.")
     resolved = area_resolve(area=area, organisation=organisation)
@@ -366,7 +350,7 @@ def _withdraw_queued(campaign: Campaign) -> None:
         message__state=OutboundMessage.State.CANCELLED,
         message__error_code=WITHDRAWN,
     ).select_related("message")
-    price = setting("REACTIVATION_PRICE_PER_SEGMENT_PENCE")
+    price = settings.REACTIVATION_PRICE_PER_SEGMENT_PENCE
     for row in rows:
         # Moving the row out of "messaged" is the claim on its refund: a second cancel finds none.
         if CampaignRecipient.objects.filter(pk=row.pk, state=CampaignRecipient.State.MESSAGED).update(
@@ -454,7 +438,7 @@ def _send_reason(campaign: Campaign, volunteer: Volunteer, now) -> str | None:
         return LEFT_OUT["opted_out"]
     if volunteer.phone_unreachable_at is not None:
         return LEFT_OUT["unreachable"]
-    hours = setting("REACTIVATION_OVERLAP_HOURS")
+    hours = settings.REACTIVATION_OVERLAP_HOURS
     if (
         CampaignRecipient.objects.filter(volunteer=volunteer, messaged_at__gte=now - timedelta(hours=hours))
         .exclude(campaign=campaign)
@@ -468,7 +452,7 @@ def recipient_send(*, campaign_id: int, recipient_id: int) -> str:
     """Text one recipient of a running campaign: 'sent', 'skipped', 'gone' (not pending or not
     running) or 'cap' (the next message would pass the spend cap). Safe to call twice."""
     now = timezone.now()
-    price = setting("REACTIVATION_PRICE_PER_SEGMENT_PENCE")
+    price = settings.REACTIVATION_PRICE_PER_SEGMENT_PENCE
     with transaction.atomic():
         row = (
             CampaignRecipient.objects.select_for_update()

@@ -21,7 +21,6 @@ from messaging.encoding import sms_batch_estimate, sms_segments
 from messaging.models import OptOut
 from messaging.timing import quiet_hours_end
 from needs.models import Need
-from reactivation.conf import setting
 from reactivation.models import CampaignRecipient, PlaybookVersion
 from reactivation.waves import first_wave_size, wave_rules_read
 from reactivation.wording import template_for, template_render
@@ -132,7 +131,7 @@ def area_needs(area: Area):
 
 def in_quiet_hours(now: datetime | None = None) -> tuple[bool, str]:
     """(whether bulk texts are held now, when the hold ends as HH:MM) per SMS_QUIET_HOURS."""
-    end = quiet_hours_end(now or timezone.now(), getattr(settings, "SMS_QUIET_HOURS", None))
+    end = quiet_hours_end(now or timezone.now(), settings.SMS_QUIET_HOURS)
     return (True, end.strftime("%H:%M")) if end else (False, "")
 
 
@@ -191,8 +190,8 @@ def plan_build(
     group_kinds = set(targeting.get("group_kinds") or [])
     skills = set(targeting.get("skills") or [])
     near_km = float(targeting.get("radius_km") or 3)
-    consent_cutoff = now - timedelta(days=setting("REACTIVATION_CONSENT_MAX_AGE_DAYS"))
-    overlap_hours = setting("REACTIVATION_OVERLAP_HOURS")
+    consent_cutoff = now - timedelta(days=settings.REACTIVATION_CONSENT_MAX_AGE_DAYS)
+    overlap_hours = settings.REACTIVATION_OVERLAP_HOURS
     covered_ids = {la.pk for la in area.local_authorities}
     plan = Plan(area=area)
 
@@ -221,7 +220,7 @@ def plan_build(
             "other_campaign",
         )
     )
-    stale_after = setting("REACTIVATION_STALE_AFTER_MISSES")
+    stale_after = settings.REACTIVATION_STALE_AFTER_MISSES
     memberships: dict[int, list[dict]] = defaultdict(list)
     group_organiser: dict[int, str] = {}
     for m in Membership.objects.filter(
@@ -324,7 +323,7 @@ def plan_build(
     plan.first_wave = min(
         len(plan.included), first_wave_size(rules=rules, target=plan.target, reply_rate=plan.reply_rate)
     )
-    price = setting("REACTIVATION_PRICE_PER_SEGMENT_PENCE")
+    price = settings.REACTIVATION_PRICE_PER_SEGMENT_PENCE
     plan.segments, plan.estimated_cost_pence = sms_batch_estimate(
         (p.body for p in plan.included), price_per_segment_pence=price
     )
@@ -351,7 +350,7 @@ def plan_report(plan: Plan, *, now: datetime | None = None) -> dict[str, Any]:
     by_la = Counter(p.local_authority for p in plan.included)
     left = Counter(x.code for x in plan.left_out)
     quiet, until = in_quiet_hours(now)
-    overlap_hours = setting("REACTIVATION_OVERLAP_HOURS")
+    overlap_hours = settings.REACTIVATION_OVERLAP_HOURS
     return {
         "area": plan.area.label,
         "contact_total": len(plan.included),

@@ -16,16 +16,13 @@ from django.utils import timezone
 
 from messaging.models import OptOut, OutboundMessage
 from messaging.services import message_queue
-from reactivation.conf import setting
 from reactivation.models import ReadinessCheck
 from reactivation.wording import DEFAULT_TEMPLATES, template_render
 from volunteers.models import Membership, MutualAidGroup, Volunteer
 
 
 def _sender(group: MutualAidGroup) -> str:
-    return (
-        group.organisation.name if group.organisation_id else getattr(settings, "SMS_SENDER_NAME", "Rekindle")
-    )
+    return group.organisation.name if group.organisation_id else settings.SMS_SENDER_NAME
 
 
 def _contact(group: MutualAidGroup, role: str) -> Volunteer | None:
@@ -79,9 +76,9 @@ def readiness_cycle(*, now=None) -> dict[str, int]:
     """The daily job: close checks past their answer window, mark stale contacts and ask the
     deputy, then send the checks that are due. Safe to run twice a day or after a missed day."""
     now = now or timezone.now()
-    answer_days = setting("REACTIVATION_READINESS_ANSWER_DAYS")
-    interval = timedelta(days=setting("REACTIVATION_READINESS_INTERVAL_DAYS"))
-    stale_after = setting("REACTIVATION_STALE_AFTER_MISSES")
+    answer_days = settings.REACTIVATION_READINESS_ANSWER_DAYS
+    interval = timedelta(days=settings.REACTIVATION_READINESS_INTERVAL_DAYS)
+    stale_after = settings.REACTIVATION_STALE_AFTER_MISSES
     counts = {"missed": 0, "stopped": 0, "handovers": 0, "sent": 0}
 
     overdue = ReadinessCheck.objects.filter(

@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from core.schedules import schedules_ensure
-from operations.data_rights import requester_erasure_days, requesters_erase_due
+from operations.data_rights import requesters_erase_due
 
 
 class Command(BaseCommand):
@@ -20,5 +21,5 @@ class Command(BaseCommand):
             self.stdout.write(f"Schedules ready ({created} created).")
         count = requesters_erase_due()
         self.stdout.write(
-            f"Erased the requester details of {count} needs closed over {requester_erasure_days()} days ago."
+            f"Erased the requester details of {count} needs closed over {settings.REQUESTER_ERASURE_DAYS} days ago."
         )
