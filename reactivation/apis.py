@@ -26,7 +26,15 @@ from reactivation.serializers import (
     PlaybookDetailSerializer,
     PlaybookSerializer,
 )
-from reactivation.services import campaigns as campaign_services
+from reactivation.services.campaign_lifecycle import (
+    campaign_approve,
+    campaign_cancel,
+    campaign_create,
+    campaign_dry_run,
+    campaign_pause,
+    campaign_resume,
+    campaign_start,
+)
 from volunteers.apis import GroupViewSet
 from volunteers.models import MutualAidGroup
 from volunteers.permissions import (
@@ -126,13 +134,11 @@ class CampaignViewSet(
             "target_ready": data["target_ready"],
         }
         if data["dry_run"]:
-            report = campaign_services.campaign_dry_run(**common)
+            report = campaign_dry_run(**common)
             return Response(DryRunSerializer({"dry_run": True, "report": report}).data)
-        campaign = campaign_services.campaign_create(
-            **common, name=data["name"], spend_cap_pence=data["spend_cap_pence"]
-        )
+        campaign = campaign_create(**common, name=data["name"], spend_cap_pence=data["spend_cap_pence"])
         if data["start"]:
-            campaign = campaign_services.campaign_start(campaign=campaign, user=request.user)
+            campaign = campaign_start(campaign=campaign, user=request.user)
         return self._detail(campaign, code=status.HTTP_201_CREATED)
 
     def _transition(self, service, **kwargs) -> Response:
@@ -144,7 +150,7 @@ class CampaignViewSet(
     )
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        return self._transition(campaign_services.campaign_start)
+        return self._transition(campaign_start)
 
     @extend_schema(
         summary="Approve a campaign awaiting approval (a second person), which then starts",
@@ -153,7 +159,7 @@ class CampaignViewSet(
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._transition(campaign_services.campaign_approve)
+        return self._transition(campaign_approve)
 
     @extend_schema(
         summary="Pause: no new wave or message until resumed",
@@ -162,12 +168,12 @@ class CampaignViewSet(
     )
     @action(detail=True, methods=["post"])
     def pause(self, request, pk=None):
-        return self._transition(campaign_services.campaign_pause)
+        return self._transition(campaign_pause)
 
     @extend_schema(summary="Resume a paused campaign", request=None, responses=CampaignDetailSerializer)
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
-        return self._transition(campaign_services.campaign_resume)
+        return self._transition(campaign_resume)
 
     @extend_schema(
         summary="Cancel for good; texts still queued are withdrawn",
@@ -176,7 +182,7 @@ class CampaignViewSet(
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._transition(campaign_services.campaign_cancel)
+        return self._transition(campaign_cancel)
 
 
 # --- the register's freshness and coverage gaps ---------------------------------------------------

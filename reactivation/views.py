@@ -1,7 +1,7 @@
 """Campaign pages (choose a playbook and an area, the dry run, approval, start/pause/cancel, live
 progress, the after-action review) and the coverage-gap map.
 
-The services decide who may do what (``reactivation.services.campaigns``); the pages show their
+The services decide who may do what (``reactivation.services.campaign_lifecycle``); the pages show their
 refusals in plain words.
 """
 
@@ -19,7 +19,14 @@ from reactivation.forms import CampaignForm, ReviewForm
 from reactivation.models import AfterActionReview, Campaign, CampaignRecipient, Playbook
 from reactivation.permissions import can_manage_campaign, can_see_campaign
 from reactivation.selectors import campaign_progress, coverage_gaps
-from reactivation.services import campaigns as campaign_services
+from reactivation.services.campaign_lifecycle import (
+    campaign_approve,
+    campaign_cancel,
+    campaign_create,
+    campaign_pause,
+    campaign_resume,
+    campaign_start,
+)
 from reactivation.services.playbooks import review_append
 from volunteers.models import LocalAuthority, Organisation
 from volunteers.permissions import CAMPAIGN_MANAGER, is_superuser, organisation_ids_for
@@ -89,7 +96,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         organisation = next(o for o in organisations if o.id == form.cleaned_data["organisation"])
         try:
-            campaign = campaign_services.campaign_create(
+            campaign = campaign_create(
                 user=request.user,
                 playbook=form.cleaned_data["playbook"],
                 area=form.area(),
@@ -180,11 +187,11 @@ def campaign_progress_json(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 ACTIONS = {
-    "start": (campaign_services.campaign_start, "Started. The first wave is going out."),
-    "pause": (campaign_services.campaign_pause, "Paused. No more texts go out until you resume."),
-    "resume": (campaign_services.campaign_resume, "Resumed."),
-    "cancel": (campaign_services.campaign_cancel, "Cancelled. Texts not yet sent have been withdrawn."),
-    "approve": (campaign_services.campaign_approve, "Approved and started."),
+    "start": (campaign_start, "Started. The first wave is going out."),
+    "pause": (campaign_pause, "Paused. No more texts go out until you resume."),
+    "resume": (campaign_resume, "Resumed."),
+    "cancel": (campaign_cancel, "Cancelled. Texts not yet sent have been withdrawn."),
+    "approve": (campaign_approve, "Approved and started."),
 }
 
 

@@ -1,20 +1,9 @@
 """Writes for reactivation: playbooks, campaigns, readiness checks and SMS replies.
 
-Import from here: ``from reactivation.services import campaign_start``.
+A campaign's life cycle is in ``campaign_lifecycle``, the sending of its waves in
+``campaign_sending``: import those from their modules.
 """
 
-from reactivation.services.campaigns import (
-    campaign_advance,
-    campaign_approve,
-    campaign_cancel,
-    campaign_create,
-    campaign_dry_run,
-    campaign_pause,
-    campaign_resume,
-    campaign_start,
-    campaigns_advance_all,
-    recipient_send,
-)
 from reactivation.services.planning import LEFT_OUT, area_resolve
 from reactivation.services.playbooks import (
     PlaybookInvalid,
@@ -31,15 +20,6 @@ __all__ = [
     "LEFT_OUT",
     "PlaybookInvalid",
     "area_resolve",
-    "campaign_advance",
-    "campaign_approve",
-    "campaign_cancel",
-    "campaign_create",
-    "campaign_dry_run",
-    "campaign_pause",
-    "campaign_resume",
-    "campaign_start",
-    "campaigns_advance_all",
     "not_now_handle",
     "playbook_create",
     "playbook_export",
@@ -49,7 +29,6 @@ __all__ = [
     "readiness_check_send",
     "readiness_cycle",
     "ready_handle",
-    "recipient_send",
     "reply_record",
     "review_append",
 ]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from reactivation.models import AfterActionReview, Campaign, Playbook, PlaybookVersion
+from reactivation.services.campaign_lifecycle import is_campaign_staff
 from reactivation.waves import wave_rules_problems
 from reactivation.wording import templates_problems
 from volunteers.models import Organisation
@@ -216,9 +217,7 @@ def review_append(
         raise ValidationError("Write the review once the campaign has finished or been cancelled.")
     if not (what_worked.strip() or what_did_not.strip()):
         raise ValidationError("Say what worked or what did not: a review with no words teaches nothing.")
-    from reactivation.services.campaigns import _can_manage
-
-    if not _can_manage(user=user, organisation=campaign.organisation):
+    if not is_campaign_staff(user=user, organisation=campaign.organisation):
         raise PermissionDenied("Only staff of the campaign's organisation may review it.")
     review, _ = AfterActionReview.objects.update_or_create(
         campaign=campaign,

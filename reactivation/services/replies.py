@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reactivation.models import Campaign, CampaignRecipient, ReadinessCheck
+from reactivation.services.campaign_sending import campaign_advance_enqueue
 from reactivation.services.readiness import readiness_answer
 from volunteers.models import MutualAidGroup, Volunteer
 
@@ -41,12 +42,6 @@ def _open_question(phone: str) -> CampaignRecipient | ReadinessCheck | None:
     return row or check
 
 
-def _enqueue_advance(campaign_id: int) -> None:
-    from reactivation.services.campaigns import _enqueue_advance as enqueue
-
-    enqueue(campaign_id)
-
-
 @transaction.atomic
 def reply_record(*, phone: str, ready: bool) -> str:
     """Record READY (``ready=True``) or NOT NOW from ``phone``; returns the reply text."""
@@ -76,7 +71,7 @@ def reply_record(*, phone: str, ready: bool) -> str:
         )
         # The call itself goes out now that they have agreed (the pending row is in a sent wave).
         if row.campaign.status == Campaign.Status.RUNNING:
-            _enqueue_advance(row.campaign_id)
+            campaign_advance_enqueue(campaign_id=row.campaign_id)
         return f"Thank you, you are on {sender}'s list again. We will text you when help is needed."
     if ready:
         if not claimed.update(state=CampaignRecipient.State.READY, responded_at=now):
@@ -89,7 +84,7 @@ def reply_record(*, phone: str, ready: bool) -> str:
                 status=MutualAidGroup.Status.REACTIVATING, last_verified_at=now
             )
         if row.campaign.status == Campaign.Status.RUNNING:
-            _enqueue_advance(row.campaign_id)
+            campaign_advance_enqueue(campaign_id=row.campaign_id)
         return (
             f"Thank you! {sender} has you down as ready. You will get a text when someone near you "
             "needs help: reply YES to take it. Reply PAUSE for a break."

@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from reactivation.selectors import campaign_progress
-from reactivation.services import campaign_advance, campaign_create, campaign_dry_run, campaign_start
+from reactivation.services.campaign_lifecycle import campaign_create, campaign_dry_run, campaign_start
+from reactivation.services.campaign_sending import campaign_advance
 from volunteers.models import StaffRole
 
 
