@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from messaging.models import OutboundMessage
-from reactivation.services import reply_record
 from reactivation.services.campaign_lifecycle import (
     campaign_cancel,
     campaign_create,
@@ -15,6 +14,7 @@ from reactivation.services.campaign_lifecycle import (
     campaign_start,
 )
 from reactivation.services.campaign_sending import campaign_advance
+from reactivation.services.replies import reply_record
 from tests.reactivation.conftest import CIRCLE, dormant
 
 pytestmark = pytest.mark.django_db

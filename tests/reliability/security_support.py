@@ -174,7 +174,7 @@ def _warm_up() -> None:
     from django.urls import get_resolver
 
     from messaging import inbound, tasks  # noqa: F401
-    from reactivation import services  # noqa: F401
+    from reactivation.services import campaign_lifecycle, replies  # noqa: F401
 
     get_resolver().resolve(INBOUND_PATH)
     Client()
