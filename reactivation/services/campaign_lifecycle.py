@@ -16,12 +16,13 @@ from django.utils import timezone
 from messaging.models import OutboundMessage
 from messaging.services import WITHDRAWN, messages_withdraw
 from reactivation.models import Campaign, CampaignRecipient, Playbook, PlaybookVersion
+from reactivation.services.areas import area_resolve
 from reactivation.services.campaign_sending import (
     campaign_advance_enqueue,
     campaign_key_prefix,
     sms_cost_pence,
 )
-from reactivation.services.planning import area_resolve, plan_build, plan_report
+from reactivation.services.planning import plan_build, plan_report
 from volunteers.models import Organisation, StaffRole
 from volunteers.permissions import organisation_for
 from volunteers.services import audit_record

@@ -21,7 +21,7 @@ from messaging.encoding import sms_segments
 from messaging.models import OptOut, OutboundMessage
 from messaging.services import message_queue
 from reactivation.models import Campaign, CampaignRecipient
-from reactivation.services.planning import LEFT_OUT, in_quiet_hours
+from reactivation.services.planning import LEFT_OUT, in_quiet_hours, template_name
 from reactivation.waves import next_wave, wave_rules_read
 from reactivation.wording import template_for, template_render
 from volunteers.models import Membership, Volunteer
@@ -80,11 +80,7 @@ def _recipient_body(campaign: Campaign, row: CampaignRecipient) -> str:
         is_contact = Membership.objects.filter(
             group=group, volunteer=volunteer, role__in=[Membership.Role.ORGANISER, Membership.Role.DEPUTY]
         ).exists()
-    name = (
-        "reconsent"
-        if row.kind == CampaignRecipient.Kind.RECONSENT
-        else ("organiser_call" if is_contact else "volunteer_call")
-    )
+    name = template_name(kind=row.kind, is_contact=is_contact)
     values = {
         "sender": campaign.organisation.name,
         "group": group.name if group else "",
