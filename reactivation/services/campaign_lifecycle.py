@@ -22,7 +22,7 @@ from reactivation.services.campaign_sending import (
     campaign_key_prefix,
     sms_cost_pence,
 )
-from reactivation.services.planning import plan_build, plan_report
+from reactivation.services.planning import Plan, plan_build, plan_report
 from volunteers.models import Organisation, StaffRole
 from volunteers.permissions import organisation_for
 from volunteers.services import audit_record
@@ -76,6 +76,14 @@ def _approval_reasons(report: dict[str, Any]) -> list[str]:
     return reasons
 
 
+def _report_with_approval(plan: Plan) -> dict[str, Any]:
+    """The plan as the dry run shows it, with whether (and why) a second person must approve."""
+    report = plan_report(plan)
+    report["approval_reasons"] = _approval_reasons(report)
+    report["requires_approval"] = bool(report["approval_reasons"])
+    return report
+
+
 def campaign_dry_run(
     *,
     user: AbstractBaseUser,
@@ -91,7 +99,7 @@ def campaign_dry_run(
     _require_manager(user=user, organisation=organisation)
     version = _version_for(playbook)
     resolved = area_resolve(area=area, organisation=organisation)
-    report = plan_report(
+    return _report_with_approval(
         plan_build(
             version=version,
             organisation=organisation,
@@ -100,9 +108,6 @@ def campaign_dry_run(
             target_ready=target_ready,
         )
     )
-    report["approval_reasons"] = _approval_reasons(report)
-    report["requires_approval"] = bool(report["approval_reasons"])
-    return report
 
 
 @transaction.atomic
@@ -147,44 +152,35 @@ def campaign_create(
     )
 
 
-@transaction.atomic
-def campaign_start(*, campaign: Campaign, user: AbstractBaseUser) -> Campaign:
-    """Start a draft: above the thresholds it waits for a second person's approval instead.
-
-    The plan is built afresh (people may have opted out since the dry run) and written as
-    recipient rows; the first wave goes out from the task queue."""
-    _require_manager(user=user, organisation=campaign.organisation)
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    if campaign.status not in (Campaign.Status.DRAFT, Campaign.Status.AWAITING_APPROVAL):
-        raise ValidationError(f"This campaign is {campaign.get_status_display().lower()}; it cannot start.")
-    resolved = area_resolve(area=campaign.area, organisation=campaign.organisation)
-    plan = plan_build(
+def _plan_afresh(campaign: Campaign) -> Plan:
+    """The campaign's plan built again: people may have opted out since the dry run."""
+    return plan_build(
         version=campaign.playbook_version,
         organisation=campaign.organisation,
-        area=resolved,
+        area=area_resolve(area=campaign.area, organisation=campaign.organisation),
         language=campaign.language,
         target_ready=campaign.target_ready,
         exclude_campaign_id=campaign.pk,
     )
-    report = plan_report(plan)
-    report["approval_reasons"] = _approval_reasons(report)
-    report["requires_approval"] = bool(report["approval_reasons"])
-    campaign.dry_run_report = report
-    campaign.estimated_cost_pence = report["estimated_cost_pence"]
-    campaign.requires_approval = report["requires_approval"]
-    if campaign.requires_approval and campaign.approved_by_id is None:
-        campaign.status = Campaign.Status.AWAITING_APPROVAL
-        campaign.save()
-        audit_record(
-            actor=user,
-            action="campaign.approval_requested",
-            target=campaign,
-            organisation=campaign.organisation,
-            detail={"reasons": report["approval_reasons"]},
-        )
-        return campaign
-    if not plan.included:
-        raise ValidationError("Nobody in this area can be texted: see who is left out and why.")
+
+
+def _approval_wait(*, campaign: Campaign, user: AbstractBaseUser, reasons: list[str]) -> Campaign:
+    campaign.status = Campaign.Status.AWAITING_APPROVAL
+    campaign.save()
+    audit_record(
+        actor=user,
+        action="campaign.approval_requested",
+        target=campaign,
+        organisation=campaign.organisation,
+        detail={"reasons": reasons},
+    )
+    return campaign
+
+
+def _recipients_write(*, campaign: Campaign, plan: Plan) -> None:
+    """One row per person: those to text in rank order, waiting for a wave; those left out, with
+    the reason. A restart after a crash finds rows already there: the unique (campaign,
+    volunteer) keeps one."""
     rows = [
         CampaignRecipient(
             campaign=campaign,
@@ -207,11 +203,10 @@ def campaign_start(*, campaign: Campaign, user: AbstractBaseUser) -> Campaign:
         )
         for x in plan.left_out
     ]
-    # A restart after a crash finds rows already there: the unique (campaign, volunteer) keeps one.
     CampaignRecipient.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-    campaign.status = Campaign.Status.RUNNING
-    campaign.started_at = timezone.now()
-    campaign.save()
+
+
+def _start_audit(*, campaign: Campaign, user: AbstractBaseUser, report: dict[str, Any]) -> None:
     audit_record(
         actor=user,
         action="campaign.start",
@@ -227,6 +222,32 @@ def campaign_start(*, campaign: Campaign, user: AbstractBaseUser) -> Campaign:
             "approved_by": campaign.approved_by.get_username() if campaign.approved_by else None,
         },
     )
+
+
+@transaction.atomic
+def campaign_start(*, campaign: Campaign, user: AbstractBaseUser) -> Campaign:
+    """Start a draft: above the thresholds it waits for a second person's approval instead.
+
+    The plan is built afresh (people may have opted out since the dry run) and written as
+    recipient rows; the first wave goes out from the task queue."""
+    _require_manager(user=user, organisation=campaign.organisation)
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in (Campaign.Status.DRAFT, Campaign.Status.AWAITING_APPROVAL):
+        raise ValidationError(f"This campaign is {campaign.get_status_display().lower()}; it cannot start.")
+    plan = _plan_afresh(campaign)
+    report = _report_with_approval(plan)
+    campaign.dry_run_report = report
+    campaign.estimated_cost_pence = report["estimated_cost_pence"]
+    campaign.requires_approval = report["requires_approval"]
+    if campaign.requires_approval and campaign.approved_by_id is None:
+        return _approval_wait(campaign=campaign, user=user, reasons=report["approval_reasons"])
+    if not plan.included:
+        raise ValidationError("Nobody in this area can be texted: see who is left out and why.")
+    _recipients_write(campaign=campaign, plan=plan)
+    campaign.status = Campaign.Status.RUNNING
+    campaign.started_at = timezone.now()
+    campaign.save()
+    _start_audit(campaign=campaign, user=user, report=report)
     campaign_advance_enqueue(campaign_id=campaign.pk)
     return campaign
 
