@@ -4,6 +4,7 @@ and coverage gaps. No writes here: see reactivation/services/."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -26,6 +27,13 @@ FAILED_STATES = (
     OutboundMessage.State.UNDELIVERED,
     OutboundMessage.State.CANCELLED,
 )
+# The funnel column of each answer (or of its absence).
+ANSWER_COLUMNS: dict[str, str] = {
+    S.READY: "ready",
+    S.NOT_NOW: "not_now",
+    S.NO_ANSWER: "no_answer",
+    S.MESSAGED: "awaiting",
+}
 FUNNEL = ("queued", "sent", "delivered", "failed", "ready", "not_now", "no_answer", "awaiting", "deployed")
 
 
@@ -58,48 +66,67 @@ def _funnel() -> dict[str, int]:
     return dict.fromkeys(FUNNEL, 0)
 
 
-def campaign_progress(*, campaign: Campaign) -> dict[str, Any]:
-    """Counts for the live progress bar: totals, per wave and per local authority, each with
-    queued, sent, delivered, failed, READY, NOT NOW, no answer, awaiting and deployed. A fixed
-    number of queries whatever the campaign's size."""
-    rows = (
+Funnel = dict[str, int]
+
+
+def _deployed_rows(campaign: Campaign) -> list[Mapping[str, Any]]:
+    """The campaign's people who answered READY and then accepted an offer, counted by wave and
+    local authority (no query before the campaign starts, one when nobody is deployed yet)."""
+    if not campaign.started_at:
+        return []
+    deployed_ids = set(
+        Offer.objects.filter(
+            status=Offer.Status.ACCEPTED,
+            responded_at__gte=campaign.started_at,
+            volunteer__campaign_rows__campaign=campaign,
+            volunteer__campaign_rows__state=S.READY,
+        ).values_list("volunteer_id", flat=True)
+    )
+    if not deployed_ids:
+        return []
+    return list(
+        CampaignRecipient.objects.filter(campaign=campaign, volunteer_id__in=deployed_ids)
+        .values("wave", "volunteer__local_authority__name")
+        .annotate(n=Count("pk"))
+    )
+
+
+def _funnels_count(campaign: Campaign) -> tuple[Funnel, dict[int, Funnel], dict[str, Funnel]]:
+    """The funnel of the people given a wave: in total, by wave and by local authority."""
+    total: Funnel = _funnel()
+    by_wave: dict[int, Funnel] = defaultdict(_funnel)
+    by_la: dict[str, Funnel] = defaultdict(_funnel)
+
+    def buckets(row: Mapping[str, Any]) -> tuple[Funnel, ...]:
+        return total, by_wave[row["wave"]], by_la[row["volunteer__local_authority__name"] or "unknown"]
+
+    deployed = _deployed_rows(campaign)
+    texted = (
         CampaignRecipient.objects.filter(campaign=campaign)
         .exclude(state=S.SKIPPED)
         .exclude(wave=0)
         .values("wave", "state", "volunteer__local_authority__name", "message__state")
         .annotate(n=Count("pk"))
     )
-    deployed_ids = set()
-    if campaign.started_at:
-        deployed_ids = set(
-            Offer.objects.filter(
-                status=Offer.Status.ACCEPTED,
-                responded_at__gte=campaign.started_at,
-                volunteer__campaign_rows__campaign=campaign,
-                volunteer__campaign_rows__state=S.READY,
-            ).values_list("volunteer_id", flat=True)
-        )
-    deployed_by = (
-        CampaignRecipient.objects.filter(campaign=campaign, volunteer_id__in=deployed_ids)
-        .values("wave", "volunteer__local_authority__name")
-        .annotate(n=Count("pk"))
-        if deployed_ids
-        else []
-    )
-    total, by_wave, by_la = _funnel(), defaultdict(_funnel), defaultdict(_funnel)
-    for r in rows:
-        keys = _keys_for(r["state"], r["message__state"])
-        for bucket in (total, by_wave[r["wave"]], by_la[r["volunteer__local_authority__name"] or "unknown"]):
-            for key in keys:
-                bucket[key] += r["n"]
-    for r in deployed_by:
-        for bucket in (total, by_wave[r["wave"]], by_la[r["volunteer__local_authority__name"] or "unknown"]):
-            bucket["deployed"] += r["n"]
-    states = dict(
+    for row in texted:
+        for bucket in buckets(row):
+            for key in _keys_for(row["state"], row["message__state"]):
+                bucket[key] += row["n"]
+    for deployed_row in deployed:
+        for bucket in buckets(deployed_row):
+            bucket["deployed"] += deployed_row["n"]
+    return total, by_wave, by_la
+
+
+def campaign_progress(*, campaign: Campaign) -> dict[str, Any]:
+    """Counts for the live progress bar: totals, per wave and per local authority, each with
+    queued, sent, delivered, failed, READY, NOT NOW, no answer, awaiting and deployed. A fixed
+    number of queries whatever the campaign's size."""
+    total, by_wave, by_la = _funnels_count(campaign)
+    states: dict[str, int] = dict(
         CampaignRecipient.objects.filter(campaign=campaign).values_list("state").annotate(n=Count("pk"))
     )
     contacted = total["queued"] + total["sent"] + total["delivered"] + total["failed"]
-    planned = campaign.dry_run_report.get("contact_total", 0)
     target = campaign.dry_run_report.get("target_ready") or 0
     return {
         "campaign": campaign.pk,
@@ -109,7 +136,7 @@ def campaign_progress(*, campaign: Campaign) -> dict[str, Any]:
         "ready": total["ready"],
         "percent_of_target": round(100 * min(total["ready"], target) / target) if target else 0,
         "contacted": contacted,
-        "planned": planned,
+        "planned": campaign.dry_run_report.get("contact_total", 0),
         "waiting_for_a_wave": states.get(S.PENDING, 0),
         "left_out": states.get(S.SKIPPED, 0),
         "spent_pence": campaign.spent_pence,
@@ -139,9 +166,7 @@ def _keys_for(state: str, message_state: str | None) -> list[str]:
         keys.append("failed")
     elif message_state in SENT_STATES:
         keys.append("sent")
-    answer = {S.READY: "ready", S.NOT_NOW: "not_now", S.NO_ANSWER: "no_answer", S.MESSAGED: "awaiting"}.get(
-        state
-    )
+    answer = ANSWER_COLUMNS.get(state)
     if answer:
         keys.append(answer)
     return keys
@@ -236,21 +261,19 @@ class CoverageGap:
 COVERAGE_LEVEL = 3  # 1.6 km cells: about a neighbourhood
 
 
-def coverage_gaps(
-    *, level: int = COVERAGE_LEVEL, limit: int = 50, min_volunteers: int = 20
-) -> list[CoverageGap]:
-    """Places (spatial cells of about 2 km) where open needs outstrip the active volunteers within
-    reach, or where many volunteers live but no active group works: ranked worst first, each
-    with the dormant groups whose area covers it (the suggested first wave).
+@dataclass(frozen=True)
+class _GroupPlace:
+    group: MutualAidGroup
+    latitude: float
+    longitude: float
 
-    Volunteers "within reach" of a cell are those in it and the 8 cells around it."""
-    cf = f"cell_{level}"
-    need_rows = (
-        Need.objects.filter(status__in=[Need.Status.OPEN, Need.Status.OFFERED])
-        .exclude(**{cf: None})
-        .values(cf, "latitude", "longitude", "local_authority__name")
-    )
-    vol_counts = {
+    def km_from(self, latitude: float, longitude: float) -> float:
+        return haversine_km(latitude, longitude, self.latitude, self.longitude)
+
+
+def _volunteers_by_cell(cf: str) -> dict[int, Mapping[str, Any]]:
+    """Active and dormant volunteers in each cell (one query)."""
+    return {
         r[cf]: r
         for r in Volunteer.objects.exclude(**{cf: None})
         .values(cf)
@@ -259,8 +282,16 @@ def coverage_gaps(
             dormant=Count("pk", filter=Q(status=Volunteer.Status.DORMANT)),
         )
     }
+
+
+def _cells_with_open_needs(cf: str) -> dict[int, dict[str, Any]]:
+    """Each cell with open needs: how many, where they are on average and their local authority."""
     cells: dict[int, dict[str, Any]] = {}
-    for n in need_rows:
+    for n in (
+        Need.objects.filter(status__in=[Need.Status.OPEN, Need.Status.OFFERED])
+        .exclude(**{cf: None})
+        .values(cf, "latitude", "longitude", "local_authority__name")
+    ):
         c = cells.setdefault(
             n[cf], {"needs": 0, "lat": 0.0, "lon": 0.0, "la": n["local_authority__name"] or ""}
         )
@@ -270,7 +301,12 @@ def coverage_gaps(
     for c in cells.values():
         c["lat"] /= c["needs"]
         c["lon"] /= c["needs"]
-    groups = list(
+    return cells
+
+
+def _groups_on_the_map() -> list[_GroupPlace]:
+    """Active, dormant and reactivating groups with a place (one query)."""
+    groups = (
         MutualAidGroup.objects.exclude(latitude=None)
         .filter(
             status__in=[
@@ -281,59 +317,100 @@ def coverage_gaps(
         )
         .select_related("local_authority")
     )
-    # Cells with many volunteers but no open need are gaps too when no active group is there.
+    return [
+        _GroupPlace(g, g.latitude, g.longitude)
+        for g in groups
+        if g.latitude is not None and g.longitude is not None
+    ]
+
+
+def _busy_cells_without_needs(
+    cf: str,
+    *,
+    vol_counts: dict[int, Mapping[str, Any]],
+    cells: dict[int, dict[str, Any]],
+    min_volunteers: int,
+) -> dict[int, dict[str, Any]]:
+    """Cells where at least ``min_volunteers`` live but no need is open, placed at the mean of
+    their volunteers (one query, none when there is no such cell)."""
     busy = [
         k for k, r in vol_counts.items() if r["active"] + r["dormant"] >= min_volunteers and k not in cells
     ]
-    if busy:
-        for r in (
-            Volunteer.objects.filter(**{f"{cf}__in": busy})
-            .values(cf)
-            .annotate(lat=Avg("latitude"), lon=Avg("longitude"))
-        ):
-            cells[r[cf]] = {"needs": 0, "lat": r["lat"], "lon": r["lon"], "la": ""}
-    gaps = []
-    for key, c in cells.items():
-        # The mean of points in a cell lies in that cell, so its block is the cell's block.
-        block = cell_block(c["lat"], c["lon"], level)
-        active = sum(vol_counts[k]["active"] for k in block if k in vol_counts)
-        dormant = vol_counts.get(key, {}).get("dormant", 0)
-        covering = [
-            g
-            for g in groups
-            if haversine_km(c["lat"], c["lon"], g.latitude, g.longitude) <= g.radius_km + 1.0
-        ]
-        active_groups = sum(1 for g in covering if g.status != MutualAidGroup.Status.DORMANT)
-        if active_groups and c["needs"] <= active:
-            continue  # covered: a working group and enough hands nearby
-        score = c["needs"] - active / 3 + (0 if active_groups else 1) + dormant / 100
-        if c["needs"] == 0 and active_groups:
-            continue
-        gaps.append(
-            CoverageGap(
-                cell=key,
-                latitude=round(c["lat"], 5),
-                longitude=round(c["lon"], 5),
-                local_authority=c["la"] or (covering[0].local_authority.name if covering else ""),
-                open_needs=c["needs"],
-                active_volunteers=active,
-                dormant_volunteers=dormant,
-                active_groups=active_groups,
-                score=round(score, 2),
-                dormant_groups=[
-                    {
-                        "id": g.pk,
-                        "name": g.name,
-                        "slug": g.slug,
-                        "distance_km": round(haversine_km(c["lat"], c["lon"], g.latitude, g.longitude), 2),
-                    }
-                    for g in sorted(
-                        covering, key=lambda g: haversine_km(c["lat"], c["lon"], g.latitude, g.longitude)
-                    )
-                    if g.status == MutualAidGroup.Status.DORMANT
-                ],
-            )
-        )
+    if not busy:
+        return {}
+    return {
+        r[cf]: {"needs": 0, "lat": r["lat"], "lon": r["lon"], "la": ""}
+        for r in Volunteer.objects.filter(**{f"{cf}__in": busy})
+        .values(cf)
+        .annotate(lat=Avg("latitude"), lon=Avg("longitude"))
+    }
+
+
+def _gap_at(
+    key: int,
+    c: dict[str, Any],
+    *,
+    level: int,
+    vol_counts: dict[int, Mapping[str, Any]],
+    groups: list[_GroupPlace],
+) -> CoverageGap | None:
+    """The gap at one cell, or None when it is covered: a working group is near and there are
+    enough active hands within reach for its needs (or it has no need at all)."""
+    # The mean of points in a cell lies in that cell, so its block is the cell's block.
+    block = cell_block(c["lat"], c["lon"], level)
+    active = sum(vol_counts[k]["active"] for k in block if k in vol_counts)
+    dormant = vol_counts.get(key, {}).get("dormant", 0)
+    covering = [p for p in groups if p.km_from(c["lat"], c["lon"]) <= p.group.radius_km + 1.0]
+    active_groups = sum(1 for p in covering if p.group.status != MutualAidGroup.Status.DORMANT)
+    if active_groups and c["needs"] <= active:
+        return None  # covered: a working group and enough hands nearby
+    score = c["needs"] - active / 3 + (0 if active_groups else 1) + dormant / 100
+    if c["needs"] == 0 and active_groups:
+        return None
+    return CoverageGap(
+        cell=key,
+        latitude=round(c["lat"], 5),
+        longitude=round(c["lon"], 5),
+        local_authority=c["la"] or (covering[0].group.local_authority.name if covering else ""),
+        open_needs=c["needs"],
+        active_volunteers=active,
+        dormant_volunteers=dormant,
+        active_groups=active_groups,
+        score=round(score, 2),
+        dormant_groups=[
+            {
+                "id": p.group.pk,
+                "name": p.group.name,
+                "slug": p.group.slug,
+                "distance_km": round(p.km_from(c["lat"], c["lon"]), 2),
+            }
+            for p in sorted(covering, key=lambda p: p.km_from(c["lat"], c["lon"]))
+            if p.group.status == MutualAidGroup.Status.DORMANT
+        ],
+    )
+
+
+def coverage_gaps(
+    *, level: int = COVERAGE_LEVEL, limit: int = 50, min_volunteers: int = 20
+) -> list[CoverageGap]:
+    """Places (spatial cells of about 2 km) where open needs outstrip the active volunteers within
+    reach, or where many volunteers live but no active group works: ranked worst first, each
+    with the dormant groups whose area covers it (the suggested first wave).
+
+    Volunteers "within reach" of a cell are those in it and the 8 cells around it."""
+    cf = f"cell_{level}"
+    vol_counts = _volunteers_by_cell(cf)
+    cells = _cells_with_open_needs(cf)
+    groups = _groups_on_the_map()
+    # Cells with many volunteers but no open need are gaps too when no active group is there.
+    cells.update(
+        _busy_cells_without_needs(cf, vol_counts=vol_counts, cells=cells, min_volunteers=min_volunteers)
+    )
+    gaps = [
+        gap
+        for key, c in cells.items()
+        if (gap := _gap_at(key, c, level=level, vol_counts=vol_counts, groups=groups)) is not None
+    ]
     gaps.sort(key=lambda g: (-g.score, -g.open_needs, g.cell))
     return gaps[:limit]
 
