@@ -13,7 +13,7 @@ from core.api.filters import query_params_validate
 from core.api.views import ApiViewMixin
 from reactivation.models import Campaign, Playbook, PlaybookVersion
 from reactivation.permissions import CampaignAccess, can_start_campaign_in, local_authorities_in_area
-from reactivation.selectors import campaign_progress, coverage_gaps, register_freshness
+from reactivation.selectors import campaign_progress, campaigns_visible_to, coverage_gaps, register_freshness
 from reactivation.serializers import (
     CampaignDetailSerializer,
     CampaignRequestSerializer,
@@ -41,9 +41,7 @@ from volunteers.permissions import (
     CAMPAIGN_MANAGER,
     IsStaffMember,
     ViewersReadOnly,
-    is_superuser,
     organisation_for,
-    organisation_ids_for,
 )
 
 
@@ -95,13 +93,7 @@ class CampaignViewSet(
     serializer_class = CampaignSerializer
 
     def get_queryset(self):
-        user = self.request.user
-        queryset = Campaign.objects.select_related(
-            "playbook_version__playbook", "organisation", "created_by", "approved_by"
-        ).order_by("-created_at", "-id")
-        if not is_superuser(user):
-            queryset = queryset.filter(organisation_id__in=organisation_ids_for(user=user))
-        return queryset
+        return campaigns_visible_to(user=self.request.user)
 
     def _detail(self, campaign: Campaign, *, code: int = status.HTTP_200_OK) -> Response:
         progress = campaign_progress(campaign=campaign)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -16,9 +15,9 @@ from django.utils import timezone
 from messaging.models import OutboundMessage
 from needs.models import Need, Offer
 from reactivation.models import Campaign, CampaignRecipient, Playbook, PlaybookVersion, ReadinessCheck
-from reactivation.wording import TemplatePreview, template_preview
 from volunteers.geography import cell_block, haversine_km
-from volunteers.models import Membership, MutualAidGroup, Volunteer
+from volunteers.models import MutualAidGroup, Volunteer
+from volunteers.permissions import User, is_superuser, organisation_ids_for
 
 S = CampaignRecipient.State
 SENT_STATES = (OutboundMessage.State.SENT, OutboundMessage.State.UNKNOWN)
@@ -40,10 +39,6 @@ FUNNEL = ("queued", "sent", "delivered", "failed", "ready", "not_now", "no_answe
 def playbook_versions(*, playbook: Playbook) -> QuerySet[PlaybookVersion]:
     """Every version, newest first; old ones stay readable for the campaigns that ran them."""
     return playbook.versions.select_related("created_by").order_by("-number")
-
-
-def playbook_template_preview(*, text: str, values: dict[str, str] | None = None) -> TemplatePreview:
-    return template_preview(text, values)
 
 
 def reply_rate_for(*, local_authority_ids: list[int]) -> float:
@@ -415,24 +410,12 @@ def coverage_gaps(
     return gaps[:limit]
 
 
-def campaigns_for_organisations(*, organisation_ids: list[int]) -> QuerySet[Campaign]:
-    return Campaign.objects.filter(organisation_id__in=organisation_ids).select_related(
+def campaigns_visible_to(*, user: User | None) -> QuerySet[Campaign]:
+    """The campaigns of the organisations the user works for (all of them for a superuser),
+    newest first, with what a list of them shows."""
+    campaigns = Campaign.objects.select_related(
         "playbook_version__playbook", "organisation", "created_by", "approved_by"
-    )
-
-
-def group_contacts(*, group: MutualAidGroup) -> QuerySet[Membership]:
-    return group.memberships.filter(
-        role__in=[Membership.Role.ORGANISER, Membership.Role.DEPUTY]
-    ).select_related("volunteer")
-
-
-def readiness_due_count(*, now=None) -> int:
-    now = now or timezone.now()
-    interval = timedelta(days=settings.REACTIVATION_READINESS_INTERVAL_DAYS)
-    return (
-        MutualAidGroup.objects.filter(status=MutualAidGroup.Status.DORMANT)
-        .exclude(readiness_checks__sent_at__gte=now - interval)
-        .distinct()
-        .count()
-    )
+    ).order_by("-created_at", "-id")
+    if is_superuser(user):
+        return campaigns
+    return campaigns.filter(organisation_id__in=organisation_ids_for(user=user))

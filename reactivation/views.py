@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from reactivation.forms import CampaignForm, ReviewForm
 from reactivation.models import AfterActionReview, Campaign, CampaignRecipient, Playbook
 from reactivation.permissions import can_manage_campaign, can_see_campaign
-from reactivation.selectors import campaign_progress, coverage_gaps
+from reactivation.selectors import campaign_progress, campaigns_visible_to, coverage_gaps
 from reactivation.services.campaign_lifecycle import (
     campaign_approve,
     campaign_cancel,
@@ -63,20 +63,13 @@ def _errors(exc: Exception) -> list[str]:
     return [str(exc) or "You may not do that."]
 
 
-def _campaigns_for(user):
-    qs = Campaign.objects.select_related("organisation", "playbook_version__playbook")
-    if is_superuser(user):
-        return qs
-    return qs.filter(organisation_id__in=organisation_ids_for(user=user))
-
-
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reactivation/campaign_list.html",
         {
-            "campaigns": _campaigns_for(request.user)[:100],
+            "campaigns": campaigns_visible_to(user=request.user)[:100],
             "can_start": bool(organisation_ids_for(user=request.user, roles={CAMPAIGN_MANAGER})),
         },
     )
