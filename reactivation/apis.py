@@ -13,7 +13,8 @@ from core.api.filters import query_params_validate
 from core.api.views import ApiViewMixin
 from reactivation.models import Campaign, Playbook, PlaybookVersion
 from reactivation.permissions import CampaignAccess, can_start_campaign_in, local_authorities_in_area
-from reactivation.selectors import campaign_progress, campaigns_visible_to, coverage_gaps, register_freshness
+from reactivation.selectors.campaigns import campaign_progress, campaigns_visible_to
+from reactivation.selectors.register import coverage_gaps, register_freshness
 from reactivation.serializers import (
     CampaignDetailSerializer,
     CampaignRequestSerializer,

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 from reactivation.forms import CampaignForm, ReviewForm
 from reactivation.models import AfterActionReview, Campaign, CampaignRecipient, Playbook
 from reactivation.permissions import can_manage_campaign, can_see_campaign
-from reactivation.selectors import campaign_progress, campaigns_visible_to, coverage_gaps
+from reactivation.selectors.campaigns import campaign_progress, campaigns_visible_to
+from reactivation.selectors.register import coverage_gaps
 from reactivation.services.campaign_lifecycle import (
     campaign_approve,
     campaign_cancel,

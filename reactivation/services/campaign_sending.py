@@ -21,6 +21,7 @@ from messaging.encoding import sms_segments
 from messaging.models import OptOut, OutboundMessage
 from messaging.services import message_queue
 from reactivation.models import Campaign, CampaignRecipient
+from reactivation.selectors.campaigns import reply_rate_for
 from reactivation.services.planning import LEFT_OUT, in_quiet_hours, template_name
 from reactivation.waves import next_wave, wave_rules_read
 from reactivation.wording import template_for, template_render
@@ -205,8 +206,6 @@ def campaign_advance(*, campaign_id: int) -> str:
     """One step of a running campaign; the scheduler calls it every minute and READY replies
     call it at once. Finishes sending the current wave, ends the campaign when the target is
     reached, and after the wave's wait sends the next, right-sized wave. Safe to run twice."""
-    from reactivation.selectors import reply_rate_for
-
     campaign = Campaign.objects.select_related("playbook_version", "organisation").get(pk=campaign_id)
     if campaign.status != Campaign.Status.RUNNING:
         return f"not running ({campaign.status})"

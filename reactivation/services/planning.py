@@ -18,6 +18,7 @@ from django.utils import timezone
 from messaging.encoding import sms_batch_estimate, sms_segments
 from messaging.timing import quiet_hours_end
 from reactivation.models import CampaignRecipient, PlaybookVersion
+from reactivation.selectors.campaigns import reply_rate_for
 from reactivation.services.areas import Area, area_dormant_memberships, area_needs, area_people_rows
 from reactivation.waves import first_wave_size, wave_rules_read
 from reactivation.wording import template_for, template_render
@@ -276,8 +277,6 @@ def plan_build(
     now: datetime | None = None,
 ) -> Plan:
     """Everyone the campaign would text, ranked for the waves, and everyone left out with a reason."""
-    from reactivation.selectors import reply_rate_for
-
     now = now or timezone.now()
     criteria = _criteria_read(version=version, area=area, now=now)
     plan = Plan(area=area)

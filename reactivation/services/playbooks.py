@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from reactivation.models import AfterActionReview, Campaign, Playbook, PlaybookVersion
+from reactivation.selectors.campaigns import campaign_figures
 from reactivation.services.campaign_lifecycle import is_campaign_staff
 from reactivation.waves import wave_rules_problems
 from reactivation.wording import templates_problems
@@ -211,8 +212,6 @@ def review_append(
 ) -> AfterActionReview:
     """Append a finished campaign's after-action review to its playbook's lessons, with the
     campaign's numbers filled in. Writing it again replaces the words and refreshes the numbers."""
-    from reactivation.selectors import campaign_figures
-
     if campaign.status not in (Campaign.Status.COMPLETED, Campaign.Status.CANCELLED):
         raise ValidationError("Write the review once the campaign has finished or been cancelled.")
     if not (what_worked.strip() or what_did_not.strip()):

@@ -4,7 +4,7 @@ import pytest
 
 from operations.demo import PLAYBOOK_DIR
 from reactivation.models import Campaign, Playbook
-from reactivation.selectors import playbook_versions
+from reactivation.selectors.playbooks import playbook_versions
 from reactivation.services.playbooks import (
     PlaybookInvalid,
     playbook_create,

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from messaging.models import OutboundMessage
 from reactivation.models import ReadinessCheck
-from reactivation.selectors import register_freshness
+from reactivation.selectors.register import register_freshness
 from reactivation.services.readiness import readiness_cycle
 from reactivation.services.replies import reply_record
 from tests.factories import OptOutFactory
