@@ -14,7 +14,9 @@ class PlainForm(forms.Form):
 
 
 class CampaignForm(PlainForm):
-    organisation = forms.TypedChoiceField(label="Run by", coerce=int)
+    organisation = forms.ChoiceField(
+        label="Run by"
+    )  # a slug: volunteers.permissions.organisation_for reads it
     playbook = forms.ChoiceField(label="Playbook")
     area_kind = forms.ChoiceField(
         label="Where",
@@ -47,7 +49,7 @@ class CampaignForm(PlainForm):
 
     def __init__(self, *args, organisations=(), playbooks=(), local_authorities=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [(o.id, o.name) for o in organisations]
+        self.fields["organisation"].choices = [(o.slug, o.name) for o in organisations]
         self.fields["playbook"].choices = [(p.slug, p.title) for p in playbooks]
         self.fields["local_authorities"].choices = [(name, name) for name in local_authorities]
 

@@ -12,13 +12,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from reactivation.forms import CampaignForm, ReviewForm
-from reactivation.models import AfterActionReview, Campaign, CampaignRecipient, Playbook
+from reactivation.models import Campaign
 from reactivation.permissions import can_manage_campaign, can_see_campaign
-from reactivation.selectors.campaigns import campaign_progress, campaigns_visible_to
+from reactivation.selectors.campaigns import (
+    after_action_review_for,
+    campaign_get,
+    campaign_map_points,
+    campaign_organisations_for,
+    campaign_progress,
+    campaigns_visible_to,
+)
+from reactivation.selectors.playbooks import playbooks_runnable
 from reactivation.selectors.register import coverage_gaps
 from reactivation.services.campaign_lifecycle import (
     campaign_approve,
@@ -29,8 +37,7 @@ from reactivation.services.campaign_lifecycle import (
     campaign_start,
 )
 from reactivation.services.playbooks import review_append
-from volunteers.models import LocalAuthority, Organisation
-from volunteers.permissions import CAMPAIGN_MANAGER, is_superuser, organisation_ids_for
+from volunteers.permissions import CAMPAIGN_MANAGER, is_staff_member, organisation_for, organisation_ids_for
 
 FINISHED = (Campaign.Status.COMPLETED, Campaign.Status.CANCELLED)
 # The dry run's message previews are keyed by the template's internal name; people read these.
@@ -78,18 +85,24 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def campaign_new(request: HttpRequest) -> HttpResponse:
-    org_ids = organisation_ids_for(user=request.user, roles={CAMPAIGN_MANAGER})
-    if not org_ids:
+    organisations = campaign_organisations_for(user=request.user)
+    if not organisations:
         raise PermissionDenied("Only campaign managers start campaigns.")
-    organisations = list(Organisation.objects.filter(id__in=org_ids).prefetch_related("local_authorities"))
     covered = sorted({la.name for o in organisations for la in o.local_authorities.all()})
-    playbooks = list(Playbook.objects.filter(versions__isnull=False).distinct().order_by("title"))
     form = CampaignForm(
-        request.POST or None, organisations=organisations, playbooks=playbooks, local_authorities=covered
+        request.POST or None,
+        organisations=organisations,
+        playbooks=playbooks_runnable(),
+        local_authorities=covered,
     )
     if request.method == "POST" and form.is_valid():
-        organisation = next(o for o in organisations if o.id == form.cleaned_data["organisation"])
         try:
+            organisation = organisation_for(
+                user=request.user,
+                roles={CAMPAIGN_MANAGER},
+                slug=form.cleaned_data["organisation"],
+                doing="run a campaign",
+            )
             campaign = campaign_create(
                 user=request.user,
                 playbook=form.cleaned_data["playbook"],
@@ -112,13 +125,8 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_campaign(request: HttpRequest, pk: int) -> Campaign:
-    campaign = get_object_or_404(
-        Campaign.objects.select_related(
-            "organisation", "playbook_version__playbook", "created_by", "approved_by"
-        ),
-        pk=pk,
-    )
-    if not can_see_campaign(user=request.user, organisation_id=campaign.organisation_id):
+    campaign = campaign_get(campaign_id=pk)
+    if campaign is None or not can_see_campaign(user=request.user, organisation_id=campaign.organisation_id):
         raise Http404("No such campaign")
     return campaign
 
@@ -126,7 +134,7 @@ def _visible_campaign(request: HttpRequest, pk: int) -> Campaign:
 @login_required
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _visible_campaign(request, pk)
-    review = AfterActionReview.objects.filter(campaign=campaign).first()
+    review = after_action_review_for(campaign=campaign)
     review_form = None
     if campaign.status in FINISHED:
         initial = (
@@ -167,16 +175,7 @@ def campaign_progress_json(request: HttpRequest, pk: int) -> JsonResponse:
     """Polled by the campaign page every few seconds while it runs: counts and the map's points."""
     campaign = _visible_campaign(request, pk)
     progress = campaign_progress(campaign=campaign)
-    # Approximate places only (rounded to about 100 m): enough for a map of the response.
-    points = [
-        {"lat": round(lat, 3), "lon": round(lon, 3), "kind": state}
-        for lat, lon, state in CampaignRecipient.objects.filter(
-            campaign=campaign, volunteer__latitude__isnull=False
-        )
-        .exclude(state=CampaignRecipient.State.SKIPPED)
-        .values_list("volunteer__latitude", "volunteer__longitude", "state")[:2000]
-    ]
-    progress["points"] = points
+    progress["points"] = campaign_map_points(campaign=campaign)
     return JsonResponse(progress)
 
 
@@ -227,7 +226,7 @@ def campaign_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def coverage(request: HttpRequest) -> HttpResponse:
-    if not (is_superuser(request.user) or organisation_ids_for(user=request.user)):
+    if not is_staff_member(user=request.user):
         raise PermissionDenied("The coverage map is for staff.")
     gaps = coverage_gaps(limit=50)
     markers = [
@@ -243,9 +242,8 @@ def coverage(request: HttpRequest) -> HttpResponse:
         }
         for g in gaps
     ]
-    las = {la.id: la.name for la in LocalAuthority.objects.all()}
     return render(
         request,
         "reactivation/coverage.html",
-        {"gaps": gaps, "map_data": {"markers": markers}, "tile_url": tile_url(), "las": las},
+        {"gaps": gaps, "map_data": {"markers": markers}, "tile_url": tile_url()},
     )

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from messaging.models import OutboundMessage
 from needs.models import Offer
-from reactivation.models import Campaign, CampaignRecipient, ReadinessCheck
-from volunteers.permissions import User, is_superuser, organisation_ids_for
+from reactivation.models import AfterActionReview, Campaign, CampaignRecipient, ReadinessCheck
+from volunteers.models import Organisation
+from volunteers.permissions import CAMPAIGN_MANAGER, User, is_superuser, organisation_ids_for
 
 S = CampaignRecipient.State
 SENT_STATES = (OutboundMessage.State.SENT, OutboundMessage.State.UNKNOWN)
@@ -203,3 +204,44 @@ def campaigns_visible_to(*, user: User | None) -> QuerySet[Campaign]:
     if is_superuser(user):
         return campaigns
     return campaigns.filter(organisation_id__in=organisation_ids_for(user=user))
+
+
+def campaign_get(*, campaign_id: int) -> Campaign | None:
+    """One campaign with the people and playbook its page names, or None."""
+    return (
+        Campaign.objects.select_related(
+            "organisation", "playbook_version__playbook", "created_by", "approved_by"
+        )
+        .filter(pk=campaign_id)
+        .first()
+    )
+
+
+def campaign_map_points(*, campaign: Campaign, limit: int = 2000) -> list[dict[str, Any]]:
+    """Where the campaign's people are, approximately (rounded to about 100 m: enough for a map of
+    the response), with the state of each; those left out are not shown."""
+    rows = (
+        CampaignRecipient.objects.filter(
+            campaign=campaign, volunteer__latitude__isnull=False, volunteer__longitude__isnull=False
+        )
+        .exclude(state=S.SKIPPED)
+        .values_list("volunteer__latitude", "volunteer__longitude", "state")[:limit]
+    )
+    return [
+        {"lat": round(lat, 3), "lon": round(lon, 3), "kind": state}
+        for lat, lon, state in rows
+        if lat is not None and lon is not None
+    ]
+
+
+def after_action_review_for(*, campaign: Campaign) -> AfterActionReview | None:
+    return AfterActionReview.objects.filter(campaign=campaign).first()
+
+
+def campaign_organisations_for(*, user: User | None) -> list[Organisation]:
+    """The organisations the user may run campaigns for (as a campaign manager), each with the
+    local authorities it covers; no query beyond the user's roles when there is none."""
+    ids = organisation_ids_for(user=user, roles={CAMPAIGN_MANAGER})
+    if not ids:
+        return []
+    return list(Organisation.objects.filter(id__in=ids).prefetch_related("local_authorities"))

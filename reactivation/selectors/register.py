@@ -3,7 +3,7 @@ outstrips the volunteers within reach)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +52,20 @@ def register_freshness(*, groups: QuerySet[MutualAidGroup] | None = None, now=No
             freshness = "due"
         out.append(GroupFreshness(g, freshness, days, bool(g.open_checks)))
     return out
+
+
+def groups_of_freshness(*, groups: QuerySet[MutualAidGroup], freshness: str) -> QuerySet[MutualAidGroup]:
+    """The groups among ``groups`` whose contact has this freshness. ``register_freshness`` is the
+    one definition of it; a region has hundreds or a few thousand groups, so reading them all
+    once is cheap and keeps the rule in one place."""
+    ids = [row.group.pk for row in register_freshness(groups=groups) if row.freshness == freshness]
+    return groups.filter(pk__in=ids)
+
+
+def register_freshness_by_group(*, groups: Iterable[MutualAidGroup]) -> dict[int, GroupFreshness]:
+    """The freshness of each of these groups (a page of them), by group id, in one query."""
+    page = MutualAidGroup.objects.filter(pk__in=[g.pk for g in groups])
+    return {row.group.pk: row for row in register_freshness(groups=page)}
 
 
 @dataclass
