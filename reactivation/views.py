@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -65,6 +66,14 @@ def tile_url() -> str:
     return settings.LEAFLET_TILE_URL
 
 
+def _signed_in(request: HttpRequest) -> User:
+    """The person signed in. Every page here is behind login_required, so this only narrows the
+    type; anyone else would be refused."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied("Sign in first.")
+    return request.user
+
+
 def _errors(exc: Exception) -> list[str]:
     if isinstance(exc, ValidationError):
         return exc.messages
@@ -85,7 +94,8 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def campaign_new(request: HttpRequest) -> HttpResponse:
-    organisations = campaign_organisations_for(user=request.user)
+    user = _signed_in(request)
+    organisations = campaign_organisations_for(user=user)
     if not organisations:
         raise PermissionDenied("Only campaign managers start campaigns.")
     covered = sorted({la.name for o in organisations for la in o.local_authorities.all()})
@@ -98,13 +108,13 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             organisation = organisation_for(
-                user=request.user,
+                user=user,
                 roles={CAMPAIGN_MANAGER},
                 slug=form.cleaned_data["organisation"],
                 doing="run a campaign",
             )
             campaign = campaign_create(
-                user=request.user,
+                user=user,
                 playbook=form.cleaned_data["playbook"],
                 area=form.area(),
                 organisation=organisation,
@@ -196,7 +206,7 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404("No such action")
     service, done = ACTIONS[action]
     try:
-        campaign = service(campaign=campaign, user=request.user)
+        campaign = service(campaign=campaign, user=_signed_in(request))
     except (ValidationError, PermissionDenied) as exc:
         for problem in _errors(exc):
             messages.error(request, problem)
@@ -215,7 +225,7 @@ def campaign_review(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
-            review_append(campaign=campaign, user=request.user, **form.cleaned_data)
+            review_append(campaign=campaign, user=_signed_in(request), **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
             for problem in _errors(exc):
                 messages.error(request, problem)

@@ -5,6 +5,7 @@ by spatial cells; the exact distance is the plan's business). Reads only."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -122,9 +123,15 @@ def area_needs(area: Area) -> QuerySet[Need]:
     return open_needs.filter(local_authority__in=area.local_authorities)
 
 
+def area_need_places(area: Area) -> list[tuple[float, float]]:
+    """Where the open needs in the area are (those with a place: the model sets both or neither)."""
+    places = area_needs(area).exclude(latitude=None).values_list("latitude", "longitude")
+    return [(lat, lon) for lat, lon in places if lat is not None and lon is not None]
+
+
 def area_people_rows(
     *, area: Area, now: datetime, overlap_hours: int, exclude_campaign_id: int | None
-) -> list[dict[str, Any]]:
+) -> list[Mapping[str, Any]]:
     """The area's people with what a campaign's plan decides on, in one query: among it whether
     they opted out and whether another campaign texted them within ``overlap_hours``."""
     recent = CampaignRecipient.objects.filter(
@@ -157,10 +164,10 @@ def area_people_rows(
 
 def area_dormant_memberships(
     *, area: Area
-) -> tuple[dict[int, list[dict[str, Any]]], dict[int, str], dict[int, str]]:
+) -> tuple[dict[int, list[Mapping[str, Any]]], dict[int, str], dict[int, str]]:
     """Memberships of dormant groups of the area's people, by volunteer, in one query; with each
     group's name and its organiser's first name."""
-    memberships: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    memberships: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
     group_names: dict[int, str] = {}
     group_organiser: dict[int, str] = {}
     for m in Membership.objects.filter(

@@ -4,10 +4,11 @@ Sending its waves is reactivation/services/campaign_sending.py.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -32,7 +33,7 @@ APPROVER_ROLES = {StaffRole.Role.CAMPAIGN_MANAGER, StaffRole.Role.COORDINATOR}
 PAUSED_REASON = "Held: the campaign was paused"
 
 
-def _has_role(*, user: AbstractBaseUser, organisation: Organisation, roles: set[str]) -> bool:
+def _has_role(*, user: User, organisation: Organisation, roles: Collection[str]) -> bool:
     if not user.is_authenticated:
         return False
     if user.is_superuser:
@@ -40,12 +41,12 @@ def _has_role(*, user: AbstractBaseUser, organisation: Organisation, roles: set[
     return StaffRole.objects.filter(user=user, organisation=organisation, role__in=roles).exists()
 
 
-def is_campaign_staff(*, user: AbstractBaseUser, organisation: Organisation) -> bool:
+def is_campaign_staff(*, user: User, organisation: Organisation) -> bool:
     """A campaign manager or coordinator of ``organisation`` (or a superuser), read afresh."""
     return _has_role(user=user, organisation=organisation, roles=MANAGER_ROLES | APPROVER_ROLES)
 
 
-def _require_manager(*, user: AbstractBaseUser, organisation: Organisation) -> None:
+def _require_manager(*, user: User, organisation: Organisation) -> None:
     if not _has_role(user=user, organisation=organisation, roles=MANAGER_ROLES):
         raise PermissionDenied(f"Only a campaign manager of {organisation.name} may do this.")
 
@@ -53,13 +54,12 @@ def _require_manager(*, user: AbstractBaseUser, organisation: Organisation) -> N
 def _version_for(playbook: Playbook | PlaybookVersion | str) -> PlaybookVersion:
     if isinstance(playbook, PlaybookVersion):
         return playbook
-    if isinstance(playbook, str):
-        playbook = Playbook.objects.filter(slug=playbook).first()
-        if playbook is None:
-            raise ValidationError("There is no playbook with that name.")
-    version = playbook.current_version
+    found = Playbook.objects.filter(slug=playbook).first() if isinstance(playbook, str) else playbook
+    if found is None:
+        raise ValidationError("There is no playbook with that name.")
+    version = found.current_version
     if version is None:
-        raise ValidationError(f"{playbook.title} has no version to run yet.")
+        raise ValidationError(f"{found.title} has no version to run yet.")
     return version
 
 
@@ -86,7 +86,7 @@ def _report_with_approval(plan: Plan) -> dict[str, Any]:
 
 def campaign_dry_run(
     *,
-    user: AbstractBaseUser,
+    user: User,
     playbook: Playbook | PlaybookVersion | str,
     area: dict[str, Any],
     organisation: Organisation | None = None,
@@ -113,7 +113,7 @@ def campaign_dry_run(
 @transaction.atomic
 def campaign_create(
     *,
-    user: AbstractBaseUser,
+    user: User,
     playbook: Playbook | PlaybookVersion | str,
     area: dict[str, Any],
     organisation: Organisation | None = None,
@@ -164,7 +164,7 @@ def _plan_afresh(campaign: Campaign) -> Plan:
     )
 
 
-def _approval_wait(*, campaign: Campaign, user: AbstractBaseUser, reasons: list[str]) -> Campaign:
+def _approval_wait(*, campaign: Campaign, user: User, reasons: list[str]) -> Campaign:
     campaign.status = Campaign.Status.AWAITING_APPROVAL
     campaign.save()
     audit_record(
@@ -206,7 +206,7 @@ def _recipients_write(*, campaign: Campaign, plan: Plan) -> None:
     CampaignRecipient.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
 
 
-def _start_audit(*, campaign: Campaign, user: AbstractBaseUser, report: dict[str, Any]) -> None:
+def _start_audit(*, campaign: Campaign, user: User, report: dict[str, Any]) -> None:
     audit_record(
         actor=user,
         action="campaign.start",
@@ -225,7 +225,7 @@ def _start_audit(*, campaign: Campaign, user: AbstractBaseUser, report: dict[str
 
 
 @transaction.atomic
-def campaign_start(*, campaign: Campaign, user: AbstractBaseUser) -> Campaign:
+def campaign_start(*, campaign: Campaign, user: User) -> Campaign:
     """Start a draft: above the thresholds it waits for a second person's approval instead.
 
     The plan is built afresh (people may have opted out since the dry run) and written as
@@ -253,7 +253,7 @@ def campaign_start(*, campaign: Campaign, user: AbstractBaseUser) -> Campaign:
 
 
 @transaction.atomic
-def campaign_approve(*, campaign: Campaign, user: AbstractBaseUser) -> Campaign:
+def campaign_approve(*, campaign: Campaign, user: User) -> Campaign:
     """A second person approves a campaign above the thresholds, which then starts."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.created_by_id == user.pk:
@@ -272,9 +272,7 @@ def campaign_approve(*, campaign: Campaign, user: AbstractBaseUser) -> Campaign:
     return campaign_start(campaign=campaign, user=campaign.created_by)
 
 
-def _transition(
-    *, campaign: Campaign, user: AbstractBaseUser, from_: tuple[str, ...], to: str, action: str
-) -> Campaign:
+def _transition(*, campaign: Campaign, user: User, from_: tuple[str, ...], to: str, action: str) -> Campaign:
     if not is_campaign_staff(user=user, organisation=campaign.organisation):
         raise PermissionDenied(f"Only staff of {campaign.organisation.name} may do this.")
     changes: dict[str, Any] = {"status": to}
@@ -291,7 +289,7 @@ def _transition(
 
 
 @transaction.atomic
-def campaign_pause(*, campaign: Campaign, user: AbstractBaseUser) -> Campaign:
+def campaign_pause(*, campaign: Campaign, user: User) -> Campaign:
     """No new wave and no new text until resumed: texts still waiting in the outbox are held back
     (withdrawn, and put back by ``campaign_resume``); those already with a sender still go."""
     campaign = _transition(
@@ -306,7 +304,7 @@ def campaign_pause(*, campaign: Campaign, user: AbstractBaseUser) -> Campaign:
 
 
 @transaction.atomic
-def campaign_resume(*, campaign: Campaign, user: AbstractBaseUser) -> Campaign:
+def campaign_resume(*, campaign: Campaign, user: User) -> Campaign:
     campaign = _transition(
         campaign=campaign,
         user=user,
@@ -323,7 +321,7 @@ def campaign_resume(*, campaign: Campaign, user: AbstractBaseUser) -> Campaign:
 
 
 @transaction.atomic
-def campaign_cancel(*, campaign: Campaign, user: AbstractBaseUser) -> Campaign:
+def campaign_cancel(*, campaign: Campaign, user: User) -> Campaign:
     """Stop for good. Texts still waiting in the outbox are withdrawn and their cost returned."""
     campaign = _transition(
         campaign=campaign,
@@ -356,6 +354,8 @@ def _withdraw_queued(campaign: Campaign) -> None:
     ).select_related("message")
     price = settings.REACTIVATION_PRICE_PER_SEGMENT_PENCE
     for row in rows:
+        if row.message is None:
+            continue  # not possible with the filter on its message above; nothing to refund
         # Moving the row out of "messaged" is the claim on its refund: a second cancel finds none.
         if CampaignRecipient.objects.filter(pk=row.pk, state=CampaignRecipient.State.MESSAGED).update(
             state=CampaignRecipient.State.SKIPPED,

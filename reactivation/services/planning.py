@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +20,7 @@ from messaging.encoding import sms_batch_estimate, sms_segments
 from messaging.timing import quiet_hours_end
 from reactivation.models import CampaignRecipient, PlaybookVersion
 from reactivation.selectors.campaigns import reply_rate_for
-from reactivation.services.areas import Area, area_dormant_memberships, area_needs, area_people_rows
+from reactivation.services.areas import Area, area_dormant_memberships, area_need_places, area_people_rows
 from reactivation.waves import first_wave_size, wave_rules_read
 from reactivation.wording import template_for, template_render
 from volunteers.geography import haversine_km
@@ -73,7 +74,7 @@ class Plan:
     first_wave: int = 0
     segments: int = 0
     estimated_cost_pence: int = 0
-    previews: dict[str, dict[str, Any]] = field(default_factory=dict)
+    previews: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     group_names: dict[int, str] = field(default_factory=dict)
 
 
@@ -141,10 +142,10 @@ def _distances_from(*, area: Area, needs_here: list[tuple[float, float]]) -> tup
 
 
 def _left_out_code(
-    row: dict[str, Any],
+    row: Mapping[str, Any],
     *,
-    groups: list[dict[str, Any]],
-    contact_groups: list[dict[str, Any]],
+    groups: list[Mapping[str, Any]],
+    contact_groups: list[Mapping[str, Any]],
     criteria: _Criteria,
 ) -> str | None:
     """Why this person must not be texted (a key of LEFT_OUT, the first that applies), or None."""
@@ -170,9 +171,9 @@ def _left_out_code(
 
 
 def _planned(
-    row: dict[str, Any],
+    row: Mapping[str, Any],
     *,
-    groups: list[dict[str, Any]],
+    groups: list[Mapping[str, Any]],
     group_id: int | None,
     distance: float | None,
     criteria: _Criteria,
@@ -208,9 +209,9 @@ def _planned(
 
 def _person_place(
     plan: Plan,
-    row: dict[str, Any],
+    row: Mapping[str, Any],
     *,
-    groups: list[dict[str, Any]],
+    groups: list[Mapping[str, Any]],
     centre: tuple[float, float] | None,
     criteria: _Criteria,
     wording: _Wording,
@@ -284,7 +285,7 @@ def plan_build(
         area=area, now=now, overlap_hours=criteria.overlap_hours, exclude_campaign_id=exclude_campaign_id
     )
     memberships, plan.group_names, group_organiser = area_dormant_memberships(area=area)
-    needs_here = list(area_needs(area).exclude(latitude=None).values_list("latitude", "longitude"))
+    needs_here = area_need_places(area)
     centre = _distances_from(area=area, needs_here=needs_here)
     wording = _Wording(
         templates=version.templates or {},

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -69,7 +69,7 @@ def _content_of(source: dict[str, Any], base: PlaybookVersion | None = None) -> 
 
 
 def _version_add(
-    *, playbook: Playbook, content: dict[str, Any], user: AbstractBaseUser | None, change_note: str
+    *, playbook: Playbook, content: dict[str, Any], user: User | None, change_note: str
 ) -> PlaybookVersion | None:
     """Add a version when the content differs from the current one; None when nothing changed."""
     # Lock the playbook so two editors saving at once get numbers 2 and 3, not a clash.
@@ -89,7 +89,7 @@ def _version_add(
 @transaction.atomic
 def playbook_create(
     *,
-    user: AbstractBaseUser | None,
+    user: User | None,
     title: str,
     crisis_type: str,
     summary: str,
@@ -127,7 +127,7 @@ def playbook_create(
 
 @transaction.atomic
 def playbook_update(
-    *, playbook: Playbook, user: AbstractBaseUser | None, change_note: str = "", **changes: Any
+    *, playbook: Playbook, user: User | None, change_note: str = "", **changes: Any
 ) -> PlaybookVersion | None:
     """Edit a playbook. Title, type and summary change in place; steps, roles, templates,
     targeting and wave rules make a new version, so campaigns that ran the old one keep it.
@@ -174,7 +174,7 @@ def playbook_export(*, playbook: Playbook, version: PlaybookVersion | None = Non
 
 
 @transaction.atomic
-def playbook_import(*, document: dict[str, Any], user: AbstractBaseUser | None = None) -> Playbook:
+def playbook_import(*, document: dict[str, Any], user: User | None = None) -> Playbook:
     """Create a playbook from its JSON form, or add a version when its content has changed.
 
     Every problem is reported at once and nothing is written when there is one. Importing the same
@@ -205,7 +205,7 @@ def playbook_import(*, document: dict[str, Any], user: AbstractBaseUser | None =
 def review_append(
     *,
     campaign: Campaign,
-    user: AbstractBaseUser,
+    user: User,
     what_worked: str,
     what_did_not: str,
     change_next_time: str = "",
