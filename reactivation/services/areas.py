@@ -109,23 +109,23 @@ def _cells_around(circle: tuple[float, float, float]) -> dict[str, list[int]]:
     return {f"{CELL_FIELDS[level]}__in": cell_block(latitude, longitude, level)}
 
 
-def area_volunteers(area: Area) -> QuerySet[Volunteer]:
+def area_volunteers(*, area: Area) -> QuerySet[Volunteer]:
     """Volunteers in the area, as a queryset (the circle is pre-filtered by spatial cells)."""
     if area.circle is not None:
         return Volunteer.objects.filter(**_cells_around(area.circle))
     return Volunteer.objects.filter(local_authority__in=area.local_authorities)
 
 
-def area_needs(area: Area) -> QuerySet[Need]:
+def area_needs(*, area: Area) -> QuerySet[Need]:
     open_needs = Need.objects.filter(status__in=[Need.Status.OPEN, Need.Status.OFFERED])
     if area.circle is not None:
         return open_needs.filter(**_cells_around(area.circle))
     return open_needs.filter(local_authority__in=area.local_authorities)
 
 
-def area_need_places(area: Area) -> list[tuple[float, float]]:
+def area_need_places(*, area: Area) -> list[tuple[float, float]]:
     """Where the open needs in the area are (those with a place: the model sets both or neither)."""
-    places = area_needs(area).exclude(latitude=None).values_list("latitude", "longitude")
+    places = area_needs(area=area).exclude(latitude=None).values_list("latitude", "longitude")
     return [(lat, lon) for lat, lon in places if lat is not None and lon is not None]
 
 
@@ -140,7 +140,7 @@ def area_people_rows(
     if exclude_campaign_id is not None:
         recent = recent.exclude(campaign_id=exclude_campaign_id)
     return list(
-        area_volunteers(area)
+        area_volunteers(area=area)
         .annotate(
             opted=Exists(OptOut.objects.filter(phone=OuterRef("phone"))),
             other_campaign=Exists(recent),
@@ -171,7 +171,7 @@ def area_dormant_memberships(
     group_names: dict[int, str] = {}
     group_organiser: dict[int, str] = {}
     for m in Membership.objects.filter(
-        group__status=MutualAidGroup.Status.DORMANT, volunteer__in=area_volunteers(area).values("pk")
+        group__status=MutualAidGroup.Status.DORMANT, volunteer__in=area_volunteers(area=area).values("pk")
     ).values(
         "volunteer_id",
         "volunteer__name",

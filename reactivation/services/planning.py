@@ -285,7 +285,7 @@ def plan_build(
         area=area, now=now, overlap_hours=criteria.overlap_hours, exclude_campaign_id=exclude_campaign_id
     )
     memberships, plan.group_names, group_organiser = area_dormant_memberships(area=area)
-    needs_here = area_need_places(area)
+    needs_here = area_need_places(area=area)
     centre = _distances_from(area=area, needs_here=needs_here)
     wording = _Wording(
         templates=version.templates or {},
