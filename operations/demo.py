@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from needs.models import Need
 from reactivation.models import Playbook
-from reactivation.services import playbook_import
+from reactivation.services.playbooks import playbook_import
 from volunteers.models import (
     DBSLevel,
     LocalAuthority,

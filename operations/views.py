@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from needs.selectors import needs_for_organisations, open_need_counts_by_local_authority
 from needs.views import attention_for
 from operations.health import FAIL, health_run
-from reactivation.selectors import register_freshness
+from reactivation.selectors.register import register_freshness
 from volunteers.models import MutualAidGroup
 from volunteers.selectors import (
     organisations_for_user,

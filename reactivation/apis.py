@@ -3,7 +3,8 @@ reactivation/services/ (which re-checks the rules it owns) and shapes the answer
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from typing import Any
+
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,9 +12,11 @@ from rest_framework.response import Response
 
 from core.api.filters import query_params_validate
 from core.api.views import ApiViewMixin
-from reactivation.models import Campaign, Playbook, PlaybookVersion
+from reactivation.models import Campaign
 from reactivation.permissions import CampaignAccess, can_start_campaign_in, local_authorities_in_area
-from reactivation.selectors import campaign_progress, coverage_gaps, register_freshness
+from reactivation.selectors.campaigns import campaign_progress, campaigns_visible_to
+from reactivation.selectors.playbooks import playbooks_listed
+from reactivation.selectors.register import coverage_gaps, groups_of_freshness, register_freshness_by_group
 from reactivation.serializers import (
     CampaignDetailSerializer,
     CampaignRequestSerializer,
@@ -26,16 +29,22 @@ from reactivation.serializers import (
     PlaybookDetailSerializer,
     PlaybookSerializer,
 )
-from reactivation.services import campaigns as campaign_services
+from reactivation.services.campaign_lifecycle import (
+    campaign_approve,
+    campaign_cancel,
+    campaign_create,
+    campaign_dry_run,
+    campaign_pause,
+    campaign_resume,
+    campaign_start,
+)
 from volunteers.apis import GroupViewSet
-from volunteers.models import MutualAidGroup
+from volunteers.models import Organisation
 from volunteers.permissions import (
     CAMPAIGN_MANAGER,
     IsStaffMember,
     ViewersReadOnly,
-    is_superuser,
     organisation_for,
-    organisation_ids_for,
 )
 
 
@@ -48,13 +57,7 @@ class PlaybookViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
 
     def get_queryset(self):
-        newest_first = Prefetch("versions", queryset=PlaybookVersion.objects.order_by("-number"))
-        queryset = (
-            Playbook.objects.select_related("organisation").prefetch_related(newest_first).order_by("title")
-        )
-        if self.action == "retrieve":
-            queryset = queryset.prefetch_related("lessons")
-        return queryset
+        return playbooks_listed(with_lessons=self.action == "retrieve")
 
     def get_serializer_class(self):
         return PlaybookDetailSerializer if self.action == "retrieve" else PlaybookSerializer
@@ -87,13 +90,7 @@ class CampaignViewSet(
     serializer_class = CampaignSerializer
 
     def get_queryset(self):
-        user = self.request.user
-        queryset = Campaign.objects.select_related(
-            "playbook_version__playbook", "organisation", "created_by", "approved_by"
-        ).order_by("-created_at", "-id")
-        if not is_superuser(user):
-            queryset = queryset.filter(organisation_id__in=organisation_ids_for(user=user))
-        return queryset
+        return campaigns_visible_to(user=self.request.user)
 
     def _detail(self, campaign: Campaign, *, code: int = status.HTTP_200_OK) -> Response:
         progress = campaign_progress(campaign=campaign)
@@ -102,37 +99,41 @@ class CampaignViewSet(
     def retrieve(self, request, *args, **kwargs):
         return self._detail(self.get_object())
 
+    def _organisation_allowed(self, *, data: dict[str, Any], area: dict[str, Any]) -> Organisation:
+        """The organisation the campaign runs for, once its manager may run one over ``area``."""
+        user = self.request.user
+        organisation = organisation_for(
+            user=user, roles={CAMPAIGN_MANAGER}, slug=data.get("organisation"), doing="run a campaign"
+        )
+        # A list of local authorities must lie within what the organisation covers; a circle is
+        # clipped to it by the planner (people outside are left out, "outside_area").
+        named = local_authorities_in_area(area=area) if "local_authorities" in area else set()
+        if not can_start_campaign_in(user=user, organisation=organisation, local_authorities=named):
+            raise exceptions.PermissionDenied(
+                "A campaign manager of an organisation runs campaigns only within the local authorities it covers."
+            )
+        return organisation
+
     def create(self, request, *args, **kwargs):
         incoming = CampaignRequestSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        organisation = organisation_for(
-            user=request.user, roles={CAMPAIGN_MANAGER}, slug=data.get("organisation"), doing="run a campaign"
-        )
         area = dict(data["area"])
-        # A list of local authorities must lie within what the organisation covers; a circle is
-        # clipped to it by the planner (people outside are left out, "outside_area").
-        named = local_authorities_in_area(area=area) if "local_authorities" in area else set()
-        if not can_start_campaign_in(user=request.user, organisation=organisation, local_authorities=named):
-            raise exceptions.PermissionDenied(
-                "A campaign manager of an organisation runs campaigns only within the local authorities it covers."
-            )
         common = {
             "user": request.user,
             "playbook": data["playbook"],
             "area": area,
-            "organisation": organisation,
+            "organisation": self._organisation_allowed(data=data, area=area),
             "language": data["language"],
             "target_ready": data["target_ready"],
         }
         if data["dry_run"]:
-            report = campaign_services.campaign_dry_run(**common)
+            report = campaign_dry_run(**common)
             return Response(DryRunSerializer({"dry_run": True, "report": report}).data)
-        campaign = campaign_services.campaign_create(
-            **common, name=data["name"], spend_cap_pence=data["spend_cap_pence"]
-        )
+        # Created, then started if asked: a start that is refused leaves the draft to look at.
+        campaign = campaign_create(**common, name=data["name"], spend_cap_pence=data["spend_cap_pence"])
         if data["start"]:
-            campaign = campaign_services.campaign_start(campaign=campaign, user=request.user)
+            campaign = campaign_start(campaign=campaign, user=request.user)
         return self._detail(campaign, code=status.HTTP_201_CREATED)
 
     def _transition(self, service, **kwargs) -> Response:
@@ -144,7 +145,7 @@ class CampaignViewSet(
     )
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        return self._transition(campaign_services.campaign_start)
+        return self._transition(campaign_start)
 
     @extend_schema(
         summary="Approve a campaign awaiting approval (a second person), which then starts",
@@ -153,7 +154,7 @@ class CampaignViewSet(
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._transition(campaign_services.campaign_approve)
+        return self._transition(campaign_approve)
 
     @extend_schema(
         summary="Pause: no new wave or message until resumed",
@@ -162,12 +163,12 @@ class CampaignViewSet(
     )
     @action(detail=True, methods=["post"])
     def pause(self, request, pk=None):
-        return self._transition(campaign_services.campaign_pause)
+        return self._transition(campaign_pause)
 
     @extend_schema(summary="Resume a paused campaign", request=None, responses=CampaignDetailSerializer)
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
-        return self._transition(campaign_services.campaign_resume)
+        return self._transition(campaign_resume)
 
     @extend_schema(
         summary="Cancel for good; texts still queued are withdrawn",
@@ -176,7 +177,7 @@ class CampaignViewSet(
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._transition(campaign_services.campaign_cancel)
+        return self._transition(campaign_cancel)
 
 
 # --- the register's freshness and coverage gaps ---------------------------------------------------
@@ -207,17 +208,13 @@ class GroupWithFreshnessViewSet(GroupViewSet):
         if self.action == "list":
             wanted = query_params_validate(GroupFreshnessFilterSerializer, self.request).get("freshness")
             if wanted:
-                # The selector is the one definition of freshness; a region has hundreds or a few
-                # thousand groups, so reading them all once is cheap and keeps the rule in one place.
-                ids = [row.group.pk for row in register_freshness(groups=queryset) if row.freshness == wanted]
-                queryset = queryset.filter(pk__in=ids)
+                queryset = groups_of_freshness(groups=queryset, freshness=wanted)
         return queryset
 
     def get_serializer(self, *args, **kwargs):
         if args:
             rows = args[0] if kwargs.get("many") else [args[0]]
-            page = MutualAidGroup.objects.filter(pk__in=[g.pk for g in rows])
-            freshness = {row.group.pk: row for row in register_freshness(groups=page)}
+            freshness = register_freshness_by_group(groups=rows)
             kwargs.setdefault("context", self.get_serializer_context())["freshness"] = freshness
         return super().get_serializer(*args, **kwargs)
 

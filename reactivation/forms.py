@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from volunteers.geography import MAX_SEARCH_RADIUS_KM
@@ -13,8 +15,17 @@ class PlainForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+def _choices_set(field: forms.Field, choices: list[tuple[str, str]]) -> None:
+    """Fill in a choice field's choices (they depend on who is asking)."""
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{field!r} has no choices")
+    field.choices = choices
+
+
 class CampaignForm(PlainForm):
-    organisation = forms.TypedChoiceField(label="Run by", coerce=int)
+    organisation = forms.ChoiceField(
+        label="Run by"
+    )  # a slug: volunteers.permissions.organisation_for reads it
     playbook = forms.ChoiceField(label="Playbook")
     area_kind = forms.ChoiceField(
         label="Where",
@@ -47,12 +58,13 @@ class CampaignForm(PlainForm):
 
     def __init__(self, *args, organisations=(), playbooks=(), local_authorities=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [(o.id, o.name) for o in organisations]
-        self.fields["playbook"].choices = [(p.slug, p.title) for p in playbooks]
-        self.fields["local_authorities"].choices = [(name, name) for name in local_authorities]
+        _choices_set(self.fields["organisation"], [(o.slug, o.name) for o in organisations])
+        _choices_set(self.fields["playbook"], [(p.slug, p.title) for p in playbooks])
+        _choices_set(self.fields["local_authorities"], [(name, name) for name in local_authorities])
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("area_kind") == "circle":
             for name in ("latitude", "longitude", "radius_km"):
                 if data.get(name) is None:

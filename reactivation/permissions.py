@@ -44,7 +44,12 @@ def local_authorities_in_area(*, area: dict) -> set[int]:
         rows = model.objects.filter(local_authority__isnull=False, **box).values_list(
             "latitude", "longitude", "local_authority_id"
         )
-        found.update(la for la_lat, la_lon, la in rows if haversine_km(lat, lon, la_lat, la_lon) <= radius)
+        found.update(
+            la
+            for la_lat, la_lon, la in rows
+            # The box's ranges already leave out rows with no place.
+            if la_lat is not None and la_lon is not None and haversine_km(lat, lon, la_lat, la_lon) <= radius
+        )
     return found
 
 

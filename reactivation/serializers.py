@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reactivation.models import AfterActionReview, Campaign, Playbook, PlaybookVersion
 from volunteers.geography import MAX_SEARCH_RADIUS_KM
+from volunteers.models import Organisation
 from volunteers.serializers import GroupFilterSerializer, GroupSerializer
 
 FRESHNESS_CHOICES = [
@@ -34,7 +36,9 @@ class PlaybookVersionSerializer(serializers.ModelSerializer):
 
 
 class LessonSerializer(serializers.ModelSerializer):
-    campaign = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    campaign: serializers.PrimaryKeyRelatedField[Campaign] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
 
     class Meta:
         model = AfterActionReview
@@ -43,7 +47,9 @@ class LessonSerializer(serializers.ModelSerializer):
 
 
 class PlaybookSerializer(serializers.ModelSerializer):
-    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     current_version = serializers.SerializerMethodField()
 
     class Meta:
@@ -134,9 +140,15 @@ class DryRunSerializer(serializers.Serializer):
 class CampaignSerializer(serializers.ModelSerializer):
     playbook = serializers.CharField(source="playbook_version.playbook.slug", read_only=True)
     playbook_version = serializers.IntegerField(source="playbook_version.number", read_only=True)
-    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    approved_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Campaign

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from reactivation.services.campaigns import campaign_advance, campaigns_advance_all
+from reactivation.services.campaign_sending import campaign_advance, campaigns_advance_all
 from reactivation.services.readiness import readiness_cycle
 
 

@@ -1,7 +1,7 @@
 """Campaign pages (choose a playbook and an area, the dry run, approval, start/pause/cancel, live
 progress, the after-action review) and the coverage-gap map.
 
-The services decide who may do what (``reactivation.services.campaigns``); the pages show their
+The services decide who may do what (``reactivation.services.campaign_lifecycle``); the pages show their
 refusals in plain words.
 """
 
@@ -10,19 +10,35 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from reactivation.forms import CampaignForm, ReviewForm
-from reactivation.models import AfterActionReview, Campaign, CampaignRecipient, Playbook
+from reactivation.models import Campaign
 from reactivation.permissions import can_manage_campaign, can_see_campaign
-from reactivation.selectors import campaign_progress, coverage_gaps
-from reactivation.services import campaigns as campaign_services
+from reactivation.selectors.campaigns import (
+    after_action_review_for,
+    campaign_get,
+    campaign_map_points,
+    campaign_organisations_for,
+    campaign_progress,
+    campaigns_visible_to,
+)
+from reactivation.selectors.playbooks import playbooks_runnable
+from reactivation.selectors.register import coverage_gaps
+from reactivation.services.campaign_lifecycle import (
+    campaign_approve,
+    campaign_cancel,
+    campaign_create,
+    campaign_pause,
+    campaign_resume,
+    campaign_start,
+)
 from reactivation.services.playbooks import review_append
-from volunteers.models import LocalAuthority, Organisation
-from volunteers.permissions import CAMPAIGN_MANAGER, is_superuser, organisation_ids_for
+from volunteers.permissions import CAMPAIGN_MANAGER, is_staff_member, organisation_for, organisation_ids_for
 
 FINISHED = (Campaign.Status.COMPLETED, Campaign.Status.CANCELLED)
 # The dry run's message previews are keyed by the template's internal name; people read these.
@@ -50,17 +66,18 @@ def tile_url() -> str:
     return settings.LEAFLET_TILE_URL
 
 
+def _signed_in(request: HttpRequest) -> User:
+    """The person signed in. Every page here is behind login_required, so this only narrows the
+    type; anyone else would be refused."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied("Sign in first.")
+    return request.user
+
+
 def _errors(exc: Exception) -> list[str]:
     if isinstance(exc, ValidationError):
         return exc.messages
     return [str(exc) or "You may not do that."]
-
-
-def _campaigns_for(user):
-    qs = Campaign.objects.select_related("organisation", "playbook_version__playbook")
-    if is_superuser(user):
-        return qs
-    return qs.filter(organisation_id__in=organisation_ids_for(user=user))
 
 
 @login_required
@@ -69,7 +86,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         request,
         "reactivation/campaign_list.html",
         {
-            "campaigns": _campaigns_for(request.user)[:100],
+            "campaigns": campaigns_visible_to(user=request.user)[:100],
             "can_start": bool(organisation_ids_for(user=request.user, roles={CAMPAIGN_MANAGER})),
         },
     )
@@ -77,20 +94,27 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def campaign_new(request: HttpRequest) -> HttpResponse:
-    org_ids = organisation_ids_for(user=request.user, roles={CAMPAIGN_MANAGER})
-    if not org_ids:
+    user = _signed_in(request)
+    organisations = campaign_organisations_for(user=user)
+    if not organisations:
         raise PermissionDenied("Only campaign managers start campaigns.")
-    organisations = list(Organisation.objects.filter(id__in=org_ids).prefetch_related("local_authorities"))
     covered = sorted({la.name for o in organisations for la in o.local_authorities.all()})
-    playbooks = list(Playbook.objects.filter(versions__isnull=False).distinct().order_by("title"))
     form = CampaignForm(
-        request.POST or None, organisations=organisations, playbooks=playbooks, local_authorities=covered
+        request.POST or None,
+        organisations=organisations,
+        playbooks=playbooks_runnable(),
+        local_authorities=covered,
     )
     if request.method == "POST" and form.is_valid():
-        organisation = next(o for o in organisations if o.id == form.cleaned_data["organisation"])
         try:
-            campaign = campaign_services.campaign_create(
-                user=request.user,
+            organisation = organisation_for(
+                user=user,
+                roles={CAMPAIGN_MANAGER},
+                slug=form.cleaned_data["organisation"],
+                doing="run a campaign",
+            )
+            campaign = campaign_create(
+                user=user,
                 playbook=form.cleaned_data["playbook"],
                 area=form.area(),
                 organisation=organisation,
@@ -111,13 +135,8 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_campaign(request: HttpRequest, pk: int) -> Campaign:
-    campaign = get_object_or_404(
-        Campaign.objects.select_related(
-            "organisation", "playbook_version__playbook", "created_by", "approved_by"
-        ),
-        pk=pk,
-    )
-    if not can_see_campaign(user=request.user, organisation_id=campaign.organisation_id):
+    campaign = campaign_get(campaign_id=pk)
+    if campaign is None or not can_see_campaign(user=request.user, organisation_id=campaign.organisation_id):
         raise Http404("No such campaign")
     return campaign
 
@@ -125,7 +144,7 @@ def _visible_campaign(request: HttpRequest, pk: int) -> Campaign:
 @login_required
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _visible_campaign(request, pk)
-    review = AfterActionReview.objects.filter(campaign=campaign).first()
+    review = after_action_review_for(campaign=campaign)
     review_form = None
     if campaign.status in FINISHED:
         initial = (
@@ -166,25 +185,16 @@ def campaign_progress_json(request: HttpRequest, pk: int) -> JsonResponse:
     """Polled by the campaign page every few seconds while it runs: counts and the map's points."""
     campaign = _visible_campaign(request, pk)
     progress = campaign_progress(campaign=campaign)
-    # Approximate places only (rounded to about 100 m): enough for a map of the response.
-    points = [
-        {"lat": round(lat, 3), "lon": round(lon, 3), "kind": state}
-        for lat, lon, state in CampaignRecipient.objects.filter(
-            campaign=campaign, volunteer__latitude__isnull=False
-        )
-        .exclude(state=CampaignRecipient.State.SKIPPED)
-        .values_list("volunteer__latitude", "volunteer__longitude", "state")[:2000]
-    ]
-    progress["points"] = points
+    progress["points"] = campaign_map_points(campaign=campaign)
     return JsonResponse(progress)
 
 
 ACTIONS = {
-    "start": (campaign_services.campaign_start, "Started. The first wave is going out."),
-    "pause": (campaign_services.campaign_pause, "Paused. No more texts go out until you resume."),
-    "resume": (campaign_services.campaign_resume, "Resumed."),
-    "cancel": (campaign_services.campaign_cancel, "Cancelled. Texts not yet sent have been withdrawn."),
-    "approve": (campaign_services.campaign_approve, "Approved and started."),
+    "start": (campaign_start, "Started. The first wave is going out."),
+    "pause": (campaign_pause, "Paused. No more texts go out until you resume."),
+    "resume": (campaign_resume, "Resumed."),
+    "cancel": (campaign_cancel, "Cancelled. Texts not yet sent have been withdrawn."),
+    "approve": (campaign_approve, "Approved and started."),
 }
 
 
@@ -196,7 +206,7 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404("No such action")
     service, done = ACTIONS[action]
     try:
-        campaign = service(campaign=campaign, user=request.user)
+        campaign = service(campaign=campaign, user=_signed_in(request))
     except (ValidationError, PermissionDenied) as exc:
         for problem in _errors(exc):
             messages.error(request, problem)
@@ -215,7 +225,7 @@ def campaign_review(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
-            review_append(campaign=campaign, user=request.user, **form.cleaned_data)
+            review_append(campaign=campaign, user=_signed_in(request), **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
             for problem in _errors(exc):
                 messages.error(request, problem)
@@ -226,7 +236,7 @@ def campaign_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def coverage(request: HttpRequest) -> HttpResponse:
-    if not (is_superuser(request.user) or organisation_ids_for(user=request.user)):
+    if not is_staff_member(user=request.user):
         raise PermissionDenied("The coverage map is for staff.")
     gaps = coverage_gaps(limit=50)
     markers = [
@@ -242,9 +252,8 @@ def coverage(request: HttpRequest) -> HttpResponse:
         }
         for g in gaps
     ]
-    las = {la.id: la.name for la in LocalAuthority.objects.all()}
     return render(
         request,
         "reactivation/coverage.html",
-        {"gaps": gaps, "map_data": {"markers": markers}, "tile_url": tile_url(), "las": las},
+        {"gaps": gaps, "map_data": {"markers": markers}, "tile_url": tile_url()},
     )

@@ -7,33 +7,24 @@ opted out in between); it never writes. ``campaign_start`` turns it into Campaig
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from messaging.encoding import sms_batch_estimate, sms_segments
-from messaging.models import OptOut
 from messaging.timing import quiet_hours_end
-from needs.models import Need
 from reactivation.models import CampaignRecipient, PlaybookVersion
+from reactivation.selectors.campaigns import reply_rate_for
+from reactivation.services.areas import Area, area_dormant_memberships, area_need_places, area_people_rows
 from reactivation.waves import first_wave_size, wave_rules_read
 from reactivation.wording import template_for, template_render
-from volunteers.geography import (
-    CELL_FIELDS,
-    CELL_SIDES_KM,
-    LocationError,
-    cell_block,
-    haversine_km,
-    location_validate,
-)
-from volunteers.models import LocalAuthority, Membership, MutualAidGroup, Organisation, Volunteer
-from volunteers.services import local_authorities_resolve
+from volunteers.geography import haversine_km
+from volunteers.models import Membership, Organisation, Volunteer
 
 # Why someone is left out: a code (stable, for the API) and the words shown to people.
 LEFT_OUT = {
@@ -46,87 +37,6 @@ LEFT_OUT = {
     "outside_area": "Lives in a local authority the organisation does not cover",
 }
 CONTACT_ROLES = (Membership.Role.ORGANISER, Membership.Role.DEPUTY)
-
-
-@dataclass(frozen=True)
-class Area:
-    label: str
-    local_authorities: tuple[LocalAuthority, ...]  # what the organisation may reach here
-    latitude: float | None = None
-    longitude: float | None = None
-    radius_km: float | None = None
-
-    @property
-    def is_circle(self) -> bool:
-        return self.radius_km is not None
-
-    def as_json(self) -> dict[str, Any]:
-        if self.is_circle:
-            return {"latitude": self.latitude, "longitude": self.longitude, "radius_km": self.radius_km}
-        return {"local_authorities": [la.name for la in self.local_authorities]}
-
-
-def area_resolve(*, area: dict[str, Any], organisation: Organisation) -> Area:
-    """Read an area and refuse what the organisation does not cover (clear error, nothing written)."""
-    covered = list(organisation.local_authorities.order_by("name"))
-    covered_names = ", ".join(la.name for la in covered) or "nowhere yet"
-    if not isinstance(area, dict):
-        raise ValidationError(
-            'An area is {"latitude", "longitude", "radius_km"} or {"local_authorities": [...]}.'
-        )
-    if area.get("local_authorities"):
-        names = area["local_authorities"]
-        if isinstance(names, str):
-            names = [names]
-        wanted = local_authorities_resolve(names=names)
-        refused = [la.name for la in wanted if la not in covered]
-        if refused:
-            raise ValidationError(
-                f"{organisation.name} does not cover {', '.join(refused)}; it covers {covered_names}."
-            )
-        return Area(label=", ".join(la.name for la in wanted), local_authorities=tuple(wanted))
-    try:
-        lat, lon = location_validate(area.get("latitude"), area.get("longitude"))
-        radius = float(area.get("radius_km"))
-    except LocationError as exc:
-        raise ValidationError(f"The area's centre cannot be used: {exc}.") from None
-    except (TypeError, ValueError):
-        raise ValidationError("radius_km must be a number of kilometres.") from None
-    if not 0 < radius <= CELL_SIDES_KM[-1]:
-        raise ValidationError(f"radius_km must be above 0 and at most {CELL_SIDES_KM[-1]:g}.")
-    if not covered:
-        raise ValidationError(f"{organisation.name} covers no local authority, so it cannot run a campaign.")
-    return Area(
-        label=f"{radius:g} km around {lat:.4f}, {lon:.4f}",
-        local_authorities=tuple(covered),
-        latitude=lat,
-        longitude=lon,
-        radius_km=radius,
-    )
-
-
-def _cell_level(radius_km: float) -> int:
-    return next(i for i, side in enumerate(CELL_SIDES_KM) if side >= radius_km)
-
-
-def area_volunteers(area: Area):
-    """Volunteers in the area, as a queryset (the circle is pre-filtered by spatial cells)."""
-    if area.is_circle:
-        level = _cell_level(area.radius_km)
-        return Volunteer.objects.filter(
-            **{f"{CELL_FIELDS[level]}__in": cell_block(area.latitude, area.longitude, level)}
-        )
-    return Volunteer.objects.filter(local_authority__in=area.local_authorities)
-
-
-def area_needs(area: Area):
-    open_needs = Need.objects.filter(status__in=[Need.Status.OPEN, Need.Status.OFFERED])
-    if area.is_circle:
-        level = _cell_level(area.radius_km)
-        return open_needs.filter(
-            **{f"{CELL_FIELDS[level]}__in": cell_block(area.latitude, area.longitude, level)}
-        )
-    return open_needs.filter(local_authority__in=area.local_authorities)
 
 
 def in_quiet_hours(now: datetime | None = None) -> tuple[bool, str]:
@@ -164,12 +74,197 @@ class Plan:
     first_wave: int = 0
     segments: int = 0
     estimated_cost_pence: int = 0
-    previews: dict[str, dict[str, Any]] = field(default_factory=dict)
+    previews: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     group_names: dict[int, str] = field(default_factory=dict)
 
 
 def _first_name(name: str) -> str:
     return (name or "").split(" ")[0]
+
+
+def template_name(*, kind: str, is_contact: bool) -> str:
+    """Which of the playbook's texts a person gets: the re-consent request, or the call worded for
+    a group's contact or for a volunteer."""
+    if kind == CampaignRecipient.Kind.RECONSENT:
+        return "reconsent"
+    return "organiser_call" if is_contact else "volunteer_call"
+
+
+@dataclass(frozen=True)
+class _Criteria:
+    """What a plan asks of each person: the playbook's targeting and the register's rules."""
+
+    group_kinds: set[str]
+    skills: set[str]
+    near_km: float
+    consent_cutoff: datetime
+    overlap_hours: int
+    stale_after: int
+    covered_ids: set[int]
+
+
+def _criteria_read(*, version: PlaybookVersion, area: Area, now: datetime) -> _Criteria:
+    targeting = version.targeting or {}
+    return _Criteria(
+        group_kinds=set(targeting.get("group_kinds") or []),
+        skills=set(targeting.get("skills") or []),
+        near_km=float(targeting.get("radius_km") or 3),
+        consent_cutoff=now - timedelta(days=settings.REACTIVATION_CONSENT_MAX_AGE_DAYS),
+        overlap_hours=settings.REACTIVATION_OVERLAP_HOURS,
+        stale_after=settings.REACTIVATION_STALE_AFTER_MISSES,
+        covered_ids={la.pk for la in area.local_authorities},
+    )
+
+
+@dataclass(frozen=True)
+class _Wording:
+    """What a person's text is filled in with, besides their own name and place."""
+
+    templates: dict[str, Any]
+    language: str
+    sender: str
+    area_label: str
+    group_names: dict[int, str]
+    group_organiser: dict[int, str]
+
+
+def _distances_from(*, area: Area, needs_here: list[tuple[float, float]]) -> tuple[float, float] | None:
+    """Where distances are measured from: the circle's centre, or (for local authorities) the
+    middle of the open needs, so the nearest suitable people still go first."""
+    if area.circle is not None:
+        return area.circle[0], area.circle[1]
+    if not needs_here:
+        return None
+    return (
+        sum(lat for lat, _ in needs_here) / len(needs_here),
+        sum(lon for _, lon in needs_here) / len(needs_here),
+    )
+
+
+def _left_out_code(
+    row: Mapping[str, Any],
+    *,
+    groups: list[Mapping[str, Any]],
+    contact_groups: list[Mapping[str, Any]],
+    criteria: _Criteria,
+) -> str | None:
+    """Why this person must not be texted (a key of LEFT_OUT, the first that applies), or None."""
+    stale_only = contact_groups and all(
+        g["role"] == Membership.Role.ORGANISER and g["group__missed_checks"] >= criteria.stale_after
+        for g in groups
+    )
+    if row["opted"] or row["status"] == Volunteer.Status.OPTED_OUT:
+        return "opted_out"
+    if row["phone_unreachable_at"] is not None:
+        return "unreachable"
+    if row["consent_at"] is None:
+        return "no_consent"
+    if stale_only:
+        return "stale_contact"
+    if row["local_authority_id"] not in criteria.covered_ids:
+        return "outside_area"
+    if row["other_campaign"]:
+        return "other_campaign"
+    if row["status"] == Volunteer.Status.PAUSED:
+        return "paused"
+    return None
+
+
+def _planned(
+    row: Mapping[str, Any],
+    *,
+    groups: list[Mapping[str, Any]],
+    group_id: int | None,
+    distance: float | None,
+    criteria: _Criteria,
+    wording: _Wording,
+) -> Planned:
+    """Someone who will be texted: their tier (group contacts first, then people who suit the
+    playbook and live near, then those who suit it, then the rest) and their text."""
+    matching = [g for g in groups if not criteria.group_kinds or g["group__kind"] in criteria.group_kinds]
+    is_contact = any(
+        g["role"] in CONTACT_ROLES and g["group__missed_checks"] < criteria.stale_after for g in matching
+    )
+    suits = bool(matching) or bool(criteria.skills & set(row["skills"] or []))
+    near = distance is None or distance <= criteria.near_km
+    tier = 0 if is_contact else 1 if (suits and near) else 2 if suits else 3
+    kind = (
+        CampaignRecipient.Kind.RECONSENT
+        if row["consent_at"] < criteria.consent_cutoff
+        else CampaignRecipient.Kind.CALL
+    )
+    values = {
+        "sender": wording.sender,
+        "group": wording.group_names.get(group_id, "") if group_id is not None else "",
+        "organiser": wording.group_organiser.get(group_id, "") if group_id is not None else "",
+        "area": row["local_authority__name"] or wording.area_label,
+        "name": _first_name(row["name"]),
+    }
+    template = template_for(
+        wording.templates, name=template_name(kind=kind, is_contact=is_contact), language=wording.language
+    )
+    body = template_render(template, values)
+    return Planned(row["id"], group_id, kind, tier, distance, row["local_authority__name"] or "", body)
+
+
+def _person_place(
+    plan: Plan,
+    row: Mapping[str, Any],
+    *,
+    groups: list[Mapping[str, Any]],
+    centre: tuple[float, float] | None,
+    criteria: _Criteria,
+    wording: _Wording,
+) -> None:
+    """Put one person of the area in the plan: included, left out with a reason, or not at all."""
+    distance = None
+    if centre is not None and row["latitude"] is not None:
+        distance = haversine_km(centre[0], centre[1], row["latitude"], row["longitude"])
+    circle = plan.area.circle
+    if circle is not None and (distance is None or distance > circle[2]):
+        return  # in the cell block but outside the circle: not in the area at all
+    if row["status"] == Volunteer.Status.ACTIVE and not groups:
+        return  # active people are reached by offers, not by a reactivation campaign
+    contact_groups = [g for g in groups if g["role"] in CONTACT_ROLES]
+    group_id = (contact_groups or groups or [{}])[0].get("group_id")
+    code = _left_out_code(row, groups=groups, contact_groups=contact_groups, criteria=criteria)
+    if code:
+        reason = LEFT_OUT[code].format(hours=criteria.overlap_hours)
+        plan.left_out.append(LeftOut(row["id"], group_id, code, reason))
+        return
+    plan.included.append(
+        _planned(row, groups=groups, group_id=group_id, distance=distance, criteria=criteria, wording=wording)
+    )
+
+
+def _waves_size(
+    plan: Plan, *, version: PlaybookVersion, target_ready: int | None, open_needs: int, reply_rate: float
+) -> None:
+    """The target, the reply rate and the first wave it leads to, and what the texts would cost."""
+    rules = wave_rules_read(version.wave_rules)
+    plan.target = target_ready or open_needs or rules.stop_when_ready
+    plan.reply_rate = reply_rate
+    plan.first_wave = min(
+        len(plan.included), first_wave_size(rules=rules, target=plan.target, reply_rate=plan.reply_rate)
+    )
+    price = settings.REACTIVATION_PRICE_PER_SEGMENT_PENCE
+    plan.segments, plan.estimated_cost_pence = sms_batch_estimate(
+        (p.body for p in plan.included), price_per_segment_pence=price
+    )
+
+
+def _previews_collect(plan: Plan) -> None:
+    """One preview of each kind of text the plan sends, from the first person who gets it."""
+    for p in plan.included:
+        label = template_name(kind=p.kind, is_contact=p.tier == 0)
+        if label not in plan.previews:
+            info = sms_segments(p.body)
+            plan.previews[label] = {
+                "body": p.body,
+                "segments": info.segments,
+                "encoding": info.encoding,
+                "warnings": list(info.warnings),
+            }
 
 
 def plan_build(
@@ -183,164 +278,43 @@ def plan_build(
     now: datetime | None = None,
 ) -> Plan:
     """Everyone the campaign would text, ranked for the waves, and everyone left out with a reason."""
-    from reactivation.selectors import reply_rate_for
-
     now = now or timezone.now()
-    targeting = version.targeting or {}
-    group_kinds = set(targeting.get("group_kinds") or [])
-    skills = set(targeting.get("skills") or [])
-    near_km = float(targeting.get("radius_km") or 3)
-    consent_cutoff = now - timedelta(days=settings.REACTIVATION_CONSENT_MAX_AGE_DAYS)
-    overlap_hours = settings.REACTIVATION_OVERLAP_HOURS
-    covered_ids = {la.pk for la in area.local_authorities}
+    criteria = _criteria_read(version=version, area=area, now=now)
     plan = Plan(area=area)
-
-    recent = CampaignRecipient.objects.filter(
-        volunteer=OuterRef("pk"), messaged_at__gte=now - timedelta(hours=overlap_hours)
+    rows = area_people_rows(
+        area=area, now=now, overlap_hours=criteria.overlap_hours, exclude_campaign_id=exclude_campaign_id
     )
-    if exclude_campaign_id is not None:
-        recent = recent.exclude(campaign_id=exclude_campaign_id)
-    people = area_volunteers(area)
-    rows = list(
-        people.annotate(
-            opted=Exists(OptOut.objects.filter(phone=OuterRef("phone"))),
-            other_campaign=Exists(recent),
-        ).values(
-            "id",
-            "name",
-            "status",
-            "consent_at",
-            "phone_unreachable_at",
-            "latitude",
-            "longitude",
-            "local_authority_id",
-            "local_authority__name",
-            "skills",
-            "opted",
-            "other_campaign",
-        )
+    memberships, plan.group_names, group_organiser = area_dormant_memberships(area=area)
+    needs_here = area_need_places(area=area)
+    centre = _distances_from(area=area, needs_here=needs_here)
+    wording = _Wording(
+        templates=version.templates or {},
+        language=language,
+        sender=organisation.name,
+        area_label=area.label,
+        group_names=plan.group_names,
+        group_organiser=group_organiser,
     )
-    stale_after = settings.REACTIVATION_STALE_AFTER_MISSES
-    memberships: dict[int, list[dict]] = defaultdict(list)
-    group_organiser: dict[int, str] = {}
-    for m in Membership.objects.filter(
-        group__status=MutualAidGroup.Status.DORMANT, volunteer__in=people.values("pk")
-    ).values(
-        "volunteer_id",
-        "volunteer__name",
-        "group_id",
-        "group__name",
-        "group__kind",
-        "group__missed_checks",
-        "role",
-    ):
-        memberships[m["volunteer_id"]].append(m)
-        plan.group_names[m["group_id"]] = m["group__name"]
-        if m["role"] == Membership.Role.ORGANISER:
-            group_organiser[m["group_id"]] = _first_name(m["volunteer__name"])
-
-    # Distances: from the circle's centre, or (for local authorities) from where the open needs
-    # are, so the nearest suitable people still go first.
-    centre = (area.latitude, area.longitude) if area.is_circle else None
-    needs_here = list(area_needs(area).exclude(latitude=None).values_list("latitude", "longitude"))
-    if centre is None and needs_here:
-        centre = (
-            sum(lat for lat, _ in needs_here) / len(needs_here),
-            sum(lon for _, lon in needs_here) / len(needs_here),
-        )
-
-    templates = version.templates or {}
-    sender = organisation.name
     for row in rows:
-        vid = row["id"]
-        distance = None
-        if centre is not None and row["latitude"] is not None:
-            distance = haversine_km(centre[0], centre[1], row["latitude"], row["longitude"])
-        if area.is_circle and (distance is None or distance > area.radius_km):
-            continue  # in the cell block but outside the circle: not in the area at all
-        groups = memberships.get(vid, [])
-        if row["status"] == Volunteer.Status.ACTIVE and not groups:
-            continue  # active people are reached by offers, not by a reactivation campaign
-        contact_groups = [g for g in groups if g["role"] in CONTACT_ROLES]
-        stale_only = contact_groups and all(
-            g["role"] == Membership.Role.ORGANISER and g["group__missed_checks"] >= stale_after
-            for g in groups
+        _person_place(
+            plan,
+            row,
+            groups=memberships.get(row["id"], []),
+            centre=centre,
+            criteria=criteria,
+            wording=wording,
         )
-        group_id = (contact_groups or groups or [{}])[0].get("group_id")
-        code = None
-        if row["opted"] or row["status"] == Volunteer.Status.OPTED_OUT:
-            code = "opted_out"
-        elif row["phone_unreachable_at"] is not None:
-            code = "unreachable"
-        elif row["consent_at"] is None:
-            code = "no_consent"
-        elif stale_only:
-            code = "stale_contact"
-        elif row["local_authority_id"] not in covered_ids:
-            code = "outside_area"
-        elif row["other_campaign"]:
-            code = "other_campaign"
-        elif row["status"] == Volunteer.Status.PAUSED:
-            code = "paused"
-        if code:
-            plan.left_out.append(LeftOut(vid, group_id, code, LEFT_OUT[code].format(hours=overlap_hours)))
-            continue
-        matching = [g for g in groups if not group_kinds or g["group__kind"] in group_kinds]
-        is_contact = any(
-            g["role"] in CONTACT_ROLES and g["group__missed_checks"] < stale_after for g in matching
-        )
-        suits = bool(matching) or bool(skills & set(row["skills"] or []))
-        near = distance is None or distance <= near_km
-        tier = 0 if is_contact else 1 if (suits and near) else 2 if suits else 3
-        kind = (
-            CampaignRecipient.Kind.RECONSENT
-            if row["consent_at"] < consent_cutoff
-            else CampaignRecipient.Kind.CALL
-        )
-        name = (
-            "reconsent"
-            if kind == CampaignRecipient.Kind.RECONSENT
-            else ("organiser_call" if is_contact else "volunteer_call")
-        )
-        values = {
-            "sender": sender,
-            "group": plan.group_names.get(group_id, ""),
-            "organiser": group_organiser.get(group_id, ""),
-            "area": row["local_authority__name"] or area.label,
-            "name": _first_name(row["name"]),
-        }
-        body = template_render(template_for(templates, name=name, language=language), values)
-        plan.included.append(
-            Planned(vid, group_id, kind, tier, distance, row["local_authority__name"] or "", body)
-        )
-
     plan.included.sort(
         key=lambda p: (p.tier, p.distance_km if p.distance_km is not None else math.inf, p.volunteer_id)
     )
-    rules = wave_rules_read(version.wave_rules)
-    plan.target = target_ready or len(needs_here) or rules.stop_when_ready
-    plan.reply_rate = reply_rate_for(local_authority_ids=[la.pk for la in area.local_authorities])
-    plan.first_wave = min(
-        len(plan.included), first_wave_size(rules=rules, target=plan.target, reply_rate=plan.reply_rate)
+    _waves_size(
+        plan,
+        version=version,
+        target_ready=target_ready,
+        open_needs=len(needs_here),
+        reply_rate=reply_rate_for(local_authority_ids=[la.pk for la in area.local_authorities]),
     )
-    price = settings.REACTIVATION_PRICE_PER_SEGMENT_PENCE
-    plan.segments, plan.estimated_cost_pence = sms_batch_estimate(
-        (p.body for p in plan.included), price_per_segment_pence=price
-    )
-    for p in plan.included:
-        label = (
-            "reconsent"
-            if p.kind == CampaignRecipient.Kind.RECONSENT
-            else ("organiser_call" if p.tier == 0 else "volunteer_call")
-        )
-        if label not in plan.previews:
-            info = sms_segments(p.body)
-            plan.previews[label] = {
-                "body": p.body,
-                "segments": info.segments,
-                "encoding": info.encoding,
-                "warnings": list(info.warnings),
-            }
+    _previews_collect(plan)
     return plan
 
 

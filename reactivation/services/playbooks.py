@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from reactivation.models import AfterActionReview, Campaign, Playbook, PlaybookVersion
+from reactivation.selectors.campaigns import campaign_figures
+from reactivation.services.campaign_lifecycle import is_campaign_staff
 from reactivation.waves import wave_rules_problems
 from reactivation.wording import templates_problems
 from volunteers.models import Organisation
@@ -67,7 +69,7 @@ def _content_of(source: dict[str, Any], base: PlaybookVersion | None = None) -> 
 
 
 def _version_add(
-    *, playbook: Playbook, content: dict[str, Any], user: AbstractBaseUser | None, change_note: str
+    *, playbook: Playbook, content: dict[str, Any], user: User | None, change_note: str
 ) -> PlaybookVersion | None:
     """Add a version when the content differs from the current one; None when nothing changed."""
     # Lock the playbook so two editors saving at once get numbers 2 and 3, not a clash.
@@ -87,7 +89,7 @@ def _version_add(
 @transaction.atomic
 def playbook_create(
     *,
-    user: AbstractBaseUser | None,
+    user: User | None,
     title: str,
     crisis_type: str,
     summary: str,
@@ -125,7 +127,7 @@ def playbook_create(
 
 @transaction.atomic
 def playbook_update(
-    *, playbook: Playbook, user: AbstractBaseUser | None, change_note: str = "", **changes: Any
+    *, playbook: Playbook, user: User | None, change_note: str = "", **changes: Any
 ) -> PlaybookVersion | None:
     """Edit a playbook. Title, type and summary change in place; steps, roles, templates,
     targeting and wave rules make a new version, so campaigns that ran the old one keep it.
@@ -172,7 +174,7 @@ def playbook_export(*, playbook: Playbook, version: PlaybookVersion | None = Non
 
 
 @transaction.atomic
-def playbook_import(*, document: dict[str, Any], user: AbstractBaseUser | None = None) -> Playbook:
+def playbook_import(*, document: dict[str, Any], user: User | None = None) -> Playbook:
     """Create a playbook from its JSON form, or add a version when its content has changed.
 
     Every problem is reported at once and nothing is written when there is one. Importing the same
@@ -203,22 +205,18 @@ def playbook_import(*, document: dict[str, Any], user: AbstractBaseUser | None =
 def review_append(
     *,
     campaign: Campaign,
-    user: AbstractBaseUser,
+    user: User,
     what_worked: str,
     what_did_not: str,
     change_next_time: str = "",
 ) -> AfterActionReview:
     """Append a finished campaign's after-action review to its playbook's lessons, with the
     campaign's numbers filled in. Writing it again replaces the words and refreshes the numbers."""
-    from reactivation.selectors import campaign_figures
-
     if campaign.status not in (Campaign.Status.COMPLETED, Campaign.Status.CANCELLED):
         raise ValidationError("Write the review once the campaign has finished or been cancelled.")
     if not (what_worked.strip() or what_did_not.strip()):
         raise ValidationError("Say what worked or what did not: a review with no words teaches nothing.")
-    from reactivation.services.campaigns import _can_manage
-
-    if not _can_manage(user=user, organisation=campaign.organisation):
+    if not is_campaign_staff(user=user, organisation=campaign.organisation):
         raise PermissionDenied("Only staff of the campaign's organisation may review it.")
     review, _ = AfterActionReview.objects.update_or_create(
         campaign=campaign,

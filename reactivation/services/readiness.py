@@ -22,7 +22,8 @@ from volunteers.models import Membership, MutualAidGroup, Volunteer
 
 
 def _sender(group: MutualAidGroup) -> str:
-    return group.organisation.name if group.organisation_id else settings.SMS_SENDER_NAME
+    organisation = group.organisation  # no query when the group has none
+    return organisation.name if organisation is not None else settings.SMS_SENDER_NAME
 
 
 def _contact(group: MutualAidGroup, role: str) -> Volunteer | None:

@@ -6,10 +6,14 @@ request or a readiness check, whichever was sent last.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from reactivation.models import Campaign, CampaignRecipient, ReadinessCheck
+from reactivation.services.campaign_sending import campaign_advance_enqueue
 from reactivation.services.readiness import readiness_answer
 from volunteers.models import MutualAidGroup, Volunteer
 
@@ -36,15 +40,70 @@ def _open_question(phone: str) -> CampaignRecipient | ReadinessCheck | None:
         .order_by("-sent_at")
         .first()
     )
-    if row and check:
-        return row if row.messaged_at >= check.sent_at else check
-    return row or check
+    if row is None or check is None:
+        return row or check
+    # A row that was messaged has messaged_at; one without could not be the newer question.
+    if row.messaged_at is not None and row.messaged_at >= check.sent_at:
+        return row
+    return check
 
 
-def _enqueue_advance(campaign_id: int) -> None:
-    from reactivation.services.campaigns import _enqueue_advance as enqueue
+def _claimable(row: CampaignRecipient) -> QuerySet[CampaignRecipient]:
+    """The row while it is still open: updating it is the claim, so a duplicate delivery of the
+    same reply changes nothing."""
+    return CampaignRecipient.objects.filter(pk=row.pk, state__in=OPEN_ROW_STATES)
 
-    enqueue(campaign_id)
+
+def _advance_if_running(row: CampaignRecipient) -> None:
+    if row.campaign.status == Campaign.Status.RUNNING:
+        campaign_advance_enqueue(campaign_id=row.campaign_id)
+
+
+def _reconsent_answer(row: CampaignRecipient, *, ready: bool, now: datetime) -> str:
+    """READY renews the person's consent and turns the row into a call; NOT NOW closes it."""
+    sender = row.campaign.organisation.name
+    if not ready:
+        _claimable(row).update(state=CampaignRecipient.State.NOT_NOW, responded_at=now)
+        return f"Thank you. {sender} will not text you about this again. Reply STOP to opt out of everything."
+    if not _claimable(row).update(
+        kind=CampaignRecipient.Kind.CALL, state=CampaignRecipient.State.PENDING, responded_at=now
+    ):
+        return NOTHING_OPEN
+    Volunteer.objects.filter(pk=row.volunteer_id).update(
+        consent_at=now,
+        consent_text=(row.message.body if row.message else "") + " [replied READY]",
+        consent_channel=Volunteer.ConsentChannel.SMS,
+        consent_source=f"campaign {row.campaign_id} re-consent",
+    )
+    # The call itself goes out now that they have agreed (the pending row is in a sent wave).
+    _advance_if_running(row)
+    return f"Thank you, you are on {sender}'s list again. We will text you when help is needed."
+
+
+def _ready_answer(row: CampaignRecipient, *, now: datetime) -> str:
+    """READY to a call: the person is active again and their dormant group is reactivating."""
+    if not _claimable(row).update(state=CampaignRecipient.State.READY, responded_at=now):
+        return NOTHING_OPEN
+    Volunteer.objects.filter(pk=row.volunteer_id).exclude(status=Volunteer.Status.OPTED_OUT).update(
+        status=Volunteer.Status.ACTIVE, last_active_at=now
+    )
+    if row.group_id:
+        MutualAidGroup.objects.filter(pk=row.group_id, status=MutualAidGroup.Status.DORMANT).update(
+            status=MutualAidGroup.Status.REACTIVATING, last_verified_at=now
+        )
+    _advance_if_running(row)
+    return (
+        f"Thank you! {row.campaign.organisation.name} has you down as ready. You will get a text when "
+        "someone near you needs help: reply YES to take it. Reply PAUSE for a break."
+    )
+
+
+def _not_now_answer(row: CampaignRecipient, *, now: datetime) -> str:
+    _claimable(row).update(state=CampaignRecipient.State.NOT_NOW, responded_at=now)
+    return (
+        f"Thank you. No problem: you stay on {row.campaign.organisation.name}'s quiet list and we may "
+        "ask again another time."
+    )
 
 
 @transaction.atomic
@@ -55,47 +114,12 @@ def reply_record(*, phone: str, ready: bool) -> str:
         return NOTHING_OPEN
     if isinstance(question, ReadinessCheck):
         return readiness_answer(check=question, ready=ready)
-    row = question
     now = timezone.now()
-    # Claim the row: a duplicate delivery of the same reply changes nothing.
-    claimed = CampaignRecipient.objects.filter(pk=row.pk, state__in=OPEN_ROW_STATES)
-    sender = row.campaign.organisation.name
-    if row.kind == CampaignRecipient.Kind.RECONSENT:
-        if not ready:
-            claimed.update(state=CampaignRecipient.State.NOT_NOW, responded_at=now)
-            return f"Thank you. {sender} will not text you about this again. Reply STOP to opt out of everything."
-        if not claimed.update(
-            kind=CampaignRecipient.Kind.CALL, state=CampaignRecipient.State.PENDING, responded_at=now
-        ):
-            return NOTHING_OPEN
-        Volunteer.objects.filter(pk=row.volunteer_id).update(
-            consent_at=now,
-            consent_text=(row.message.body if row.message else "") + " [replied READY]",
-            consent_channel=Volunteer.ConsentChannel.SMS,
-            consent_source=f"campaign {row.campaign_id} re-consent",
-        )
-        # The call itself goes out now that they have agreed (the pending row is in a sent wave).
-        if row.campaign.status == Campaign.Status.RUNNING:
-            _enqueue_advance(row.campaign_id)
-        return f"Thank you, you are on {sender}'s list again. We will text you when help is needed."
+    if question.kind == CampaignRecipient.Kind.RECONSENT:
+        return _reconsent_answer(question, ready=ready, now=now)
     if ready:
-        if not claimed.update(state=CampaignRecipient.State.READY, responded_at=now):
-            return NOTHING_OPEN
-        Volunteer.objects.filter(pk=row.volunteer_id).exclude(status=Volunteer.Status.OPTED_OUT).update(
-            status=Volunteer.Status.ACTIVE, last_active_at=now
-        )
-        if row.group_id:
-            MutualAidGroup.objects.filter(pk=row.group_id, status=MutualAidGroup.Status.DORMANT).update(
-                status=MutualAidGroup.Status.REACTIVATING, last_verified_at=now
-            )
-        if row.campaign.status == Campaign.Status.RUNNING:
-            _enqueue_advance(row.campaign_id)
-        return (
-            f"Thank you! {sender} has you down as ready. You will get a text when someone near you "
-            "needs help: reply YES to take it. Reply PAUSE for a break."
-        )
-    claimed.update(state=CampaignRecipient.State.NOT_NOW, responded_at=now)
-    return f"Thank you. No problem: you stay on {sender}'s quiet list and we may ask again another time."
+        return _ready_answer(question, now=now)
+    return _not_now_answer(question, now=now)
 
 
 def ready_handle(context) -> str | None:

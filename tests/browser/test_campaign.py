@@ -7,7 +7,7 @@ import pytest
 
 from messaging.models import OutboundMessage
 from reactivation.models import Campaign
-from reactivation.services.campaigns import campaign_advance
+from reactivation.services.campaign_sending import campaign_advance
 from reactivation.services.playbooks import playbook_import
 from tests.browser.support import axe_check, login, screenshot
 from tests.factories import (

@@ -2,14 +2,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from needs.models import Offer
-from reactivation.services import (
-    campaign_advance,
-    campaign_cancel,
-    campaign_create,
-    campaign_start,
-    reply_record,
-    review_append,
-)
+from reactivation.services.campaign_lifecycle import campaign_cancel, campaign_create, campaign_start
+from reactivation.services.campaign_sending import campaign_advance
+from reactivation.services.playbooks import review_append
+from reactivation.services.replies import reply_record
 from tests.factories import OfferFactory
 from tests.reactivation.conftest import CIRCLE, dormant
 

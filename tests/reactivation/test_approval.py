@@ -2,7 +2,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from messaging.models import OutboundMessage
-from reactivation.services import campaign_advance, campaign_approve, campaign_create, campaign_start
+from reactivation.services.campaign_lifecycle import campaign_approve, campaign_create, campaign_start
+from reactivation.services.campaign_sending import campaign_advance
 from tests.reactivation.conftest import CIRCLE, dormant
 from volunteers.models import AuditEvent
 

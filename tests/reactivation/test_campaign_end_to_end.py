@@ -25,14 +25,10 @@ from messaging.sending import outbox_drain
 from messaging.services import optout_record
 from operations.demo import seed_demo
 from reactivation.models import Campaign, CampaignRecipient, Playbook
-from reactivation.services import (
-    campaign_advance,
-    campaign_approve,
-    campaign_create,
-    campaign_start,
-    review_append,
-)
-from reactivation.services import campaigns as campaigns_module
+from reactivation.services import campaign_sending as campaigns_module
+from reactivation.services.campaign_lifecycle import campaign_approve, campaign_create, campaign_start
+from reactivation.services.campaign_sending import campaign_advance
+from reactivation.services.playbooks import review_append
 from tests.fakes.twilio_server import FakeTwilio
 from volunteers.models import LocalAuthority, Membership, MutualAidGroup, Volunteer
 

@@ -1,6 +1,6 @@
 import pytest
 
-from reactivation.selectors import coverage_gaps
+from reactivation.selectors.register import coverage_gaps
 from tests.factories import NeedFactory, VolunteerFactory
 from tests.reactivation.conftest import SPARKBROOK, dormant_group
 from volunteers.models import MutualAidGroup

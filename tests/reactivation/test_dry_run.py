@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from messaging.models import OutboundMessage
 from reactivation.models import CampaignRecipient
-from reactivation.services import campaign_create, campaign_dry_run
+from reactivation.services.campaign_lifecycle import campaign_create, campaign_dry_run
 from tests.factories import CampaignRecipientFactory, OptOutFactory, VolunteerFactory
 from tests.reactivation.conftest import CIRCLE, dormant, dormant_group, long_ago
 from volunteers.models import Volunteer

@@ -7,8 +7,9 @@ from django_q.models import Schedule
 from messaging.inbound import inbound_handle
 from messaging.models import OutboundMessage
 from reactivation.models import CampaignRecipient
-from reactivation.selectors import campaign_progress
-from reactivation.services import campaign_advance, campaign_create, campaign_start
+from reactivation.selectors.campaigns import campaign_progress
+from reactivation.services.campaign_lifecycle import campaign_create, campaign_start
+from reactivation.services.campaign_sending import campaign_advance
 from tests.factories import InboundMessageFactory
 from tests.reactivation.conftest import CIRCLE, dormant
 

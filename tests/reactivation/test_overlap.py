@@ -2,7 +2,8 @@ import pytest
 
 from messaging.models import OutboundMessage
 from reactivation.models import CampaignRecipient
-from reactivation.services import campaign_advance, campaign_create, campaign_start
+from reactivation.services.campaign_lifecycle import campaign_create, campaign_start
+from reactivation.services.campaign_sending import campaign_advance
 from tests.factories import OrganisationFactory, StaffRoleFactory, UserFactory
 from tests.reactivation.conftest import CIRCLE, dormant
 from volunteers.models import StaffRole

@@ -5,14 +5,14 @@ import pytest
 
 from messaging.models import OutboundMessage
 from messaging.services import messages_withdraw, optout_record
-from reactivation.services import (
-    campaign_advance,
+from reactivation.services.campaign_lifecycle import (
     campaign_cancel,
     campaign_create,
     campaign_pause,
     campaign_resume,
     campaign_start,
 )
+from reactivation.services.campaign_sending import campaign_advance
 from tests.reactivation.conftest import CIRCLE, dormant
 
 pytestmark = pytest.mark.django_db

@@ -6,15 +6,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from messaging.models import OutboundMessage
-from reactivation.services import (
-    campaign_advance,
+from reactivation.services.campaign_lifecycle import (
     campaign_cancel,
     campaign_create,
     campaign_pause,
     campaign_resume,
     campaign_start,
-    reply_record,
 )
+from reactivation.services.campaign_sending import campaign_advance
+from reactivation.services.replies import reply_record
 from tests.reactivation.conftest import CIRCLE, dormant
 
 pytestmark = pytest.mark.django_db

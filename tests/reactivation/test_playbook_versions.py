@@ -4,8 +4,8 @@ import pytest
 
 from operations.demo import PLAYBOOK_DIR
 from reactivation.models import Campaign, Playbook
-from reactivation.selectors import playbook_versions
-from reactivation.services import (
+from reactivation.selectors.playbooks import playbook_versions
+from reactivation.services.playbooks import (
     PlaybookInvalid,
     playbook_create,
     playbook_export,

@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from messaging.models import OutboundMessage
 from reactivation.models import ReadinessCheck
-from reactivation.selectors import register_freshness
-from reactivation.services import readiness_cycle, reply_record
+from reactivation.selectors.register import register_freshness
+from reactivation.services.readiness import readiness_cycle
+from reactivation.services.replies import reply_record
 from tests.factories import OptOutFactory
 from tests.reactivation.conftest import dormant, dormant_group
 from volunteers.models import Membership

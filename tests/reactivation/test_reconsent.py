@@ -2,7 +2,9 @@ import pytest
 
 from messaging.models import OutboundMessage
 from reactivation.models import CampaignRecipient
-from reactivation.services import campaign_advance, campaign_create, campaign_start, reply_record
+from reactivation.services.campaign_lifecycle import campaign_create, campaign_start
+from reactivation.services.campaign_sending import campaign_advance
+from reactivation.services.replies import reply_record
 from tests.reactivation.conftest import CIRCLE, dormant, long_ago
 from volunteers.models import Volunteer
 

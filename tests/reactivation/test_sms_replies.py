@@ -4,7 +4,8 @@ import pytest
 
 from messaging.registry import InboundContext, SmsCommand, handler_for
 from reactivation.models import CampaignRecipient
-from reactivation.services import campaign_advance, campaign_create, campaign_start
+from reactivation.services.campaign_lifecycle import campaign_create, campaign_start
+from reactivation.services.campaign_sending import campaign_advance
 from tests.factories import InboundMessageFactory
 from tests.reactivation.conftest import CIRCLE, dormant, dormant_group
 from volunteers.models import MutualAidGroup, Volunteer

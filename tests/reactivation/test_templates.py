@@ -1,6 +1,6 @@
 import pytest
 
-from reactivation.services import PlaybookInvalid, playbook_import
+from reactivation.services.playbooks import PlaybookInvalid, playbook_import
 from reactivation.wording import template_preview, template_problems
 
 GOOD = "{sender}: can you help in {area}? Reply READY or NOT NOW. Reply STOP to opt out"

@@ -5,7 +5,8 @@ import pytest
 
 from messaging.models import OutboundMessage
 from reactivation.models import PlaybookVersion
-from reactivation.services import campaign_advance, campaign_create, campaign_start
+from reactivation.services.campaign_lifecycle import campaign_create, campaign_start
+from reactivation.services.campaign_sending import campaign_advance
 from tests.reactivation.conftest import CIRCLE, TEMPLATES, dormant
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,10 @@ from django.utils import timezone
 
 from messaging.models import OutboundMessage
 from reactivation.models import CampaignRecipient
-from reactivation.selectors import campaign_progress
-from reactivation.services import campaign_advance, campaign_create, campaign_start, reply_record
+from reactivation.selectors.campaigns import campaign_progress
+from reactivation.services.campaign_lifecycle import campaign_create, campaign_start
+from reactivation.services.campaign_sending import campaign_advance
+from reactivation.services.replies import reply_record
 from reactivation.waves import next_wave, wave_rules_read
 from tests.reactivation.conftest import CIRCLE, dormant, dormant_group
 

@@ -138,7 +138,8 @@ def _campaign_start_and_send(item: dict) -> dict:
     from django.contrib.auth import get_user_model
 
     from reactivation.models import Campaign
-    from reactivation.services import campaign_advance, campaign_start
+    from reactivation.services.campaign_lifecycle import campaign_start
+    from reactivation.services.campaign_sending import campaign_advance
 
     user = get_user_model().objects.get(pk=item["user_id"])
     campaign = campaign_start(campaign=Campaign.objects.get(pk=item["campaign_id"]), user=user)
@@ -173,7 +174,7 @@ def _warm_up() -> None:
     from django.urls import get_resolver
 
     from messaging import inbound, tasks  # noqa: F401
-    from reactivation import services  # noqa: F401
+    from reactivation.services import campaign_lifecycle, replies  # noqa: F401
 
     get_resolver().resolve(INBOUND_PATH)
     Client()

@@ -19,7 +19,7 @@ from django.utils.html import escape
 from messaging.models import InboundMessage
 from needs.models import Need, Offer
 from reactivation.models import AfterActionReview, Campaign, PlaybookVersion
-from reactivation.services import campaign_create
+from reactivation.services.campaign_lifecycle import campaign_create
 from tests.browser.support import login
 from tests.factories import (
     InboundMessageFactory,

@@ -21,7 +21,7 @@ from messaging.sending import outbox_drain
 from messaging.services import message_queue
 from needs.models import Need, Offer
 from reactivation.models import CampaignRecipient, PlaybookVersion
-from reactivation.services import campaign_create
+from reactivation.services.campaign_lifecycle import campaign_create
 from tests.factories import (
     NeedFactory,
     OfferFactory,

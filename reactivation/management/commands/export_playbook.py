@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from reactivation.models import Playbook
-from reactivation.services import PlaybookInvalid, playbook_export
+from reactivation.services.playbooks import PlaybookInvalid, playbook_export
 
 
 class Command(BaseCommand):

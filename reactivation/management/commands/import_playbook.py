@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reactivation.services import PlaybookInvalid, playbook_import
+from reactivation.services.playbooks import PlaybookInvalid, playbook_import
 
 
 class Command(BaseCommand):

@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from reactivation.selectors import campaign_progress
-from reactivation.services import campaign_advance, campaign_create, campaign_dry_run, campaign_start
+from reactivation.selectors.campaigns import campaign_progress
+from reactivation.services.campaign_lifecycle import campaign_create, campaign_dry_run, campaign_start
+from reactivation.services.campaign_sending import campaign_advance
 from volunteers.models import StaffRole
 
 

@@ -1,0 +1,247 @@
+"""Reads of campaigns: the lists, live progress, the figures of an after-action review and the
+reply rate a campaign's waves are sized by."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from messaging.models import OutboundMessage
+from needs.models import Offer
+from reactivation.models import AfterActionReview, Campaign, CampaignRecipient, ReadinessCheck
+from volunteers.models import Organisation
+from volunteers.permissions import CAMPAIGN_MANAGER, User, is_superuser, organisation_ids_for
+
+S = CampaignRecipient.State
+SENT_STATES = (OutboundMessage.State.SENT, OutboundMessage.State.UNKNOWN)
+FAILED_STATES = (
+    OutboundMessage.State.FAILED,
+    OutboundMessage.State.UNDELIVERED,
+    OutboundMessage.State.CANCELLED,
+)
+# The funnel column of each answer (or of its absence).
+ANSWER_COLUMNS: dict[str, str] = {
+    S.READY: "ready",
+    S.NOT_NOW: "not_now",
+    S.NO_ANSWER: "no_answer",
+    S.MESSAGED: "awaiting",
+}
+FUNNEL = ("queued", "sent", "delivered", "failed", "ready", "not_now", "no_answer", "awaiting", "deployed")
+
+
+def reply_rate_for(*, local_authority_ids: list[int]) -> float:
+    """The share of people who answered READY to earlier campaigns and readiness checks in these
+    local authorities; the default (20%) when there is too little history to trust."""
+    rows = CampaignRecipient.objects.exclude(messaged_at=None)
+    checks = ReadinessCheck.objects.exclude(answer=ReadinessCheck.Answer.PENDING)
+    if local_authority_ids:
+        rows = rows.filter(volunteer__local_authority_id__in=local_authority_ids)
+        checks = checks.filter(group__local_authority_id__in=local_authority_ids)
+    r = rows.aggregate(n=Count("pk"), ready=Count("pk", filter=Q(state=S.READY)))
+    c = checks.aggregate(n=Count("pk"), ready=Count("pk", filter=Q(answer=ReadinessCheck.Answer.READY)))
+    asked, ready = r["n"] + c["n"], r["ready"] + c["ready"]
+    if asked < settings.REACTIVATION_MIN_HISTORY:
+        return settings.REACTIVATION_DEFAULT_REPLY_RATE
+    return max(ready / asked, 0.01)
+
+
+def _funnel() -> dict[str, int]:
+    return dict.fromkeys(FUNNEL, 0)
+
+
+Funnel = dict[str, int]
+
+
+def _deployed_rows(campaign: Campaign) -> list[Mapping[str, Any]]:
+    """The campaign's people who answered READY and then accepted an offer, counted by wave and
+    local authority (no query before the campaign starts, one when nobody is deployed yet)."""
+    if not campaign.started_at:
+        return []
+    deployed_ids = set(
+        Offer.objects.filter(
+            status=Offer.Status.ACCEPTED,
+            responded_at__gte=campaign.started_at,
+            volunteer__campaign_rows__campaign=campaign,
+            volunteer__campaign_rows__state=S.READY,
+        ).values_list("volunteer_id", flat=True)
+    )
+    if not deployed_ids:
+        return []
+    return list(
+        CampaignRecipient.objects.filter(campaign=campaign, volunteer_id__in=deployed_ids)
+        .values("wave", "volunteer__local_authority__name")
+        .annotate(n=Count("pk"))
+    )
+
+
+def _funnels_count(campaign: Campaign) -> tuple[Funnel, dict[int, Funnel], dict[str, Funnel]]:
+    """The funnel of the people given a wave: in total, by wave and by local authority."""
+    total: Funnel = _funnel()
+    by_wave: dict[int, Funnel] = defaultdict(_funnel)
+    by_la: dict[str, Funnel] = defaultdict(_funnel)
+
+    def buckets(row: Mapping[str, Any]) -> tuple[Funnel, ...]:
+        return total, by_wave[row["wave"]], by_la[row["volunteer__local_authority__name"] or "unknown"]
+
+    deployed = _deployed_rows(campaign)
+    texted = (
+        CampaignRecipient.objects.filter(campaign=campaign)
+        .exclude(state=S.SKIPPED)
+        .exclude(wave=0)
+        .values("wave", "state", "volunteer__local_authority__name", "message__state")
+        .annotate(n=Count("pk"))
+    )
+    for row in texted:
+        for bucket in buckets(row):
+            for key in _keys_for(row["state"], row["message__state"]):
+                bucket[key] += row["n"]
+    for deployed_row in deployed:
+        for bucket in buckets(deployed_row):
+            bucket["deployed"] += deployed_row["n"]
+    return total, by_wave, by_la
+
+
+def campaign_progress(*, campaign: Campaign) -> dict[str, Any]:
+    """Counts for the live progress bar: totals, per wave and per local authority, each with
+    queued, sent, delivered, failed, READY, NOT NOW, no answer, awaiting and deployed. A fixed
+    number of queries whatever the campaign's size."""
+    total, by_wave, by_la = _funnels_count(campaign)
+    states: dict[str, int] = dict(
+        CampaignRecipient.objects.filter(campaign=campaign).values_list("state").annotate(n=Count("pk"))
+    )
+    contacted = total["queued"] + total["sent"] + total["delivered"] + total["failed"]
+    target = campaign.dry_run_report.get("target_ready") or 0
+    return {
+        "campaign": campaign.pk,
+        "status": campaign.status,
+        "current_wave": campaign.current_wave,
+        "target_ready": target,
+        "ready": total["ready"],
+        "percent_of_target": round(100 * min(total["ready"], target) / target) if target else 0,
+        "contacted": contacted,
+        "planned": campaign.dry_run_report.get("contact_total", 0),
+        "waiting_for_a_wave": states.get(S.PENDING, 0),
+        "left_out": states.get(S.SKIPPED, 0),
+        "spent_pence": campaign.spent_pence,
+        "spend_cap_pence": campaign.spend_cap_pence,
+        "stop_reason": campaign.stop_reason,
+        "totals": total,
+        "by_state": {state: states.get(state, 0) for state in S.values},
+        "by_wave": [{"wave": w, **c} for w, c in sorted(by_wave.items())],
+        "by_local_authority": [{"local_authority": n, **c} for n, c in sorted(by_la.items())],
+    }
+
+
+def _keys_for(state: str, message_state: str | None) -> list[str]:
+    """Which funnel columns a recipient row counts in: one for the message, one for the answer."""
+    keys = []
+    if state == S.PENDING:
+        return ["queued"]  # given a wave, about to be handed to the outbox (e.g. after re-consent)
+    if message_state in (
+        OutboundMessage.State.QUEUED,
+        OutboundMessage.State.SENDING,
+        OutboundMessage.State.ERRORED,
+    ):
+        keys.append("queued")
+    elif message_state == OutboundMessage.State.DELIVERED:
+        keys.append("delivered")
+    elif message_state in FAILED_STATES:
+        keys.append("failed")
+    elif message_state in SENT_STATES:
+        keys.append("sent")
+    answer = ANSWER_COLUMNS.get(state)
+    if answer:
+        keys.append(answer)
+    return keys
+
+
+def campaign_figures(*, campaign: Campaign) -> dict[str, Any]:
+    """The numbers an after-action review records, computed, never typed in."""
+    progress = campaign_progress(campaign=campaign)
+    totals = progress["totals"]
+    contacted = progress["contacted"]
+    duration = None
+    if campaign.started_at:
+        duration = round(
+            ((campaign.finished_at or timezone.now()) - campaign.started_at).total_seconds() / 3600, 1
+        )
+    return {
+        "playbook_version": campaign.playbook_version.number,
+        "area": campaign.area,
+        "waves": campaign.current_wave,
+        "contacted": contacted,
+        "delivered": totals["delivered"],
+        "failed": totals["failed"],
+        "ready": totals["ready"],
+        "not_now": totals["not_now"],
+        "no_answer": totals["no_answer"] + totals["awaiting"],
+        "deployed": totals["deployed"],
+        "ready_rate": round(totals["ready"] / contacted, 3) if contacted else 0.0,
+        "target_ready": progress["target_ready"],
+        "left_out": progress["left_out"],
+        "reconsent_asked": CampaignRecipient.objects.filter(campaign=campaign, responded_at__isnull=False)
+        .filter(Q(kind=CampaignRecipient.Kind.RECONSENT) | Q(message__purpose="campaign_reconsent"))
+        .count(),
+        "spent_pence": campaign.spent_pence,
+        "spend_cap_pence": campaign.spend_cap_pence,
+        "hours": duration,
+        "stop_reason": campaign.stop_reason,
+        "by_wave": progress["by_wave"],
+    }
+
+
+def campaigns_visible_to(*, user: User | None) -> QuerySet[Campaign]:
+    """The campaigns of the organisations the user works for (all of them for a superuser),
+    newest first, with what a list of them shows."""
+    campaigns = Campaign.objects.select_related(
+        "playbook_version__playbook", "organisation", "created_by", "approved_by"
+    ).order_by("-created_at", "-id")
+    if is_superuser(user):
+        return campaigns
+    return campaigns.filter(organisation_id__in=organisation_ids_for(user=user))
+
+
+def campaign_get(*, campaign_id: int) -> Campaign | None:
+    """One campaign with the people and playbook its page names, or None."""
+    return (
+        Campaign.objects.select_related(
+            "organisation", "playbook_version__playbook", "created_by", "approved_by"
+        )
+        .filter(pk=campaign_id)
+        .first()
+    )
+
+
+def campaign_map_points(*, campaign: Campaign, limit: int = 2000) -> list[dict[str, Any]]:
+    """Where the campaign's people are, approximately (rounded to about 100 m: enough for a map of
+    the response), with the state of each; those left out are not shown."""
+    rows = (
+        CampaignRecipient.objects.filter(
+            campaign=campaign, volunteer__latitude__isnull=False, volunteer__longitude__isnull=False
+        )
+        .exclude(state=S.SKIPPED)
+        .values_list("volunteer__latitude", "volunteer__longitude", "state")[:limit]
+    )
+    return [
+        {"lat": round(lat, 3), "lon": round(lon, 3), "kind": state}
+        for lat, lon, state in rows
+        if lat is not None and lon is not None
+    ]
+
+
+def after_action_review_for(*, campaign: Campaign) -> AfterActionReview | None:
+    return AfterActionReview.objects.filter(campaign=campaign).first()
+
+
+def campaign_organisations_for(*, user: User | None) -> list[Organisation]:
+    """The organisations the user may run campaigns for (as a campaign manager), each with the
+    local authorities it covers; no query beyond the user's roles when there is none."""
+    ids = organisation_ids_for(user=user, roles={CAMPAIGN_MANAGER})
+    if not ids:
+        return []
+    return list(Organisation.objects.filter(id__in=ids).prefetch_related("local_authorities"))
