@@ -1,6 +1,6 @@
 """Needs in the API: post, list, read, candidates (ranked, with the why), offer, cancel, done.
 
-Each endpoint validates, calls one service (needs/services.py) or the matcher, and shapes the answer.
+Each endpoint validates, calls one service (needs/services/) or the matcher, and shapes the answer.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from rest_framework.response import Response
 from core.api.errors import Conflict
 from core.api.filters import query_params_validate
 from core.api.views import ApiViewMixin
-from needs import services
 from needs.matching.candidates import candidates_find
 from needs.models import Need, Offer
 from needs.permissions import (
@@ -34,6 +33,8 @@ from needs.serializers import (
     OfferSerializer,
     OffersMadeSerializer,
 )
+from needs.services import lifecycle, posting
+from needs.services import offers as offer_services
 from volunteers.apis import area_apply, local_authority_id
 from volunteers.models import Volunteer
 from volunteers.permissions import (
@@ -112,7 +113,7 @@ class NeedViewSet(
         organisation = organisation_for(
             user=request.user, roles={COORDINATOR}, slug=data.pop("organisation", None), doing="post a need"
         )
-        need = services.need_create(organisation=organisation, posted_by=request.user, **data)
+        need = posting.need_create(organisation=organisation, posted_by=request.user, **data)
         return Response(NeedSerializer(need).data, status=status.HTTP_201_CREATED)
 
     def _need_to_manage(self) -> Need:
@@ -179,7 +180,7 @@ class NeedViewSet(
         if need.status not in (Need.Status.OPEN, Need.Status.OFFERED):
             raise Conflict(f"Need {need.ref} is {need.get_status_display().lower()}: it cannot be offered.")
         count = incoming.validated_data.get("count", settings.OFFERS_PER_NEED)
-        offers = services.offers_make(need=need, count=count, actor=request.user)
+        offers = offer_services.offers_make(need=need, count=count, actor=request.user)
         if offers:
             message = f"Offered to {len(offers)} volunteer(s)."
         else:
@@ -195,7 +196,7 @@ class NeedViewSet(
         need = self._need_to_manage()
         incoming = NeedCancelSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        if not services.need_cancel(need=need, actor=request.user, reason=incoming.validated_data["reason"]):
+        if not lifecycle.need_cancel(need=need, actor=request.user, reason=incoming.validated_data["reason"]):
             raise Conflict(f"Need {need.ref} is already closed.")
         return Response(NeedSerializer(need).data)
 
@@ -203,6 +204,6 @@ class NeedViewSet(
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None):
         need = self._need_to_manage()
-        if not services.need_mark_done(need=need, actor=request.user):
+        if not lifecycle.need_mark_done(need=need, actor=request.user):
             raise Conflict(f"Need {need.ref} is not assigned: only an assigned need can be marked done.")
         return Response(NeedSerializer(need).data)

@@ -18,7 +18,7 @@ class PlainForm(forms.Form):
 
 
 class NeedForm(PlainForm):
-    """What a coordinator types; ``needs.services.need_create`` does the checking that matters."""
+    """What a coordinator types; ``needs.services.posting.need_create`` does the checking that matters."""
 
     organisation = forms.TypedChoiceField(label="Posting for", coerce=int)
     category = forms.ChoiceField(label="What kind of help?", choices=Need.Category.choices)

@@ -12,9 +12,9 @@ from django.utils import timezone
 from needs.models import Need, Offer
 from volunteers.models import AuditEvent, Organisation, Volunteer
 
-# The audit action that marks a need nobody within reach can take (written by needs.services).
+# The audit action that marks a need nobody within reach can take (written by needs.services.offers).
 NO_CANDIDATES_ACTION = "need.no_candidates"
-# The audit action written when a volunteer has not answered "is it done?" (needs.services).
+# The audit action written when a volunteer has not answered "is it done?" (needs.services.followups).
 FOLLOWUP_UNANSWERED_ACTION = "need.followup_unanswered"
 
 

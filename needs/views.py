@@ -17,7 +17,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from needs import services
 from needs.forms import CancelForm, NeedForm, OfferCountForm
 from needs.matching.candidates import candidates_find
 from needs.models import Need, Offer
@@ -37,6 +36,9 @@ from needs.selectors import (
     offer_by_token,
     volunteers_cannot_be_matched,
 )
+from needs.services import lifecycle, posting
+from needs.services.claim import AcceptOutcome, offer_accept
+from needs.services.offers import offer_decline, offers_make
 from volunteers.geocoding import GeocodeError, geocode_postcode
 from volunteers.geography import PostcodeError, postcode_district
 from volunteers.models import LocalAuthority, Organisation, Volunteer
@@ -155,7 +157,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         organisation = next(o for o in organisations if o.id == data["organisation"])
         try:
-            need = services.need_create(
+            need = posting.need_create(
                 organisation=organisation,
                 posted_by=request.user,
                 category=data["category"],
@@ -280,7 +282,7 @@ def need_offer(request: HttpRequest, pk: int) -> HttpResponse:
     need = _managed_need(request, pk)
     form = OfferCountForm(request.POST)
     count = form.cleaned_data["count"] if form.is_valid() else 3
-    offers = services.offers_make(need=need, count=count, actor=request.user)
+    offers = offers_make(need=need, count=count, actor=request.user)
     if offers:
         names = ", ".join(o.volunteer.name for o in offers)
         messages.success(
@@ -297,7 +299,7 @@ def need_offer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def need_done(request: HttpRequest, pk: int) -> HttpResponse:
     need = _managed_need(request, pk)
-    if services.need_mark_done(need=need, actor=request.user, channel="web"):
+    if lifecycle.need_mark_done(need=need, actor=request.user, channel="web"):
         messages.success(request, f"Need {need.ref} is marked done. Thank you.")
     else:
         messages.error(request, "Only a need someone has accepted can be marked done.")
@@ -310,7 +312,7 @@ def need_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     need = _managed_need(request, pk)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    if services.need_cancel(need=need, actor=request.user, reason=reason):
+    if lifecycle.need_cancel(need=need, actor=request.user, reason=reason):
         messages.success(request, f"Need {need.ref} is cancelled; any volunteer asked has been told.")
     else:
         messages.error(request, "This need is already closed.")
@@ -321,7 +323,7 @@ def need_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def need_assignment_seen(request: HttpRequest, pk: int) -> HttpResponse:
     need = _managed_need(request, pk)
-    if services.need_assignment_seen(need=need, actor=request.user):
+    if lifecycle.need_assignment_seen(need=need, actor=request.user):
         messages.success(request, f"Need {need.ref}: noted that you have seen who is helping.")
     return _back(request, need)
 
@@ -330,7 +332,7 @@ def need_assignment_seen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def need_reconfirm(request: HttpRequest, pk: int) -> HttpResponse:
     need = _managed_need(request, pk)
-    if services.need_reconfirm(need=need, actor=request.user):
+    if lifecycle.need_reconfirm(need=need, actor=request.user):
         messages.success(request, f"Need {need.ref} is re-confirmed: it stays open.")
     else:
         messages.error(request, f"Need {need.ref} is no longer waiting for a volunteer.")
@@ -339,15 +341,15 @@ def need_reconfirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- the volunteer's offer page --------------------------------------------------------------------
 ACCEPT_MESSAGES = {
-    services.AcceptOutcome.ACCEPTED: ("success", "Thank you! It is yours. The details are below."),
-    services.AcceptOutcome.ALREADY_YOURS: (
+    AcceptOutcome.ACCEPTED: ("success", "Thank you! It is yours. The details are below."),
+    AcceptOutcome.ALREADY_YOURS: (
         "success",
         "You have already accepted this one: the details are below.",
     ),
-    services.AcceptOutcome.ALREADY_TAKEN: ("info", "Thank you, but another volunteer got there first."),
-    services.AcceptOutcome.NOT_OPEN: ("info", "This request is no longer needed."),
-    services.AcceptOutcome.EXPIRED: ("info", "Sorry, the time to answer this one has run out."),
-    services.AcceptOutcome.NOT_OFFERED: ("info", "This request is no longer open to you."),
+    AcceptOutcome.ALREADY_TAKEN: ("info", "Thank you, but another volunteer got there first."),
+    AcceptOutcome.NOT_OPEN: ("info", "This request is no longer needed."),
+    AcceptOutcome.EXPIRED: ("info", "Sorry, the time to answer this one has run out."),
+    AcceptOutcome.NOT_OFFERED: ("info", "This request is no longer open to you."),
 }
 
 
@@ -361,14 +363,14 @@ def offer_page(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "accept":
-            level, text = ACCEPT_MESSAGES[services.offer_accept(offer=offer, channel=Offer.Channel.WEB)]
+            level, text = ACCEPT_MESSAGES[offer_accept(offer=offer, channel=Offer.Channel.WEB)]
             getattr(messages, level)(request, text)
         elif action == "decline":
-            services.offer_decline(offer=offer, channel=Offer.Channel.WEB)
+            offer_decline(offer=offer, channel=Offer.Channel.WEB)
             messages.info(request, "No problem. Thank you for letting us know: we will ask someone else.")
         elif action == "done":
             offer.refresh_from_db()
-            if offer.status == Offer.Status.ACCEPTED and services.need_mark_done(need=need, channel="web"):
+            if offer.status == Offer.Status.ACCEPTED and lifecycle.need_mark_done(need=need, channel="web"):
                 messages.success(request, "Marked done. Thank you for helping!")
             else:
                 messages.info(request, "This was already marked done or is not yours.")
