@@ -8,21 +8,25 @@ from __future__ import annotations
 import enum
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from messaging.services import message_queue
 from needs import texts
-from needs.matching.candidates import candidates_find
+from needs.matching.candidates import MatchResult, candidates_find
+from needs.matching.ranking import Candidate
 from needs.models import Need, Offer
+from needs.permissions import acting_user
 from needs.selectors import NO_CANDIDATES_ACTION
 from volunteers.geography import PostcodeError, postcode_district
 from volunteers.models import AuditEvent
 from volunteers.services import audit_record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +48,7 @@ def _district(need: Need) -> str:
             return postcode_district(need.postcode)
         except PostcodeError:
             pass
-    return need.local_authority.name if need.local_authority_id else ""
+    return need.local_authority.name if need.local_authority is not None else ""
 
 
 def offer_sms_body(offer: Offer) -> str:
@@ -63,7 +67,7 @@ def offer_sms_body(offer: Offer) -> str:
 
 
 def offers_make(
-    *, need: Need, count: int | None = None, actor: AbstractBaseUser | None = None
+    *, need: Need, count: int | None = None, actor: User | AnonymousUser | None = None
 ) -> list[Offer]:
     """Offer ``need`` to the best ``count`` volunteers not yet offered it, and text them.
 
@@ -82,54 +86,77 @@ def offers_make(
         need = locked
         now = timezone.now()
         result = candidates_find(need=need, limit=count, now=now)
-        expires_at = now + offer_expiry_delta(need.urgency)
-        first_rank = (need.offers.order_by("-rank").values_list("rank", flat=True).first() or 0) + 1
-        offers = [
-            Offer(
-                need=need,
-                volunteer_id=cand.volunteer_id,
-                rank=first_rank + i,
-                distance_km=round(cand.distance_km, 3),
-                explanation=cand.explanation,
-                offered_at=now,
-                expires_at=expires_at,
-            )
-            for i, cand in enumerate(result.candidates)
-        ]
+        offers = _offers_build(need=need, candidates=result.candidates, now=now)
         if not offers:
-            if not need.offers.filter(status=Offer.Status.OFFERED).exists():
-                if need.status != Need.Status.OPEN:
-                    Need.objects.filter(pk=need.pk).update(status=Need.Status.OPEN)
-                    need.status = Need.Status.OPEN
-                _need_flag_no_candidates(need=need, searched_km=result.searched_km, excluded=result.excluded)
+            _need_nobody_left(need=need, result=result)
             return []
-        Offer.objects.bulk_create(offers)
-        # bulk_create fills ids on PostgreSQL and SQLite >= 3.35; read them back for the links.
-        offers = list(
-            Offer.objects.filter(need=need, offered_at=now, volunteer_id__in=[o.volunteer_id for o in offers])
-            .select_related("volunteer", "need__local_authority")
-            .order_by("rank")
-        )
+        offers = _offers_insert(need=need, offers=offers, now=now)
         Need.objects.filter(pk=need.pk).update(status=Need.Status.OFFERED, offered_at=need.offered_at or now)
         need.status = Need.Status.OFFERED
-        for offer in offers:
-            offer.need = need
-            message_queue(
-                to=offer.volunteer.phone,
-                body=offer_sms_body(offer),
-                dedupe_key=f"offer:{offer.id}",
-                purpose="offer",
-                volunteer=offer.volunteer,
-            )
-        if actor is not None:
+        _offers_text(need=need, offers=offers)
+        author = acting_user(actor)
+        if author is not None:
             audit_record(
-                actor=actor,
+                actor=author,
                 action="need.offer",
                 target=need,
                 organisation=need.organisation,
                 detail={"ref": need.ref, "volunteers": [o.volunteer_id for o in offers]},
             )
     return offers
+
+
+def _offers_build(*, need: Need, candidates: list[Candidate], now: datetime) -> list[Offer]:
+    """Unsaved offers to ``candidates`` (best first), ranked after any offers made before."""
+    expires_at = now + offer_expiry_delta(need.urgency)
+    first_rank = (need.offers.order_by("-rank").values_list("rank", flat=True).first() or 0) + 1
+    return [
+        Offer(
+            need=need,
+            volunteer_id=cand.volunteer_id,
+            rank=first_rank + i,
+            distance_km=round(cand.distance_km, 3),
+            explanation=cand.explanation,
+            offered_at=now,
+            expires_at=expires_at,
+        )
+        for i, cand in enumerate(candidates)
+    ]
+
+
+def _offers_insert(*, need: Need, offers: list[Offer], now: datetime) -> list[Offer]:
+    """Save the offers and read them back (with ids and tokens, for the links), best first."""
+    Offer.objects.bulk_create(offers)
+    # bulk_create fills ids on PostgreSQL and SQLite >= 3.35; read them back for the links.
+    return list(
+        Offer.objects.filter(need=need, offered_at=now, volunteer_id__in=[o.volunteer_id for o in offers])
+        .select_related("volunteer", "need__local_authority")
+        .order_by("rank")
+    )
+
+
+def _offers_text(*, need: Need, offers: list[Offer]) -> None:
+    """Queue the offer text for each new offer."""
+    for offer in offers:
+        offer.need = need
+        message_queue(
+            to=offer.volunteer.phone,
+            body=offer_sms_body(offer),
+            dedupe_key=f"offer:{offer.id}",
+            purpose="offer",
+            volunteer=offer.volunteer,
+        )
+
+
+def _need_nobody_left(*, need: Need, result: MatchResult) -> None:
+    """Nobody new could be offered the need: unless an offer is still open, the need is open
+    again (not "offered") and its coordinators are alerted."""
+    if need.offers.filter(status=Offer.Status.OFFERED).exists():
+        return
+    if need.status != Need.Status.OPEN:
+        Need.objects.filter(pk=need.pk).update(status=Need.Status.OPEN)
+        need.status = Need.Status.OPEN
+    _need_flag_no_candidates(need=need, searched_km=result.searched_km, excluded=result.excluded)
 
 
 def _need_flag_no_candidates(*, need: Need, searched_km: float, excluded: dict[str, int]) -> None:
