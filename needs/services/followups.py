@@ -34,11 +34,17 @@ def needs_follow_up_due(*, now: datetime | None = None) -> dict[str, int]:
     (``followup_sent_at IS NULL``, ``followup_alerted_at IS NULL``) before anything is sent.
     """
     now = now or timezone.now()
-    due_from = Coalesce("window_end", "window_start", "assigned_at")
+    asked = _followups_ask(now=now)
+    alerted = _followups_alert_unanswered(now=now)
+    return {"asked": asked, "alerted": alerted}
+
+
+def _followups_ask(*, now: datetime) -> int:
+    """Text "is it done?" to the volunteer of each assigned need now due a follow-up (up to 500)."""
     asked = 0
     to_ask = (
         Need.objects.filter(status=Need.Status.ASSIGNED, followup_sent_at__isnull=True)
-        .alias(due_from=due_from)
+        .alias(due_from=Coalesce("window_end", "window_start", "assigned_at"))
         .filter(due_from__lte=now - _followup_after())
         .select_related("assigned_volunteer")
     )
@@ -59,6 +65,12 @@ def needs_follow_up_due(*, now: datetime | None = None) -> dict[str, int]:
                     volunteer=volunteer,
                 )
             asked += 1
+    return asked
+
+
+def _followups_alert_unanswered(*, now: datetime) -> int:
+    """Alert the posting coordinators (an audit event the dashboard lists) about each need whose
+    follow-up has gone unanswered for ``NEEDS_FOLLOWUP_ANSWER_HOURS`` (up to 500)."""
     alerted = 0
     unanswered = Need.objects.filter(
         status=Need.Status.ASSIGNED,
@@ -71,7 +83,8 @@ def needs_follow_up_due(*, now: datetime | None = None) -> dict[str, int]:
                 pk=need.pk, status=Need.Status.ASSIGNED, followup_alerted_at__isnull=True
             ).update(followup_alerted_at=now):
                 continue
-            name = need.assigned_volunteer.name if need.assigned_volunteer_id else "the volunteer"
+            volunteer = need.assigned_volunteer
+            name = volunteer.name if volunteer is not None else "the volunteer"
             audit_record(
                 actor=None,
                 action=FOLLOWUP_UNANSWERED_ACTION,
@@ -84,4 +97,4 @@ def needs_follow_up_due(*, now: datetime | None = None) -> dict[str, int]:
                 },
             )
             alerted += 1
-    return {"asked": asked, "alerted": alerted}
+    return alerted
