@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 
 from needs.models import Need, Offer
+from needs.permissions import acting_user
 from needs.services.offers import OPEN_STATUSES, offers_withdraw
 from volunteers.services import audit_record
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
-def need_cancel(*, need: Need, actor: AbstractBaseUser | None = None, reason: str = "") -> bool:
+
+def need_cancel(*, need: Need, actor: User | AnonymousUser | None = None, reason: str = "") -> bool:
     """Cancel a need that is not closed; withdraw its open offers and tell those volunteers."""
     now = timezone.now()
     with transaction.atomic():
@@ -24,7 +29,7 @@ def need_cancel(*, need: Need, actor: AbstractBaseUser | None = None, reason: st
             return False
         offers_withdraw(need=need, reason="is no longer needed (cancelled)", now=now, include_accepted=True)
         audit_record(
-            actor=actor,
+            actor=acting_user(actor),
             action="need.cancel",
             target=need,
             organisation=need.organisation,
@@ -34,7 +39,7 @@ def need_cancel(*, need: Need, actor: AbstractBaseUser | None = None, reason: st
     return True
 
 
-def need_mark_done(*, need: Need, actor: AbstractBaseUser | None = None, channel: str = "web") -> bool:
+def need_mark_done(*, need: Need, actor: User | AnonymousUser | None = None, channel: str = "web") -> bool:
     """Mark an assigned need done (by the volunteer's DONE text or a coordinator)."""
     now = timezone.now()
     with transaction.atomic():
@@ -45,7 +50,7 @@ def need_mark_done(*, need: Need, actor: AbstractBaseUser | None = None, channel
             return False
         Offer.objects.filter(need_id=need.pk, status=Offer.Status.ACCEPTED).update(completed_at=now)
         audit_record(
-            actor=actor,
+            actor=acting_user(actor),
             action="need.done",
             target=need,
             organisation=need.organisation,
@@ -55,19 +60,26 @@ def need_mark_done(*, need: Need, actor: AbstractBaseUser | None = None, channel
     return True
 
 
-def need_assignment_seen(*, need: Need, actor: AbstractBaseUser) -> bool:
+def need_assignment_seen(*, need: Need, actor: User | AnonymousUser) -> bool:
     """A coordinator has seen who accepted: the need leaves the dashboard's "newly assigned" list."""
     seen = Need.objects.filter(pk=need.pk, assignment_seen_at__isnull=True).update(
         assignment_seen_at=timezone.now()
     )
     if seen:
-        audit_record(actor=actor, action="need.assignment_seen", target=need, organisation=need.organisation)
+        audit_record(
+            actor=acting_user(actor),
+            action="need.assignment_seen",
+            target=need,
+            organisation=need.organisation,
+        )
     return bool(seen)
 
 
-def need_reconfirm(*, need: Need, actor: AbstractBaseUser) -> bool:
+def need_reconfirm(*, need: Need, actor: User | AnonymousUser) -> bool:
     """A coordinator re-confirmed with the requester that a long-open need is still wanted."""
     done = Need.objects.filter(pk=need.pk, status__in=OPEN_STATUSES).update(reconfirmed_at=timezone.now())
     if done:
-        audit_record(actor=actor, action="need.reconfirmed", target=need, organisation=need.organisation)
+        audit_record(
+            actor=acting_user(actor), action="need.reconfirmed", target=need, organisation=need.organisation
+        )
     return bool(done)
