@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
@@ -21,9 +19,6 @@ from needs.models import Need
 from volunteers.models import Organisation, StaffRole, Volunteer
 from volunteers.permissions import COORDINATOR, has_role_in, organisation_ids_for
 from volunteers.services import audit_record
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User as StaffUser
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -66,7 +61,7 @@ def can_see_requester(*, need: Need, user: User | None = None, volunteer: Volunt
     return False
 
 
-def acting_user(user: StaffUser | AnonymousUser | None) -> StaffUser | None:
+def acting_user(user: User | None) -> AbstractBaseUser | None:
     """Who the audit log names for an action: the signed-in user, else nobody (an anonymous
     request, a volunteer's text or link, the system)."""
     return user if user is not None and user.is_authenticated else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -10,12 +11,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from needs.models import Need, Offer
+from needs.permissions import User, organisations_user_can_post_for
 from volunteers.models import AuditEvent, Organisation, Volunteer
 
 # The audit action that marks a need nobody within reach can take (written by needs.services.offers).
 NO_CANDIDATES_ACTION = "need.no_candidates"
 # The audit action written when a volunteer has not answered "is it done?" (needs.services.followups).
 FOLLOWUP_UNANSWERED_ACTION = "need.followup_unanswered"
+# How many rows each "needs your attention" list shows; the heading gives the full count.
+ATTENTION_ROWS = 20
 
 
 def open_need_counts_by_local_authority() -> dict[int | None, int]:
@@ -127,3 +131,34 @@ def volunteers_cannot_be_matched(
     if organisations is not None:
         qs = qs.filter(groups__organisation__in=organisations).distinct()
     return qs.order_by("name")
+
+
+# --- what needs a coordinator's attention ------------------------------------------------------------
+def attention_for(*, user: User | None) -> dict[str, Any]:
+    """The lists a coordinator should act on, for the organisations where they coordinate: needs
+    newly accepted, follow-ups unanswered, needs open too long (re-confirm with the requester),
+    needs nobody within reach could take, and volunteers the matcher cannot see (no location).
+    Empty for anyone who coordinates nowhere: viewers and campaign managers cannot act on these.
+
+    Each list holds at most ``ATTENTION_ROWS`` rows and comes with ``<name>_count``; ``any`` says
+    whether there is anything at all. A fixed number of queries (two per list at most). Showing
+    the unmatched volunteers' phones is recorded by ``needs.services.attention.attention_show``.
+    """
+    org_ids = organisations_user_can_post_for(user=user)
+    if not org_ids:
+        return {"any": False}
+    orgs = Organisation.objects.filter(id__in=org_ids)
+    lists: dict[str, QuerySet[Any]] = {
+        "newly_assigned": needs_newly_assigned(organisations=orgs),
+        "followup_unanswered": needs_followup_unanswered(organisations=orgs),
+        "to_reconfirm": needs_to_reconfirm(organisations=orgs),
+        "without_candidates": needs_without_candidates(organisations=orgs),
+        "cannot_be_matched": volunteers_cannot_be_matched(organisations=orgs).prefetch_related("groups"),
+    }
+    out: dict[str, Any] = {}
+    for name, qs in lists.items():
+        rows = list(qs[:ATTENTION_ROWS])
+        out[name] = rows
+        out[f"{name}_count"] = len(rows) if len(rows) < ATTENTION_ROWS else qs.count()
+    out["any"] = any(out[name] for name in lists)
+    return out

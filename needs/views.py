@@ -28,15 +28,11 @@ from needs.permissions import (
     requester_read_record,
 )
 from needs.selectors import (
-    needs_followup_unanswered,
     needs_for_organisations,
-    needs_newly_assigned,
-    needs_to_reconfirm,
-    needs_without_candidates,
     offer_by_token,
-    volunteers_cannot_be_matched,
 )
 from needs.services import lifecycle, posting
+from needs.services.attention import attention_show
 from needs.services.claim import AcceptOutcome, offer_accept
 from needs.services.offers import offer_decline, offers_make
 from volunteers.geocoding import GeocodeError, geocode_postcode
@@ -44,11 +40,7 @@ from volunteers.geography import PostcodeError, postcode_district
 from volunteers.models import LocalAuthority, Organisation, Volunteer
 from volunteers.permissions import organisation_ids_for
 from volunteers.phones import phone_display
-from volunteers.services import audit_record
 from volunteers.signup import PAGE_LINK_MAX_AGE, volunteer_page_path, volunteer_page_url
-
-# How many rows each "needs your attention" list shows; the heading gives the full count.
-ATTENTION_ROWS = 20
 
 
 def tile_url() -> str:
@@ -66,46 +58,6 @@ def _district(need: Need) -> str:
 def _visible_needs(user, *, open_only: bool = True):
     orgs = Organisation.objects.filter(id__in=organisation_ids_for(user=user))
     return needs_for_organisations(organisations=orgs, open_only=open_only)
-
-
-# --- what needs a person's attention ------------------------------------------------------------
-def attention_for(user) -> dict:
-    """The lists a coordinator should act on, for the organisations where they coordinate: needs
-    newly accepted, follow-ups unanswered, needs open too long (re-confirm with the requester),
-    needs nobody within reach could take, and volunteers the matcher cannot see (no location).
-    Empty for anyone who coordinates nowhere: viewers and campaign managers cannot act on these.
-
-    Shown on the home page and the needs page. A fixed number of queries (two per list, plus one
-    audit line when volunteers' phones are shown)."""
-    org_ids = organisations_user_can_post_for(user=user)
-    if not org_ids:
-        return {"any": False}
-    orgs = Organisation.objects.filter(id__in=org_ids)
-    lists = {
-        "newly_assigned": needs_newly_assigned(organisations=orgs),
-        "followup_unanswered": needs_followup_unanswered(organisations=orgs),
-        "to_reconfirm": needs_to_reconfirm(organisations=orgs),
-        "without_candidates": needs_without_candidates(organisations=orgs),
-        "cannot_be_matched": volunteers_cannot_be_matched(organisations=orgs).prefetch_related("groups"),
-    }
-    out: dict = {}
-    for name, qs in lists.items():
-        rows = list(qs[:ATTENTION_ROWS])
-        out[name] = rows
-        out[f"{name}_count"] = len(rows) if len(rows) < ATTENTION_ROWS else qs.count()
-    unmatched = out["cannot_be_matched"]
-    if unmatched:
-        # These volunteers are in this coordinator's own groups, so the contact rule lets them see
-        # the phone (to ask for a postcode); every such read is written down, as in the API.
-        for v in unmatched:
-            v.phone_shown = phone_display(v.phone)
-        audit_record(
-            actor=user,
-            action="volunteer.contact.read",
-            detail={"volunteer_ids": sorted(v.id for v in unmatched), "path": "attention"},
-        )
-    out["any"] = any(out[name] for name in lists)
-    return out
 
 
 def _back(request: HttpRequest, need: Need) -> HttpResponse:
@@ -141,7 +93,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
             "markers_json": {"markers": markers},
             "tile_url": tile_url(),
             "can_post": bool(organisations_user_can_post_for(user=request.user)),
-            "attention": attention_for(request.user),
+            "attention": attention_show(user=request.user),
         },
     )
 

@@ -5,4 +5,5 @@
 - ``claim``: a volunteer's accept, the one conditional UPDATE that decides who helps.
 - ``lifecycle``: a coordinator's moves on a need: cancel, mark done, seen, re-confirm.
 - ``followups``: ask the volunteer "is it done?" and alert the coordinators when unanswered.
+- ``attention``: show a coordinator what needs their attention, recording any phones shown.
 """

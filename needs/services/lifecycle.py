@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db import transaction
 from django.utils import timezone
 
 from needs.models import Need, Offer
-from needs.permissions import acting_user
+from needs.permissions import User, acting_user
 from needs.services.offers import OPEN_STATUSES, offers_withdraw
 from volunteers.services import audit_record
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser, User
 
-
-def need_cancel(*, need: Need, actor: User | AnonymousUser | None = None, reason: str = "") -> bool:
+def need_cancel(*, need: Need, actor: User | None = None, reason: str = "") -> bool:
     """Cancel a need that is not closed; withdraw its open offers and tell those volunteers."""
     now = timezone.now()
     with transaction.atomic():
@@ -39,7 +34,7 @@ def need_cancel(*, need: Need, actor: User | AnonymousUser | None = None, reason
     return True
 
 
-def need_mark_done(*, need: Need, actor: User | AnonymousUser | None = None, channel: str = "web") -> bool:
+def need_mark_done(*, need: Need, actor: User | None = None, channel: str = "web") -> bool:
     """Mark an assigned need done (by the volunteer's DONE text or a coordinator)."""
     now = timezone.now()
     with transaction.atomic():
@@ -60,7 +55,7 @@ def need_mark_done(*, need: Need, actor: User | AnonymousUser | None = None, cha
     return True
 
 
-def need_assignment_seen(*, need: Need, actor: User | AnonymousUser) -> bool:
+def need_assignment_seen(*, need: Need, actor: User) -> bool:
     """A coordinator has seen who accepted: the need leaves the dashboard's "newly assigned" list."""
     seen = Need.objects.filter(pk=need.pk, assignment_seen_at__isnull=True).update(
         assignment_seen_at=timezone.now()
@@ -75,7 +70,7 @@ def need_assignment_seen(*, need: Need, actor: User | AnonymousUser) -> bool:
     return bool(seen)
 
 
-def need_reconfirm(*, need: Need, actor: User | AnonymousUser) -> bool:
+def need_reconfirm(*, need: Need, actor: User) -> bool:
     """A coordinator re-confirmed with the requester that a long-open need is still wanted."""
     done = Need.objects.filter(pk=need.pk, status__in=OPEN_STATUSES).update(reconfirmed_at=timezone.now())
     if done:

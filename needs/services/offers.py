@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -19,14 +19,11 @@ from needs import texts
 from needs.matching.candidates import MatchResult, candidates_find
 from needs.matching.ranking import Candidate
 from needs.models import Need, Offer
-from needs.permissions import acting_user
+from needs.permissions import User, acting_user
 from needs.selectors import NO_CANDIDATES_ACTION
 from volunteers.geography import PostcodeError, postcode_district
 from volunteers.models import AuditEvent
 from volunteers.services import audit_record
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser, User
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +63,7 @@ def offer_sms_body(offer: Offer) -> str:
     )
 
 
-def offers_make(
-    *, need: Need, count: int | None = None, actor: User | AnonymousUser | None = None
-) -> list[Offer]:
+def offers_make(*, need: Need, count: int | None = None, actor: User | None = None) -> list[Offer]:
     """Offer ``need`` to the best ``count`` volunteers not yet offered it, and text them.
 
     Returns the new offers (empty when the need is not open or nobody eligible is left; then, if
