@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,9 +11,13 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.api.filters import within_circle
+from needs.matching.candidates import MatchResult, candidates_find
 from needs.models import Need, Offer
 from needs.permissions import User, organisations_user_can_post_for
-from volunteers.models import AuditEvent, Organisation, Volunteer
+from volunteers.geography import PostcodeError, postcode_district
+from volunteers.models import AuditEvent, LocalAuthority, Organisation, Volunteer
+from volunteers.permissions import is_superuser, organisation_ids_for
 
 # The audit action that marks a need nobody within reach can take (written by needs.services.offers).
 NO_CANDIDATES_ACTION = "need.no_candidates"
@@ -39,6 +44,89 @@ def needs_for_organisations(
     if open_only:
         qs = qs.filter(~Q(status__in=Need.CLOSED_STATUSES))
     return qs
+
+
+def needs_visible_to(*, user: User | None, open_only: bool = True) -> QuerySet[Need]:
+    """The needs of every organisation the user works for, whatever their role (the needs page)."""
+    organisations = Organisation.objects.filter(id__in=organisation_ids_for(user=user))
+    return needs_for_organisations(organisations=organisations, open_only=open_only)
+
+
+def needs_for_staff(*, user: User | None) -> QuerySet[Need]:
+    """The needs a staff member may read through the API (all of them for a superuser), newest
+    first, with the organisation, area and assigned volunteer."""
+    needs = Need.objects.select_related("organisation", "local_authority", "assigned_volunteer").order_by(
+        "-created_at", "-id"
+    )
+    if not is_superuser(user):
+        needs = needs.filter(organisation_id__in=organisation_ids_for(user=user))
+    return needs
+
+
+def needs_filter(
+    *,
+    needs: QuerySet[Need],
+    statuses: Collection[str] | None = None,
+    category: str | None = None,
+    urgency: str | None = None,
+    local_authority_id: int | None = None,
+    organisation_slug: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    radius_km: float | None = None,
+) -> QuerySet[Need]:
+    """``needs`` narrowed by each filter given (None or empty: not filtered); the area is the
+    circle of ``radius_km`` around the point, and applies only when all three are given."""
+    if statuses:
+        needs = needs.filter(status__in=statuses)
+    if category is not None:
+        needs = needs.filter(category=category)
+    if urgency is not None:
+        needs = needs.filter(urgency=urgency)
+    if local_authority_id is not None:
+        needs = needs.filter(local_authority_id=local_authority_id)
+    if organisation_slug is not None:
+        needs = needs.filter(organisation__slug=organisation_slug)
+    if radius_km is not None and latitude is not None and longitude is not None:
+        needs = within_circle(needs, latitude=latitude, longitude=longitude, radius_km=radius_km)
+    return needs
+
+
+def organisations_to_post_for(*, user: User | None) -> QuerySet[Organisation]:
+    """The organisations where the user may post needs (they coordinate there), by name."""
+    return Organisation.objects.filter(id__in=organisations_user_can_post_for(user=user)).order_by("name")
+
+
+def local_authority_name(*, local_authority_id: int) -> str:
+    """A local authority's name ("" for an unknown id)."""
+    return LocalAuthority.objects.filter(pk=local_authority_id).values_list("name", flat=True).first() or ""
+
+
+def need_area(*, need: Need) -> str:
+    """Where a need is, as much as a volunteer not yet helping may know: the postcode district,
+    else the local authority's name, else ""."""
+    if need.postcode:
+        try:
+            return postcode_district(need.postcode)
+        except PostcodeError:
+            pass
+    local_authority = need.local_authority
+    return local_authority.name if local_authority is not None else ""
+
+
+def need_candidates(*, need: Need, limit: int) -> tuple[MatchResult, dict[int, str]]:
+    """The matcher's best ``limit`` volunteers for ``need`` (ranked, with why) and their names by
+    id (one query more than the matcher)."""
+    result = candidates_find(need=need, limit=limit)
+    names = dict(
+        Volunteer.objects.filter(id__in=[c.volunteer_id for c in result.candidates]).values_list("id", "name")
+    )
+    return result, names
+
+
+def offers_for_need(*, need: Need) -> QuerySet[Offer]:
+    """The offers made for a need, best ranked first, with each volunteer."""
+    return Offer.objects.filter(need=need).select_related("volunteer").order_by("rank", "id")
 
 
 # --- offers: finding the one a text or a link is about ----------------------------------------------

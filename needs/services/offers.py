@@ -20,8 +20,7 @@ from needs.matching.candidates import MatchResult, candidates_find
 from needs.matching.ranking import Candidate
 from needs.models import Need, Offer
 from needs.permissions import User, acting_user
-from needs.selectors import NO_CANDIDATES_ACTION
-from volunteers.geography import PostcodeError, postcode_district
+from needs.selectors import NO_CANDIDATES_ACTION, need_area
 from volunteers.models import AuditEvent
 from volunteers.services import audit_record
 
@@ -39,15 +38,6 @@ def offer_link(offer: Offer) -> str:
     return f"{settings.PUBLIC_BASE_URL}/o/{offer.token}/"
 
 
-def _district(need: Need) -> str:
-    if need.postcode:
-        try:
-            return postcode_district(need.postcode)
-        except PostcodeError:
-            pass
-    return need.local_authority.name if need.local_authority is not None else ""
-
-
 def offer_sms_body(offer: Offer) -> str:
     need = offer.need
     return texts.offer_text(
@@ -55,7 +45,7 @@ def offer_sms_body(offer: Offer) -> str:
         ref=need.ref,
         category=need.get_category_display(),
         summary=need.summary,
-        district=_district(need),
+        district=need_area(need=need),
         distance_km=offer.distance_km,
         window=texts.window_text(need.window_start, need.window_end),
         link=offer_link(offer),
