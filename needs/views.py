@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from needs.forms import CancelForm, NeedForm, OfferCountForm
 from needs.models import Need, Offer
 from needs.permissions import (
+    User,
     can_manage_need,
     can_see_need,
     can_see_requester,
@@ -162,14 +163,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_see_need(user=request.user, need=need):
         raise Http404("No such need")
     manage = can_manage_need(user=request.user, need=need)
-    requester = None
-    if can_see_requester(need=need, user=request.user):
-        requester_read_record(need=need, user=request.user)
-        requester = {
-            "name": need.requester_name,
-            "phone": phone_display(need.requester_phone) if need.requester_phone else "",
-            "address": need.requester_address,
-        }
+    requester = _requester_for_staff(need=need, user=request.user)
     offers = list(offers_for_need(need=need))
     is_open = need.status in (Need.Status.OPEN, Need.Status.OFFERED)
     return render(
@@ -181,7 +175,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "requester": requester,
             "offers": offers,
             "accepted": next((o for o in offers if o.status == Offer.Status.ACCEPTED), None),
-            **(_candidates_shown(need) if manage and is_open else NO_CANDIDATES_SHOWN),
+            **_candidates_shown(need, show=manage and is_open),
             "district": _district(need),
             "offer_form": OfferCountForm(),
             "cancel_form": CancelForm(),
@@ -190,11 +184,23 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-NO_CANDIDATES_SHOWN: dict = {"candidates": [], "excluded": {}, "searched_km": 0}
+def _requester_for_staff(*, need: Need, user: User) -> dict | None:
+    """Who asked for help, for the posting organisation's coordinators (recorded as a read)."""
+    if not can_see_requester(need=need, user=user):
+        return None
+    requester_read_record(need=need, user=user)
+    return {
+        "name": need.requester_name,
+        "phone": phone_display(need.requester_phone) if need.requester_phone else "",
+        "address": need.requester_address,
+    }
 
 
-def _candidates_shown(need: Need) -> dict:
-    """The top ten candidates with their names, and why others were left out (for the page)."""
+def _candidates_shown(need: Need, *, show: bool) -> dict:
+    """For the coordinators of an open need: the top ten candidates with their names, and why
+    others were left out."""
+    if not show:
+        return {"candidates": [], "excluded": {}, "searched_km": 0}
     result, names = need_candidates(need=need, limit=10)
     return {
         "candidates": [{"name": names.get(c.volunteer_id, "?"), "c": c} for c in result.candidates],
