@@ -79,10 +79,9 @@ def offers_make(*, need: Need, count: int | None = None, actor: User | None = No
         Need.objects.filter(pk=need.pk).update(status=Need.Status.OFFERED, offered_at=need.offered_at or now)
         need.status = Need.Status.OFFERED
         _offers_text(need=need, offers=offers)
-        author = acting_user(actor)
-        if author is not None:
+        if actor is not None:
             audit_record(
-                actor=author,
+                actor=acting_user(actor),
                 action="need.offer",
                 target=need,
                 organisation=need.organisation,
@@ -177,6 +176,9 @@ def offers_top_up(*, need: Need) -> list[Offer]:
 
 
 def offers_withdraw(*, need: Need, reason: str, now: datetime, include_accepted: bool = False) -> None:
+    """Withdraw the need's open offers (and the accepted one too with ``include_accepted``) and
+    text each of those volunteers that the need ``reason`` ("has been taken by ..."). Call inside
+    the transaction that closes or claims the need."""
     statuses = [Offer.Status.OFFERED] + ([Offer.Status.ACCEPTED] if include_accepted else [])
     ids = list(Offer.objects.filter(need_id=need.pk, status__in=statuses).values_list("pk", flat=True))
     if not ids:
