@@ -2,21 +2,24 @@ from django.contrib import admin
 
 from needs.models import Need, Offer
 
+# A tuple: the stubs give fields and readonly_fields different list types; a tuple fits both.
+OFFER_INLINE_FIELDS = (
+    "rank",
+    "volunteer",
+    "distance_km",
+    "status",
+    "channel",
+    "offered_at",
+    "expires_at",
+    "responded_at",
+)
+
 
 class OfferInline(admin.TabularInline):
     model = Offer
     extra = 0
-    fields = [
-        "rank",
-        "volunteer",
-        "distance_km",
-        "status",
-        "channel",
-        "offered_at",
-        "expires_at",
-        "responded_at",
-    ]
-    readonly_fields = fields
+    fields = OFFER_INLINE_FIELDS
+    readonly_fields = OFFER_INLINE_FIELDS
     can_delete = False
     show_change_link = True
 

@@ -1,6 +1,7 @@
 """Needs in the API: post, list, read, candidates (ranked, with the why), offer, cancel, done.
 
-Each endpoint validates, calls one service (needs/services.py) or the matcher, and shapes the answer.
+Each endpoint validates, calls one service (needs/services/) or selector (needs/selectors.py), and
+shapes the answer.
 """
 
 from __future__ import annotations
@@ -14,15 +15,14 @@ from rest_framework.response import Response
 from core.api.errors import Conflict
 from core.api.filters import query_params_validate
 from core.api.views import ApiViewMixin
-from needs import services
-from needs.matching.candidates import candidates_find
-from needs.models import Need, Offer
+from needs.models import Need
 from needs.permissions import (
     NeedAccess,
     can_manage_need,
     can_see_requester,
     requester_read_record,
 )
+from needs.selectors import need_candidates, needs_filter, needs_for_staff, offers_for_need
 from needs.serializers import (
     CandidatesQuerySerializer,
     CandidatesSerializer,
@@ -34,15 +34,14 @@ from needs.serializers import (
     OfferSerializer,
     OffersMadeSerializer,
 )
-from volunteers.apis import area_apply, local_authority_id
-from volunteers.models import Volunteer
+from needs.services import lifecycle, posting
+from needs.services import offers as offer_services
+from volunteers.apis import local_authority_id
 from volunteers.permissions import (
     COORDINATOR,
     IsStaffMember,
     ViewersReadOnly,
-    is_superuser,
     organisation_for,
-    organisation_ids_for,
 )
 
 
@@ -76,26 +75,23 @@ class NeedViewSet(
     serializer_class = NeedSerializer
 
     def get_queryset(self):
-        user = self.request.user
-        queryset = Need.objects.select_related(
-            "organisation", "local_authority", "assigned_volunteer"
-        ).order_by("-created_at", "-id")
-        if not is_superuser(user):
-            queryset = queryset.filter(organisation_id__in=organisation_ids_for(user=user))
+        needs = needs_for_staff(user=self.request.user)
         if self.action != "list":
-            return queryset
+            return needs
         params = query_params_validate(NeedFilterSerializer, self.request)
-        if params.get("status"):
-            queryset = queryset.filter(status__in=params["status"])
-        if "category" in params:
-            queryset = queryset.filter(category=params["category"])
-        if "urgency" in params:
-            queryset = queryset.filter(urgency=params["urgency"])
-        if "local_authority" in params:
-            queryset = queryset.filter(local_authority_id=local_authority_id(params["local_authority"]))
-        if "organisation" in params:
-            queryset = queryset.filter(organisation__slug=params["organisation"])
-        return area_apply(queryset, params)
+        return needs_filter(
+            needs=needs,
+            statuses=params.get("status"),
+            category=params.get("category"),
+            urgency=params.get("urgency"),
+            local_authority_id=(
+                local_authority_id(params["local_authority"]) if "local_authority" in params else None
+            ),
+            organisation_slug=params.get("organisation"),
+            latitude=params.get("latitude"),
+            longitude=params.get("longitude"),
+            radius_km=params.get("radius_km"),
+        )
 
     def retrieve(self, request, *args, **kwargs):
         need = self.get_object()
@@ -112,7 +108,7 @@ class NeedViewSet(
         organisation = organisation_for(
             user=request.user, roles={COORDINATOR}, slug=data.pop("organisation", None), doing="post a need"
         )
-        need = services.need_create(organisation=organisation, posted_by=request.user, **data)
+        need = posting.need_create(organisation=organisation, posted_by=request.user, **data)
         return Response(NeedSerializer(need).data, status=status.HTTP_201_CREATED)
 
     def _need_to_manage(self) -> Need:
@@ -130,12 +126,7 @@ class NeedViewSet(
     def candidates(self, request, pk=None):
         need = self._need_to_manage()
         limit = query_params_validate(CandidatesQuerySerializer, request)["limit"]
-        result = candidates_find(need=need, limit=limit)
-        names = dict(
-            Volunteer.objects.filter(id__in=[c.volunteer_id for c in result.candidates]).values_list(
-                "id", "name"
-            )
-        )
+        result, names = need_candidates(need=need, limit=limit)
         body = {
             "searched_km": result.searched_km,
             "excluded": result.excluded,
@@ -160,8 +151,7 @@ class NeedViewSet(
     @action(detail=True, methods=["get"], pagination_class=None)
     def offers(self, request, pk=None):
         need = self.get_object()
-        offers = Offer.objects.filter(need=need).select_related("volunteer").order_by("rank", "id")
-        return Response(OfferSerializer(offers, many=True).data)
+        return Response(OfferSerializer(offers_for_need(need=need), many=True).data)
 
     @extend_schema(
         summary="Offer this need to the best n volunteers not yet asked",
@@ -179,7 +169,7 @@ class NeedViewSet(
         if need.status not in (Need.Status.OPEN, Need.Status.OFFERED):
             raise Conflict(f"Need {need.ref} is {need.get_status_display().lower()}: it cannot be offered.")
         count = incoming.validated_data.get("count", settings.OFFERS_PER_NEED)
-        offers = services.offers_make(need=need, count=count, actor=request.user)
+        offers = offer_services.offers_make(need=need, count=count, actor=request.user)
         if offers:
             message = f"Offered to {len(offers)} volunteer(s)."
         else:
@@ -195,7 +185,7 @@ class NeedViewSet(
         need = self._need_to_manage()
         incoming = NeedCancelSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        if not services.need_cancel(need=need, actor=request.user, reason=incoming.validated_data["reason"]):
+        if not lifecycle.need_cancel(need=need, actor=request.user, reason=incoming.validated_data["reason"]):
             raise Conflict(f"Need {need.ref} is already closed.")
         return Response(NeedSerializer(need).data)
 
@@ -203,6 +193,6 @@ class NeedViewSet(
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None):
         need = self._need_to_manage()
-        if not services.need_mark_done(need=need, actor=request.user):
+        if not lifecycle.need_mark_done(need=need, actor=request.user):
             raise Conflict(f"Need {need.ref} is not assigned: only an assigned need can be marked done.")
         return Response(NeedSerializer(need).data)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from needs.models import Need
@@ -18,7 +20,7 @@ class PlainForm(forms.Form):
 
 
 class NeedForm(PlainForm):
-    """What a coordinator types; ``needs.services.need_create`` does the checking that matters."""
+    """What a coordinator types; ``needs.services.posting.need_create`` does the checking that matters."""
 
     organisation = forms.TypedChoiceField(label="Posting for", coerce=int)
     category = forms.ChoiceField(label="What kind of help?", choices=Need.Category.choices)
@@ -65,10 +67,12 @@ class NeedForm(PlainForm):
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [(o.id, o.name) for o in organisations]
+        # self.fields holds copies of the fields declared above, so this one is a TypedChoiceField.
+        organisation = cast(forms.TypedChoiceField, self.fields["organisation"])
+        organisation.choices = [(o.id, o.name) for o in organisations]
         if len(organisations) == 1:
-            self.fields["organisation"].initial = organisations[0].id
-            self.fields["organisation"].widget = forms.HiddenInput()
+            organisation.initial = organisations[0].id
+            organisation.widget = forms.HiddenInput()
 
 
 class OfferCountForm(PlainForm):

@@ -61,6 +61,12 @@ def can_see_requester(*, need: Need, user: User | None = None, volunteer: Volunt
     return False
 
 
+def acting_user(user: User | None) -> AbstractBaseUser | None:
+    """Who the audit log names for an action: the signed-in user, else nobody (an anonymous
+    request, a volunteer's text or link, the system)."""
+    return user if user is not None and user.is_authenticated else None
+
+
 def requester_read_record(
     *, need: Need, user: User | None = None, volunteer: Volunteer | None = None
 ) -> None:

@@ -73,7 +73,11 @@ def _need_erase(need: Need, now: datetime) -> None:
     if need.postcode:
         need.postcode = need.postcode.split(" ")[0]  # the district only
     if need.latitude is not None:
-        need.set_location(round(need.latitude, COARSE_DECIMALS), round(need.longitude, COARSE_DECIMALS))
+        longitude = need.longitude
+        need.set_location(
+            round(need.latitude, COARSE_DECIMALS),
+            round(longitude, COARSE_DECIMALS) if longitude is not None else None,
+        )
     need.requester_erased_at = now
 
 

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.api.filters import within_circle
+from needs.matching.candidates import MatchResult, candidates_find
 from needs.models import Need, Offer
-from volunteers.models import AuditEvent, Organisation, Volunteer
+from needs.permissions import User, organisations_user_can_post_for
+from volunteers.geography import PostcodeError, postcode_district
+from volunteers.models import AuditEvent, LocalAuthority, Organisation, Volunteer
+from volunteers.permissions import is_superuser, organisation_ids_for
 
-# The audit action that marks a need nobody within reach can take (written by needs.services).
+# The audit action that marks a need nobody within reach can take (written by needs.services.offers).
 NO_CANDIDATES_ACTION = "need.no_candidates"
-# The audit action written when a volunteer has not answered "is it done?" (needs.services).
+# The audit action written when a volunteer has not answered "is it done?" (needs.services.followups).
 FOLLOWUP_UNANSWERED_ACTION = "need.followup_unanswered"
+# How many rows each "needs your attention" list shows; the heading gives the full count.
+ATTENTION_ROWS = 20
 
 
 def open_need_counts_by_local_authority() -> dict[int | None, int]:
@@ -35,6 +44,89 @@ def needs_for_organisations(
     if open_only:
         qs = qs.filter(~Q(status__in=Need.CLOSED_STATUSES))
     return qs
+
+
+def needs_visible_to(*, user: User | None, open_only: bool = True) -> QuerySet[Need]:
+    """The needs of every organisation the user works for, whatever their role (the needs page)."""
+    organisations = Organisation.objects.filter(id__in=organisation_ids_for(user=user))
+    return needs_for_organisations(organisations=organisations, open_only=open_only)
+
+
+def needs_for_staff(*, user: User | None) -> QuerySet[Need]:
+    """The needs a staff member may read through the API (all of them for a superuser), newest
+    first, with the organisation, area and assigned volunteer."""
+    needs = Need.objects.select_related("organisation", "local_authority", "assigned_volunteer").order_by(
+        "-created_at", "-id"
+    )
+    if not is_superuser(user):
+        needs = needs.filter(organisation_id__in=organisation_ids_for(user=user))
+    return needs
+
+
+def needs_filter(
+    *,
+    needs: QuerySet[Need],
+    statuses: Collection[str] | None = None,
+    category: str | None = None,
+    urgency: str | None = None,
+    local_authority_id: int | None = None,
+    organisation_slug: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    radius_km: float | None = None,
+) -> QuerySet[Need]:
+    """``needs`` narrowed by each filter given (None or empty: not filtered); the area is the
+    circle of ``radius_km`` around the point, and applies only when all three are given."""
+    if statuses:
+        needs = needs.filter(status__in=statuses)
+    if category is not None:
+        needs = needs.filter(category=category)
+    if urgency is not None:
+        needs = needs.filter(urgency=urgency)
+    if local_authority_id is not None:
+        needs = needs.filter(local_authority_id=local_authority_id)
+    if organisation_slug is not None:
+        needs = needs.filter(organisation__slug=organisation_slug)
+    if radius_km is not None and latitude is not None and longitude is not None:
+        needs = within_circle(needs, latitude=latitude, longitude=longitude, radius_km=radius_km)
+    return needs
+
+
+def organisations_to_post_for(*, user: User | None) -> QuerySet[Organisation]:
+    """The organisations where the user may post needs (they coordinate there), by name."""
+    return Organisation.objects.filter(id__in=organisations_user_can_post_for(user=user)).order_by("name")
+
+
+def local_authority_name(*, local_authority_id: int) -> str:
+    """A local authority's name ("" for an unknown id)."""
+    return LocalAuthority.objects.filter(pk=local_authority_id).values_list("name", flat=True).first() or ""
+
+
+def need_area(*, need: Need) -> str:
+    """Where a need is, as much as a volunteer not yet helping may know: the postcode district,
+    else the local authority's name, else ""."""
+    if need.postcode:
+        try:
+            return postcode_district(need.postcode)
+        except PostcodeError:
+            pass
+    local_authority = need.local_authority
+    return local_authority.name if local_authority is not None else ""
+
+
+def need_candidates(*, need: Need, limit: int) -> tuple[MatchResult, dict[int, str]]:
+    """The matcher's best ``limit`` volunteers for ``need`` (ranked, with why) and their names by
+    id (one query more than the matcher)."""
+    result = candidates_find(need=need, limit=limit)
+    names = dict(
+        Volunteer.objects.filter(id__in=[c.volunteer_id for c in result.candidates]).values_list("id", "name")
+    )
+    return result, names
+
+
+def offers_for_need(*, need: Need) -> QuerySet[Offer]:
+    """The offers made for a need, best ranked first, with each volunteer."""
+    return Offer.objects.filter(need=need).select_related("volunteer").order_by("rank", "id")
 
 
 # --- offers: finding the one a text or a link is about ----------------------------------------------
@@ -127,3 +219,34 @@ def volunteers_cannot_be_matched(
     if organisations is not None:
         qs = qs.filter(groups__organisation__in=organisations).distinct()
     return qs.order_by("name")
+
+
+# --- what needs a coordinator's attention ------------------------------------------------------------
+def attention_for(*, user: User | None) -> dict[str, Any]:
+    """The lists a coordinator should act on, for the organisations where they coordinate: needs
+    newly accepted, follow-ups unanswered, needs open too long (re-confirm with the requester),
+    needs nobody within reach could take, and volunteers the matcher cannot see (no location).
+    Empty for anyone who coordinates nowhere: viewers and campaign managers cannot act on these.
+
+    Each list holds at most ``ATTENTION_ROWS`` rows and comes with ``<name>_count``; ``any`` says
+    whether there is anything at all. A fixed number of queries (two per list at most). Showing
+    the unmatched volunteers' phones is recorded by ``needs.services.attention.attention_show``.
+    """
+    org_ids = organisations_user_can_post_for(user=user)
+    if not org_ids:
+        return {"any": False}
+    orgs = Organisation.objects.filter(id__in=org_ids)
+    lists: dict[str, QuerySet[Any]] = {
+        "newly_assigned": needs_newly_assigned(organisations=orgs),
+        "followup_unanswered": needs_followup_unanswered(organisations=orgs),
+        "to_reconfirm": needs_to_reconfirm(organisations=orgs),
+        "without_candidates": needs_without_candidates(organisations=orgs),
+        "cannot_be_matched": volunteers_cannot_be_matched(organisations=orgs).prefetch_related("groups"),
+    }
+    out: dict[str, Any] = {}
+    for name, qs in lists.items():
+        rows = list(qs[:ATTENTION_ROWS])
+        out[name] = rows
+        out[f"{name}_count"] = len(rows) if len(rows) < ATTENTION_ROWS else qs.count()
+    out["any"] = any(out[name] for name in lists)
+    return out

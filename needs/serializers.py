@@ -9,7 +9,7 @@ from rest_framework import serializers
 from core.api.filters import AreaFilterSerializer
 from needs.models import Need, Offer
 from volunteers.geography import MAX_SEARCH_RADIUS_KM
-from volunteers.models import DBSLevel
+from volunteers.models import DBSLevel, LocalAuthority, Organisation
 from volunteers.serializers import district_of
 
 # Left out of every answer unless the reader may see the requester (can_see_requester).
@@ -63,8 +63,12 @@ class NeedSerializer(serializers.ModelSerializer):
     """A need as staff of the posting organisation see it. The requester's details (``REQUESTER_FIELDS``)
     appear only for those allowed to see them, and only on a single need, never in a list."""
 
-    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    local_authority = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+    organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    local_authority: serializers.SlugRelatedField[LocalAuthority] = serializers.SlugRelatedField(
+        slug_field="name", read_only=True, allow_null=True
+    )
     district = serializers.SerializerMethodField(help_text="The postcode district, e.g. B23.")
     latitude = serializers.SerializerMethodField(
         help_text="Rounded to about 100 m unless you may see the address."

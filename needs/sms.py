@@ -12,7 +12,9 @@ from django.conf import settings
 from messaging.registry import InboundContext
 from needs.models import Need, Offer
 from needs.selectors import offer_for_phone_and_ref, offers_open_for_phone
-from needs.services import AcceptOutcome, DeclineOutcome, need_mark_done, offer_accept, offer_decline
+from needs.services.claim import AcceptOutcome, offer_accept
+from needs.services.lifecycle import need_mark_done
+from needs.services.offers import DeclineOutcome, offer_decline
 
 
 def _sender() -> str:

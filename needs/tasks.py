@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from needs.services import needs_follow_up_due, offers_expire_due
+from needs.services.followups import needs_follow_up_due
+from needs.services.offers import offers_expire_due
 
 
 def offers_expire_task() -> dict:

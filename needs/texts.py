@@ -23,9 +23,9 @@ def gsm_clean(text: str) -> str:
 
 
 def window_text(start: datetime | None, end: datetime | None) -> str:
-    if start is None and end is None:
-        return "any time"
     if start is None:
+        if end is None:
+            return "any time"
         return "by " + end.astimezone(LONDON).strftime("%a %d %b %H:%M")
     s = start.astimezone(LONDON)
     if end is None:

@@ -17,11 +17,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from needs import services
 from needs.forms import CancelForm, NeedForm, OfferCountForm
-from needs.matching.candidates import candidates_find
 from needs.models import Need, Offer
 from needs.permissions import (
+    User,
     can_manage_need,
     can_see_need,
     can_see_requester,
@@ -29,24 +28,23 @@ from needs.permissions import (
     requester_read_record,
 )
 from needs.selectors import (
-    needs_followup_unanswered,
-    needs_for_organisations,
-    needs_newly_assigned,
-    needs_to_reconfirm,
-    needs_without_candidates,
+    local_authority_name,
+    need_area,
+    need_candidates,
+    needs_visible_to,
     offer_by_token,
-    volunteers_cannot_be_matched,
+    offers_for_need,
+    organisations_to_post_for,
 )
+from needs.services import lifecycle, posting
+from needs.services.attention import attention_show
+from needs.services.claim import AcceptOutcome, offer_accept
+from needs.services.offers import offer_decline, offers_make
 from volunteers.geocoding import GeocodeError, geocode_postcode
 from volunteers.geography import PostcodeError, postcode_district
-from volunteers.models import LocalAuthority, Organisation, Volunteer
-from volunteers.permissions import organisation_ids_for
+from volunteers.models import Volunteer
 from volunteers.phones import phone_display
-from volunteers.services import audit_record
 from volunteers.signup import PAGE_LINK_MAX_AGE, volunteer_page_path, volunteer_page_url
-
-# How many rows each "needs your attention" list shows; the heading gives the full count.
-ATTENTION_ROWS = 20
 
 
 def tile_url() -> str:
@@ -61,51 +59,6 @@ def _district(need: Need) -> str:
         return ""
 
 
-def _visible_needs(user, *, open_only: bool = True):
-    orgs = Organisation.objects.filter(id__in=organisation_ids_for(user=user))
-    return needs_for_organisations(organisations=orgs, open_only=open_only)
-
-
-# --- what needs a person's attention ------------------------------------------------------------
-def attention_for(user) -> dict:
-    """The lists a coordinator should act on, for the organisations where they coordinate: needs
-    newly accepted, follow-ups unanswered, needs open too long (re-confirm with the requester),
-    needs nobody within reach could take, and volunteers the matcher cannot see (no location).
-    Empty for anyone who coordinates nowhere: viewers and campaign managers cannot act on these.
-
-    Shown on the home page and the needs page. A fixed number of queries (two per list, plus one
-    audit line when volunteers' phones are shown)."""
-    org_ids = organisations_user_can_post_for(user=user)
-    if not org_ids:
-        return {"any": False}
-    orgs = Organisation.objects.filter(id__in=org_ids)
-    lists = {
-        "newly_assigned": needs_newly_assigned(organisations=orgs),
-        "followup_unanswered": needs_followup_unanswered(organisations=orgs),
-        "to_reconfirm": needs_to_reconfirm(organisations=orgs),
-        "without_candidates": needs_without_candidates(organisations=orgs),
-        "cannot_be_matched": volunteers_cannot_be_matched(organisations=orgs).prefetch_related("groups"),
-    }
-    out: dict = {}
-    for name, qs in lists.items():
-        rows = list(qs[:ATTENTION_ROWS])
-        out[name] = rows
-        out[f"{name}_count"] = len(rows) if len(rows) < ATTENTION_ROWS else qs.count()
-    unmatched = out["cannot_be_matched"]
-    if unmatched:
-        # These volunteers are in this coordinator's own groups, so the contact rule lets them see
-        # the phone (to ask for a postcode); every such read is written down, as in the API.
-        for v in unmatched:
-            v.phone_shown = phone_display(v.phone)
-        audit_record(
-            actor=user,
-            action="volunteer.contact.read",
-            detail={"volunteer_ids": sorted(v.id for v in unmatched), "path": "attention"},
-        )
-    out["any"] = any(out[name] for name in lists)
-    return out
-
-
 def _back(request: HttpRequest, need: Need) -> HttpResponse:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
@@ -115,63 +68,52 @@ def _back(request: HttpRequest, need: Need) -> HttpResponse:
     return redirect("needs:detail", pk=need.pk)
 
 
+def _map_markers(needs: list[Need]) -> dict:
+    return {
+        "markers": [
+            {
+                "lat": n.latitude,
+                "lon": n.longitude,
+                "label": f"{n.ref}: {n.summary}",
+                "detail": f"{n.get_urgency_display()} · {n.get_status_display()}",
+                "url": f"/needs/{n.pk}/",
+                "kind": n.status,
+            }
+            for n in needs
+            if n.has_location
+        ]
+    }
+
+
 # --- coordinators -------------------------------------------------------------------------------
 @login_required
 def need_list(request: HttpRequest) -> HttpResponse:
-    needs = list(_visible_needs(request.user).select_related("assigned_volunteer")[:500])
-    markers = [
-        {
-            "lat": n.latitude,
-            "lon": n.longitude,
-            "label": f"{n.ref}: {n.summary}",
-            "detail": f"{n.get_urgency_display()} · {n.get_status_display()}",
-            "url": f"/needs/{n.pk}/",
-            "kind": n.status,
-        }
-        for n in needs
-        if n.has_location
-    ]
+    needs = list(needs_visible_to(user=request.user).select_related("assigned_volunteer")[:500])
     return render(
         request,
         "needs/list.html",
         {
             "needs": needs,
-            "markers_json": {"markers": markers},
+            "markers_json": _map_markers(needs),
             "tile_url": tile_url(),
             "can_post": bool(organisations_user_can_post_for(user=request.user)),
-            "attention": attention_for(request.user),
+            "attention": attention_show(user=request.user),
         },
     )
 
 
 @login_required
 def need_create(request: HttpRequest) -> HttpResponse:
-    org_ids = organisations_user_can_post_for(user=request.user)
-    if not org_ids:
+    if not organisations_user_can_post_for(user=request.user):
         raise PermissionDenied("Only coordinators post needs.")
-    organisations = list(Organisation.objects.filter(id__in=org_ids).order_by("name"))
+    organisations = list(organisations_to_post_for(user=request.user))
     form = NeedForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        organisation = next(o for o in organisations if o.id == data["organisation"])
+        data = dict(form.cleaned_data)  # the form's fields are need_create's, and the organisation
+        organisation_id = data.pop("organisation")
+        organisation = next(o for o in organisations if o.id == organisation_id)
         try:
-            need = services.need_create(
-                organisation=organisation,
-                posted_by=request.user,
-                category=data["category"],
-                summary=data["summary"],
-                details=data["details"],
-                requester_name=data["requester_name"],
-                requester_phone=data["requester_phone"],
-                address=data["address"],
-                postcode=data["postcode"],
-                urgency=data["urgency"],
-                requires_dbs=data["requires_dbs"],
-                needs_car=data["needs_car"],
-                language=data["language"],
-                window_start=data["window_start"],
-                window_end=data["window_end"],
-            )
+            need = posting.need_create(organisation=organisation, posted_by=request.user, **data)
         except ValidationError as exc:
             for field, problems in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
@@ -192,12 +134,9 @@ def postcode_check(request: HttpRequest) -> JsonResponse:
         place = geocode_postcode(raw[:10])
     except GeocodeError as exc:
         return JsonResponse({"ok": False, "message": str(exc)})
-    area = ""
-    if place.local_authority_id:
-        area = (
-            LocalAuthority.objects.filter(pk=place.local_authority_id).values_list("name", flat=True).first()
-            or ""
-        )
+    area = (
+        local_authority_name(local_authority_id=place.local_authority_id) if place.local_authority_id else ""
+    )
     where = place.postcode or place.district
     message = f"Found {where}" + (f", {area}" if area else "")
     if place.approximate:
@@ -224,29 +163,9 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_see_need(user=request.user, need=need):
         raise Http404("No such need")
     manage = can_manage_need(user=request.user, need=need)
-    requester = None
-    if can_see_requester(need=need, user=request.user):
-        requester_read_record(need=need, user=request.user)
-        requester = {
-            "name": need.requester_name,
-            "phone": phone_display(need.requester_phone) if need.requester_phone else "",
-            "address": need.requester_address,
-        }
-    offers = list(need.offers.select_related("volunteer").order_by("rank"))
-    candidates = []
-    if manage and need.status in (Need.Status.OPEN, Need.Status.OFFERED):
-        result = candidates_find(need=need, limit=10)
-        names = dict(
-            Volunteer.objects.filter(id__in=[c.volunteer_id for c in result.candidates]).values_list(
-                "id", "name"
-            )
-        )
-        candidates = [{"name": names.get(c.volunteer_id, "?"), "c": c} for c in result.candidates]
-        excluded = result.excluded
-        searched_km = result.searched_km
-    else:
-        excluded, searched_km = {}, 0
-    accepted = next((o for o in offers if o.status == Offer.Status.ACCEPTED), None)
+    requester = _requester_for_staff(need=need, user=request.user)
+    offers = list(offers_for_need(need=need))
+    is_open = need.status in (Need.Status.OPEN, Need.Status.OFFERED)
     return render(
         request,
         "needs/detail.html",
@@ -255,16 +174,39 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "manage": manage,
             "requester": requester,
             "offers": offers,
-            "accepted": accepted,
-            "candidates": candidates,
-            "excluded": excluded,
-            "searched_km": searched_km,
+            "accepted": next((o for o in offers if o.status == Offer.Status.ACCEPTED), None),
+            **_candidates_shown(need, show=manage and is_open),
             "district": _district(need),
             "offer_form": OfferCountForm(),
             "cancel_form": CancelForm(),
-            "is_open": need.status in (Need.Status.OPEN, Need.Status.OFFERED),
+            "is_open": is_open,
         },
     )
+
+
+def _requester_for_staff(*, need: Need, user: User) -> dict | None:
+    """Who asked for help, for the posting organisation's coordinators (recorded as a read)."""
+    if not can_see_requester(need=need, user=user):
+        return None
+    requester_read_record(need=need, user=user)
+    return {
+        "name": need.requester_name,
+        "phone": phone_display(need.requester_phone) if need.requester_phone else "",
+        "address": need.requester_address,
+    }
+
+
+def _candidates_shown(need: Need, *, show: bool) -> dict:
+    """For the coordinators of an open need: the top ten candidates with their names, and why
+    others were left out."""
+    if not show:
+        return {"candidates": [], "excluded": {}, "searched_km": 0}
+    result, names = need_candidates(need=need, limit=10)
+    return {
+        "candidates": [{"name": names.get(c.volunteer_id, "?"), "c": c} for c in result.candidates],
+        "excluded": result.excluded,
+        "searched_km": result.searched_km,
+    }
 
 
 def _managed_need(request: HttpRequest, pk: int) -> Need:
@@ -280,7 +222,7 @@ def need_offer(request: HttpRequest, pk: int) -> HttpResponse:
     need = _managed_need(request, pk)
     form = OfferCountForm(request.POST)
     count = form.cleaned_data["count"] if form.is_valid() else 3
-    offers = services.offers_make(need=need, count=count, actor=request.user)
+    offers = offers_make(need=need, count=count, actor=request.user)
     if offers:
         names = ", ".join(o.volunteer.name for o in offers)
         messages.success(
@@ -297,7 +239,7 @@ def need_offer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def need_done(request: HttpRequest, pk: int) -> HttpResponse:
     need = _managed_need(request, pk)
-    if services.need_mark_done(need=need, actor=request.user, channel="web"):
+    if lifecycle.need_mark_done(need=need, actor=request.user, channel="web"):
         messages.success(request, f"Need {need.ref} is marked done. Thank you.")
     else:
         messages.error(request, "Only a need someone has accepted can be marked done.")
@@ -310,7 +252,7 @@ def need_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     need = _managed_need(request, pk)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    if services.need_cancel(need=need, actor=request.user, reason=reason):
+    if lifecycle.need_cancel(need=need, actor=request.user, reason=reason):
         messages.success(request, f"Need {need.ref} is cancelled; any volunteer asked has been told.")
     else:
         messages.error(request, "This need is already closed.")
@@ -321,7 +263,7 @@ def need_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def need_assignment_seen(request: HttpRequest, pk: int) -> HttpResponse:
     need = _managed_need(request, pk)
-    if services.need_assignment_seen(need=need, actor=request.user):
+    if lifecycle.need_assignment_seen(need=need, actor=request.user):
         messages.success(request, f"Need {need.ref}: noted that you have seen who is helping.")
     return _back(request, need)
 
@@ -330,7 +272,7 @@ def need_assignment_seen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def need_reconfirm(request: HttpRequest, pk: int) -> HttpResponse:
     need = _managed_need(request, pk)
-    if services.need_reconfirm(need=need, actor=request.user):
+    if lifecycle.need_reconfirm(need=need, actor=request.user):
         messages.success(request, f"Need {need.ref} is re-confirmed: it stays open.")
     else:
         messages.error(request, f"Need {need.ref} is no longer waiting for a volunteer.")
@@ -339,15 +281,12 @@ def need_reconfirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- the volunteer's offer page --------------------------------------------------------------------
 ACCEPT_MESSAGES = {
-    services.AcceptOutcome.ACCEPTED: ("success", "Thank you! It is yours. The details are below."),
-    services.AcceptOutcome.ALREADY_YOURS: (
-        "success",
-        "You have already accepted this one: the details are below.",
-    ),
-    services.AcceptOutcome.ALREADY_TAKEN: ("info", "Thank you, but another volunteer got there first."),
-    services.AcceptOutcome.NOT_OPEN: ("info", "This request is no longer needed."),
-    services.AcceptOutcome.EXPIRED: ("info", "Sorry, the time to answer this one has run out."),
-    services.AcceptOutcome.NOT_OFFERED: ("info", "This request is no longer open to you."),
+    AcceptOutcome.ACCEPTED: ("success", "Thank you! It is yours. The details are below."),
+    AcceptOutcome.ALREADY_YOURS: ("success", "You have already accepted this one: the details are below."),
+    AcceptOutcome.ALREADY_TAKEN: ("info", "Thank you, but another volunteer got there first."),
+    AcceptOutcome.NOT_OPEN: ("info", "This request is no longer needed."),
+    AcceptOutcome.EXPIRED: ("info", "Sorry, the time to answer this one has run out."),
+    AcceptOutcome.NOT_OFFERED: ("info", "This request is no longer open to you."),
 }
 
 
@@ -356,56 +295,67 @@ def offer_page(request: HttpRequest, token: str) -> HttpResponse:
     offer = offer_by_token(token=token)
     if offer is None:
         return render(request, "needs/offer_missing.html", status=404)
+    if request.method == "POST":
+        _offer_answer(request, offer)
+        return redirect("offer", token=token)
     need = offer.need
     volunteer = offer.volunteer
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "accept":
-            level, text = ACCEPT_MESSAGES[services.offer_accept(offer=offer, channel=Offer.Channel.WEB)]
-            getattr(messages, level)(request, text)
-        elif action == "decline":
-            services.offer_decline(offer=offer, channel=Offer.Channel.WEB)
-            messages.info(request, "No problem. Thank you for letting us know: we will ask someone else.")
-        elif action == "done":
-            offer.refresh_from_db()
-            if offer.status == Offer.Status.ACCEPTED and services.need_mark_done(need=need, channel="web"):
-                messages.success(request, "Marked done. Thank you for helping!")
-            else:
-                messages.info(request, "This was already marked done or is not yours.")
-        return redirect("offer", token=token)
     offer.refresh_from_db()
     need.refresh_from_db()
-    requester = None
-    if can_see_requester(need=need, volunteer=volunteer):
-        requester_read_record(need=need, volunteer=volunteer)
-        requester = {
-            "name": need.requester_name,
-            "phone": phone_display(need.requester_phone) if need.requester_phone else "",
-            "phone_e164": need.requester_phone,
-            "address": need.requester_address,
-            "postcode": need.postcode,
-            "details": need.details,
-            "dietary_notes": need.dietary_notes,
-        }
-    now = timezone.now()
-    open_to_answer = (
-        offer.status == Offer.Status.OFFERED
-        and need.status in (Need.Status.OPEN, Need.Status.OFFERED)
-        and (offer.expires_at is None or offer.expires_at > now)
-    )
-    area = _district(need) or (need.local_authority.name if need.local_authority_id else "")
     return render(
         request,
         "needs/offer.html",
         {
             "offer": offer,
             "need": need,
-            "area": area,
-            "requester": requester,
-            "open_to_answer": open_to_answer,
+            "area": need_area(need=need),
+            "requester": _requester_for_volunteer(need=need, volunteer=volunteer),
+            "open_to_answer": _open_to_answer(offer=offer, need=need),
             "mine": need.assigned_volunteer_id == volunteer.id,
             "volunteer_page": volunteer_page_path(volunteer),
             "volunteer_page_url": volunteer_page_url(volunteer),
             "link_days": PAGE_LINK_MAX_AGE.days,
         },
+    )
+
+
+def _offer_answer(request: HttpRequest, offer: Offer) -> None:
+    """The volunteer's button (accept, decline, done), answered with a message on the page."""
+    need = offer.need
+    action = request.POST.get("action")
+    if action == "accept":
+        level, text = ACCEPT_MESSAGES[offer_accept(offer=offer, channel=Offer.Channel.WEB)]
+        getattr(messages, level)(request, text)
+    elif action == "decline":
+        offer_decline(offer=offer, channel=Offer.Channel.WEB)
+        messages.info(request, "No problem. Thank you for letting us know: we will ask someone else.")
+    elif action == "done":
+        offer.refresh_from_db()
+        if offer.status == Offer.Status.ACCEPTED and lifecycle.need_mark_done(need=need, channel="web"):
+            messages.success(request, "Marked done. Thank you for helping!")
+        else:
+            messages.info(request, "This was already marked done or is not yours.")
+
+
+def _requester_for_volunteer(*, need: Need, volunteer: Volunteer) -> dict | None:
+    """What the volunteer who accepted needs to help (recorded as a read), or None for others."""
+    if not can_see_requester(need=need, volunteer=volunteer):
+        return None
+    requester_read_record(need=need, volunteer=volunteer)
+    return {
+        "name": need.requester_name,
+        "phone": phone_display(need.requester_phone) if need.requester_phone else "",
+        "phone_e164": need.requester_phone,
+        "address": need.requester_address,
+        "postcode": need.postcode,
+        "details": need.details,
+        "dietary_notes": need.dietary_notes,
+    }
+
+
+def _open_to_answer(*, offer: Offer, need: Need) -> bool:
+    return (
+        offer.status == Offer.Status.OFFERED
+        and need.status in (Need.Status.OPEN, Need.Status.OFFERED)
+        and (offer.expires_at is None or offer.expires_at > timezone.now())
     )

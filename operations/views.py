@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from needs.selectors import needs_for_organisations, open_need_counts_by_local_authority
-from needs.views import attention_for
+from needs.services.attention import attention_show
 from operations.health import FAIL, health_run
 from reactivation.selectors.register import register_freshness
 from volunteers.models import MutualAidGroup
@@ -38,7 +38,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         },
         "roles": roles_for_user(user=request.user),
         "my_needs": needs_for_organisations(organisations=organisations)[:20],
-        "attention": attention_for(request.user),
+        "attention": attention_show(user=request.user),
         **_freshness(organisations),
     }
     return render(request, "dashboard.html", context)

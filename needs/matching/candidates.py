@@ -29,7 +29,7 @@ from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from geographiclib.geodesic import Geodesic
+from geographiclib.geodesic import Geodesic  # type: ignore[import-untyped]  # ships no type hints
 
 from messaging.models import OptOut
 from needs.matching.ranking import (
@@ -75,7 +75,10 @@ class MatchResult:
     excluded: dict[str, int] = field(default_factory=dict)  # reason -> count, for "why nobody?"
 
 
-def need_spec(need: Need) -> NeedSpec:
+def need_spec(need: Need) -> NeedSpec | None:
+    """What the matcher looks for; None for a need with no place (it has no candidates)."""
+    if need.latitude is None or need.longitude is None:
+        return None
     return NeedSpec(
         latitude=need.latitude,
         longitude=need.longitude,
@@ -222,7 +225,7 @@ def candidates_find(
     """
     now = now or timezone.now()
     spec = spec or need_spec(need)
-    if spec.latitude is None or spec.longitude is None or limit <= 0:
+    if spec is None or limit <= 0:
         return MatchResult([], 0, 0.0, 0)
     # Near-equals in the limit-th row's distance band may reorder by fairness; keep that many.
     keep = max(limit * 5, 50)
@@ -230,58 +233,103 @@ def candidates_find(
     checked: dict[int, tuple[str | None, dict]] = {}  # id -> (why not or None, history)
     while True:
         side = CELL_SIDES_KM[level]
-        rows = list(_level_queryset(spec=spec, level=level))
-        fetched = len(rows)
-        eligible: list[VolunteerRow] = []
-        excluded: dict[str, int] = {}
-        for values in rows:
-            row = VolunteerRow(**values)
-            row.distance_km = haversine_km(spec.latitude, spec.longitude, row.latitude, row.longitude)
-            reason = exclusion_reason(spec, row)
-            if reason is None:
-                eligible.append(row)
-            else:
-                key = reason.split(",")[0] if "km away" in reason else reason
-                excluded[key] = excluded.get(key, 0) + 1
         last = side >= spec.radius_km or level == len(CELL_SIDES_KM) - 1
+        eligible, excluded, fetched = _level_fetch(spec=spec, level=level)
         if not last:
             # Rows in the block's corners beyond one side are an incomplete sample: leave them
             # out, so the answer is exactly "the best among everyone within searched_km".
             eligible = [r for r in eligible if r.distance_km <= side]
         eligible.sort(key=lambda r: r.distance_km)
-        # The rules that read other tables, on the nearest rows only, a chunk at a time.
-        good: list[VolunteerRow] = []
-        position = 0
-        while position < len(eligible) and len(good) < keep:
-            chunk = eligible[position : position + keep]
-            position += len(chunk)
-            todo = [r.id for r in chunk if r.id not in checked]
-            if todo:
-                checked.update(_checks(need=need, ids=todo, now=now))
-            for row in chunk:
-                reason, history = checked.get(row.id, ("gone", {}))
-                if reason is None:
-                    for name, value in history.items():
-                        setattr(row, name, value)
-                    good.append(row)
-                else:
-                    excluded[reason] = excluded.get(reason, 0) + 1
-            if len(good) >= limit:
-                # Past the limit-th row's band nothing more can be ranked in: stop checking.
-                cutoff = (distance_band(good[limit - 1].distance_km) + 1) * BAND_KM
-                if position >= len(eligible) or eligible[position].distance_km >= cutoff:
-                    break
+        good = _nearest_passing(
+            need=need, eligible=eligible, limit=limit, keep=keep, checked=checked, excluded=excluded, now=now
+        )
         if last or len(good) >= limit:
             break
         level += 1
     if len(good) > limit:
-        cutoff = (distance_band(good[limit - 1].distance_km) + 1) * BAND_KM
+        cutoff = _band_cutoff(good, limit=limit)
         good = [r for r in good if r.distance_km < cutoff][:keep]
-    searched_km = min(side, spec.radius_km)
     ranked = candidates_rank(good, limit=limit)
-    # The exact geodesic (WGS84, geographiclib: geopy's own engine) on the final few only: the
-    # haversine (within 0.5%) did the searching and the ranking; the people see the true distance.
-    by_id = {r.id: r for r in good}
+    _true_distances_set(spec=spec, ranked=ranked, rows=good)
+    for cand in ranked:
+        cand.explanation = explain(cand, ranked)
+    return MatchResult(ranked, level, min(side, spec.radius_km), fetched, excluded)
+
+
+def _level_fetch(*, spec: NeedSpec, level: int) -> tuple[list[VolunteerRow], dict[str, int], int]:
+    """One query: the rows in the 3x3 block at ``level``. Returns those passing the rules on the
+    row itself (distance filled in), the count of the others by reason, and the rows fetched."""
+    rows = list(_level_queryset(spec=spec, level=level))
+    eligible: list[VolunteerRow] = []
+    excluded: dict[str, int] = {}
+    for values in rows:
+        row = VolunteerRow(**values)
+        row.distance_km = haversine_km(spec.latitude, spec.longitude, row.latitude, row.longitude)
+        reason = exclusion_reason(spec, row)
+        if reason is None:
+            eligible.append(row)
+        else:
+            key = reason.split(",")[0] if "km away" in reason else reason
+            excluded[key] = excluded.get(key, 0) + 1
+    return eligible, excluded, len(rows)
+
+
+def _nearest_passing(
+    *,
+    need: Need,
+    eligible: list[VolunteerRow],
+    limit: int,
+    keep: int,
+    checked: dict[int, tuple[str | None, dict]],
+    excluded: dict[str, int],
+    now: datetime,
+) -> list[VolunteerRow]:
+    """Of ``eligible`` (nearest first), those who also pass the rules that read other tables,
+    with their history filled in. Checks ``keep`` rows at a time (one query each, remembered in
+    ``checked`` across levels) and stops once no further row could rank in the top ``limit``.
+    Adds the rows turned away to ``excluded``."""
+    good: list[VolunteerRow] = []
+    position = 0
+    while position < len(eligible) and len(good) < keep:
+        chunk = eligible[position : position + keep]
+        position += len(chunk)
+        todo = [r.id for r in chunk if r.id not in checked]
+        if todo:
+            checked.update(_checks(need=need, ids=todo, now=now))
+        good.extend(_rows_passing(chunk, checked=checked, excluded=excluded))
+        if len(good) >= limit:
+            # Past the limit-th row's band nothing more can be ranked in: stop checking.
+            cutoff = _band_cutoff(good, limit=limit)
+            if position >= len(eligible) or eligible[position].distance_km >= cutoff:
+                break
+    return good
+
+
+def _rows_passing(
+    rows: list[VolunteerRow], *, checked: dict[int, tuple[str | None, dict]], excluded: dict[str, int]
+) -> list[VolunteerRow]:
+    """The rows ``checked`` found no reason against, with their history; counts the rest."""
+    passing = []
+    for row in rows:
+        reason, history = checked.get(row.id, ("gone", {}))
+        if reason is None:
+            for name, value in history.items():
+                setattr(row, name, value)
+            passing.append(row)
+        else:
+            excluded[reason] = excluded.get(reason, 0) + 1
+    return passing
+
+
+def _band_cutoff(good: list[VolunteerRow], *, limit: int) -> float:
+    """The far edge of the limit-th row's distance band: only rows nearer can still rank in."""
+    return (distance_band(good[limit - 1].distance_km) + 1) * BAND_KM
+
+
+def _true_distances_set(*, spec: NeedSpec, ranked: list[Candidate], rows: list[VolunteerRow]) -> None:
+    """The exact geodesic (WGS84, geographiclib: geopy's own engine) on the final few only: the
+    haversine (within 0.5%) did the searching and the ranking; the people see the true distance."""
+    by_id = {r.id: r for r in rows}
     for cand in ranked:
         row = by_id[cand.volunteer_id]
         cand.distance_km = (
@@ -290,6 +338,3 @@ def candidates_find(
             ]
             / 1000
         )
-    for cand in ranked:
-        cand.explanation = explain(cand, ranked)
-    return MatchResult(ranked, level, searched_km, fetched, excluded)

@@ -19,15 +19,10 @@ from needs.selectors import (
     needs_to_reconfirm,
     volunteers_cannot_be_matched,
 )
-from needs.services import (
-    AcceptOutcome,
-    need_assignment_seen,
-    need_create,
-    need_mark_done,
-    need_reconfirm,
-    needs_follow_up_due,
-    offer_accept,
-)
+from needs.services.claim import AcceptOutcome, offer_accept
+from needs.services.followups import needs_follow_up_due
+from needs.services.lifecycle import need_assignment_seen, need_mark_done, need_reconfirm
+from needs.services.posting import need_create
 from tests.factories import (
     BIRMINGHAM,
     MembershipFactory,

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from messaging.models import OutboundMessage
 from needs.models import Need, Offer
-from needs.services import AcceptOutcome, need_cancel, offer_accept
+from needs.services.claim import AcceptOutcome, offer_accept
+from needs.services.lifecycle import need_cancel
 from tests.factories import BIRMINGHAM, NeedFactory, OfferFactory, OrganisationFactory, VolunteerFactory
 from volunteers.models import AuditEvent
 

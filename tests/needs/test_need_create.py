@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from needs.models import Need
-from needs.services import need_create
+from needs.services.posting import need_create
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,8 @@ from messaging.encoding import is_gsm7, sms_segments
 from messaging.models import OutboundMessage
 from needs.models import Need, Offer
 from needs.selectors import needs_without_candidates
-from needs.services import need_create, offer_decline, offers_expire_due, offers_make
+from needs.services.offers import offer_decline, offers_expire_due, offers_make
+from needs.services.posting import need_create
 from tests.factories import BIRMINGHAM, OrganisationFactory, VolunteerFactory
 from volunteers.models import Organisation
 

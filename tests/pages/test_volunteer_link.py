@@ -8,7 +8,7 @@ import re
 import pytest
 
 from needs.models import Need, Offer
-from needs.services import offer_accept
+from needs.services.claim import offer_accept
 from tests.factories import OfferFactory, local_authority
 from volunteers.models import Postcode, Volunteer
 

@@ -1,0 +1,236 @@
+"""Offering a need: the best volunteers not yet asked are texted; declines and expiry re-offer.
+
+Offer rounds for one need are serialised by a row lock in ``offers_make``.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from messaging.services import message_queue
+from needs import texts
+from needs.matching.candidates import MatchResult, candidates_find
+from needs.matching.ranking import Candidate
+from needs.models import Need, Offer
+from needs.permissions import User, acting_user
+from needs.selectors import NO_CANDIDATES_ACTION, need_area
+from volunteers.models import AuditEvent
+from volunteers.services import audit_record
+
+logger = logging.getLogger(__name__)
+
+OPEN_STATUSES = (Need.Status.OPEN, Need.Status.OFFERED)
+
+
+def offer_expiry_delta(urgency: str) -> timedelta:
+    minutes = settings.OFFER_EXPIRY_MINUTES.get(urgency, settings.OFFER_EXPIRY_MINUTES["normal"])
+    return timedelta(minutes=minutes)
+
+
+def offer_link(offer: Offer) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/o/{offer.token}/"
+
+
+def offer_sms_body(offer: Offer) -> str:
+    need = offer.need
+    return texts.offer_text(
+        sender=settings.SMS_SENDER_NAME,
+        ref=need.ref,
+        category=need.get_category_display(),
+        summary=need.summary,
+        district=need_area(need=need),
+        distance_km=offer.distance_km,
+        window=texts.window_text(need.window_start, need.window_end),
+        link=offer_link(offer),
+        minutes_to_reply=int(offer_expiry_delta(need.urgency).total_seconds() // 60),
+    )
+
+
+def offers_make(*, need: Need, count: int | None = None, actor: User | None = None) -> list[Offer]:
+    """Offer ``need`` to the best ``count`` volunteers not yet offered it, and text them.
+
+    Returns the new offers (empty when the need is not open or nobody eligible is left; then, if
+    no offer is still open either, the posting organisation's coordinators are alerted).
+    """
+    count = settings.OFFERS_PER_NEED if count is None else count
+    if count <= 0:
+        return []
+    with transaction.atomic():
+        # Serialise offer rounds for one need (decline + expiry sweep at once) on PostgreSQL;
+        # SQLite's IMMEDIATE transactions serialise writers already.
+        locked = Need.objects.select_for_update().filter(pk=need.pk, status__in=OPEN_STATUSES).first()
+        if locked is None:
+            return []
+        need = locked
+        now = timezone.now()
+        result = candidates_find(need=need, limit=count, now=now)
+        offers = _offers_build(need=need, candidates=result.candidates, now=now)
+        if not offers:
+            _need_nobody_left(need=need, result=result)
+            return []
+        offers = _offers_insert(need=need, offers=offers, now=now)
+        Need.objects.filter(pk=need.pk).update(status=Need.Status.OFFERED, offered_at=need.offered_at or now)
+        need.status = Need.Status.OFFERED
+        _offers_text(need=need, offers=offers)
+        if actor is not None:
+            audit_record(
+                actor=acting_user(actor),
+                action="need.offer",
+                target=need,
+                organisation=need.organisation,
+                detail={"ref": need.ref, "volunteers": [o.volunteer_id for o in offers]},
+            )
+    return offers
+
+
+def _offers_build(*, need: Need, candidates: list[Candidate], now: datetime) -> list[Offer]:
+    """Unsaved offers to ``candidates`` (best first), ranked after any offers made before."""
+    expires_at = now + offer_expiry_delta(need.urgency)
+    first_rank = (need.offers.order_by("-rank").values_list("rank", flat=True).first() or 0) + 1
+    return [
+        Offer(
+            need=need,
+            volunteer_id=cand.volunteer_id,
+            rank=first_rank + i,
+            distance_km=round(cand.distance_km, 3),
+            explanation=cand.explanation,
+            offered_at=now,
+            expires_at=expires_at,
+        )
+        for i, cand in enumerate(candidates)
+    ]
+
+
+def _offers_insert(*, need: Need, offers: list[Offer], now: datetime) -> list[Offer]:
+    """Save the offers and read them back (with ids and tokens, for the links), best first."""
+    Offer.objects.bulk_create(offers)
+    # bulk_create fills ids on PostgreSQL and SQLite >= 3.35; read them back for the links.
+    return list(
+        Offer.objects.filter(need=need, offered_at=now, volunteer_id__in=[o.volunteer_id for o in offers])
+        .select_related("volunteer", "need__local_authority")
+        .order_by("rank")
+    )
+
+
+def _offers_text(*, need: Need, offers: list[Offer]) -> None:
+    """Queue the offer text for each new offer."""
+    for offer in offers:
+        offer.need = need
+        message_queue(
+            to=offer.volunteer.phone,
+            body=offer_sms_body(offer),
+            dedupe_key=f"offer:{offer.id}",
+            purpose="offer",
+            volunteer=offer.volunteer,
+        )
+
+
+def _need_nobody_left(*, need: Need, result: MatchResult) -> None:
+    """Nobody new could be offered the need: unless an offer is still open, the need is open
+    again (not "offered") and its coordinators are alerted."""
+    if need.offers.filter(status=Offer.Status.OFFERED).exists():
+        return
+    if need.status != Need.Status.OPEN:
+        Need.objects.filter(pk=need.pk).update(status=Need.Status.OPEN)
+        need.status = Need.Status.OPEN
+    _need_flag_no_candidates(need=need, searched_km=result.searched_km, excluded=result.excluded)
+
+
+def _need_flag_no_candidates(*, need: Need, searched_km: float, excluded: dict[str, int]) -> None:
+    """Nobody within reach is left: put the need in front of its coordinators.
+
+    Staff have no phone numbers in the register, so the alert is an audit event the dashboard
+    lists (``needs.selectors.needs_without_candidates``), written once per offer round.
+    """
+    latest = need.offers.order_by("-offered_at").values_list("offered_at", flat=True).first()
+    since = latest or need.created_at
+    if AuditEvent.objects.filter(
+        action=NO_CANDIDATES_ACTION, target_type=Need._meta.label, target_id=str(need.pk), at__gte=since
+    ).exists():
+        return
+    audit_record(
+        actor=None,
+        action=NO_CANDIDATES_ACTION,
+        target=need,
+        organisation=need.organisation,
+        detail={
+            "ref": need.ref,
+            "searched_km": round(searched_km, 1),
+            "excluded": excluded,
+            "message": f"Nobody within {searched_km:.1f} km is left to offer {need.ref} to.",
+        },
+    )
+
+
+def offers_top_up(*, need: Need) -> list[Offer]:
+    """Keep ``OFFERS_PER_NEED`` offers open for a need still waiting (after a decline or expiry)."""
+    open_now = Offer.objects.filter(need_id=need.pk, status=Offer.Status.OFFERED).count()
+    return offers_make(need=need, count=max(0, settings.OFFERS_PER_NEED - open_now))
+
+
+def offers_withdraw(*, need: Need, reason: str, now: datetime, include_accepted: bool = False) -> None:
+    """Withdraw the need's open offers (and the accepted one too with ``include_accepted``) and
+    text each of those volunteers that the need ``reason`` ("has been taken by ..."). Call inside
+    the transaction that closes or claims the need."""
+    statuses = [Offer.Status.OFFERED] + ([Offer.Status.ACCEPTED] if include_accepted else [])
+    ids = list(Offer.objects.filter(need_id=need.pk, status__in=statuses).values_list("pk", flat=True))
+    if not ids:
+        return
+    Offer.objects.filter(pk__in=ids, status__in=statuses).update(
+        status=Offer.Status.WITHDRAWN, responded_at=now
+    )
+    for offer in Offer.objects.filter(pk__in=ids).select_related("volunteer"):
+        message_queue(
+            to=offer.volunteer.phone,
+            body=texts.withdrawn_text(sender=settings.SMS_SENDER_NAME, ref=need.ref, reason=reason),
+            dedupe_key=f"offer-withdrawn:{offer.id}",
+            purpose="offer_withdrawn",
+            volunteer=offer.volunteer,
+        )
+
+
+class DeclineOutcome(enum.StrEnum):
+    DECLINED = "declined"
+    NOT_OPEN = "not_open"
+
+
+def offer_decline(*, offer: Offer, channel: str = Offer.Channel.SMS) -> DeclineOutcome:
+    """Decline an open offer and offer the need to the next candidate straight away."""
+    now = timezone.now()
+    with transaction.atomic():
+        declined = Offer.objects.filter(pk=offer.pk, status=Offer.Status.OFFERED).update(
+            status=Offer.Status.DECLINED, response_channel=channel, responded_at=now
+        )
+        if not declined:
+            return DeclineOutcome.NOT_OPEN
+        need = Need.objects.get(pk=offer.need_id)
+        if need.status in OPEN_STATUSES:
+            offers_top_up(need=need)
+    offer.refresh_from_db()
+    return DeclineOutcome.DECLINED
+
+
+def offers_expire_due(*, now: datetime | None = None) -> dict[str, Any]:
+    """Expire offers past their time and offer their needs to the next candidates.
+
+    Safe to run twice or concurrently: each offer moves from offered to expired in a conditional
+    UPDATE, and offer rounds for one need are serialised by ``offers_make``.
+    """
+    now = now or timezone.now()
+    due = Offer.objects.filter(status=Offer.Status.OFFERED, expires_at__lte=now)
+    need_ids = sorted(set(due.values_list("need_id", flat=True)))
+    expired = due.filter(need_id__in=need_ids).update(status=Offer.Status.EXPIRED)
+    reoffered = 0
+    for need in Need.objects.filter(pk__in=need_ids, status__in=OPEN_STATUSES):
+        try:
+            reoffered += len(offers_top_up(need=need))
+        except Exception:  # one bad need must not stop the sweep for the others
+            logger.exception("Re-offering need %s failed", need.pk)
+    return {"expired": expired, "needs": len(need_ids), "reoffered": reoffered}
