@@ -329,30 +329,14 @@ def group_row_parse(line: int, row: dict[str, str]) -> GroupRow:
     slug = row.get("slug", "").strip().lower() or slug_make(name)
     if not SLUG_RE.match(slug):
         raise RowProblem(f"slug: {row.get('slug', '')!r} should be lower-case letters, digits and hyphens")
-    kind = row.get("kind", "").strip().lower() or None
-    if kind is not None:
-        if kind not in GROUP_KINDS:
-            raise RowProblem(
-                f"kind: {row['kind']!r} should be one of {', '.join(sorted(set(GROUP_KINDS.values())))}"
-            )
-        kind = GROUP_KINDS[kind]
+    kind = _group_kind_parse(row)
     status = row.get("status", "").strip().lower() or None
     if status is not None and status not in GROUP_STATUSES:
         raise RowProblem(f"status: {row['status']!r} should be active or dormant")
     latitude, longitude = _point_parse(row)
     if latitude is None:
         raise RowProblem("latitude/longitude: a group needs its centre (latitude and longitude)")
-    contact_name = _spaces(row.get("contact_name", ""))
-    contact_phone = ""
-    if row.get("contact_phone"):
-        try:
-            contact_phone = mobile_normalise(row["contact_phone"])
-        except InvalidPhone as exc:
-            raise RowProblem(f"contact_phone: {exc} (readiness checks are sent by text)") from None
-        if not contact_name:
-            raise RowProblem("contact_name: a contact phone is given without a name")
-    elif contact_name:
-        raise RowProblem("contact_phone: a contact name is given without a phone number")
+    contact_name, contact_phone = _contact_parse(row)
     local_authority = _spaces(row.get("local_authority", ""))
     if not local_authority:
         raise RowProblem("local_authority: the local authority is needed (e.g. Sandwell)")
@@ -371,3 +355,30 @@ def group_row_parse(line: int, row: dict[str, str]) -> GroupRow:
         notes=row["notes"].strip() if row.get("notes", "").strip() else None,
         organisation=row.get("organisation", "").strip().lower(),
     )
+
+
+def _group_kind_parse(row: dict[str, str]) -> str | None:
+    kind = row.get("kind", "").strip().lower()
+    if not kind:
+        return None
+    if kind not in GROUP_KINDS:
+        raise RowProblem(
+            f"kind: {row['kind']!r} should be one of {', '.join(sorted(set(GROUP_KINDS.values())))}"
+        )
+    return GROUP_KINDS[kind]
+
+
+def _contact_parse(row: dict[str, str]) -> tuple[str, str]:
+    """(name, mobile) of the group's contact, or ("", ""); one without the other is a problem."""
+    contact_name = _spaces(row.get("contact_name", ""))
+    if not row.get("contact_phone"):
+        if contact_name:
+            raise RowProblem("contact_phone: a contact name is given without a phone number")
+        return "", ""
+    try:
+        contact_phone = mobile_normalise(row["contact_phone"])
+    except InvalidPhone as exc:
+        raise RowProblem(f"contact_phone: {exc} (readiness checks are sent by text)") from None
+    if not contact_name:
+        raise RowProblem("contact_name: a contact phone is given without a name")
+    return contact_name, contact_phone
