@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from core.broker import broker_shared
+from core.broker import broker_shared, q_cluster_int
 from messaging.encoding import sms_normalise, sms_segments
 from messaging.models import InboundMessage, OptOut, OutboundMessage
 from messaging.timing import quiet_hours_end
@@ -86,6 +87,27 @@ def message_queue(
         text = f"{sender}: {text}"
     info = sms_segments(text)
     now = timezone.now()
+    send_after = _send_after(now=now, urgent=urgent, priority=priority)
+    message, created = _outbox_row_get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={
+            "to": to,
+            "body": text,
+            "segments": info.segments,
+            "encoding": info.encoding,
+            "purpose": purpose,
+            "priority": priority,
+            "volunteer": volunteer,
+            "send_after": send_after,
+        },
+    )
+    if created and send_after <= now:
+        transaction.on_commit(partial(outbox_kick, message_id=message.pk, priority=priority))
+    return message
+
+
+def _send_after(*, now: datetime, urgent: bool, priority: int) -> datetime:
+    """When a text queued ``now`` may go: at once, or (unless ``urgent``) when quiet hours end."""
     send_after = now
     if not urgent:
         send_after = quiet_hours_end(now, settings.SMS_QUIET_HOURS) or now
@@ -95,30 +117,17 @@ def message_queue(
         # unbounded pile of "ready now" rows and urgent texts keep their place.
         backlog = _bulk_backlog_recent()
         if backlog > (settings.SMS_BULK_BACKLOG_MAX or settings.SMS_MAX_PER_SECOND * 3600):
-            send_after = max(
-                send_after, now + timezone.timedelta(seconds=backlog / settings.SMS_MAX_PER_SECOND)
-            )
+            send_after = max(send_after, now + timedelta(seconds=backlog / settings.SMS_MAX_PER_SECOND))
+    return send_after
+
+
+def _outbox_row_get_or_create(*, dedupe_key: str, defaults: dict[str, Any]) -> tuple[OutboundMessage, bool]:
     try:
         with transaction.atomic():
-            message, created = OutboundMessage.objects.get_or_create(
-                dedupe_key=dedupe_key,
-                defaults={
-                    "to": to,
-                    "body": text,
-                    "segments": info.segments,
-                    "encoding": info.encoding,
-                    "purpose": purpose,
-                    "priority": priority,
-                    "volunteer": volunteer,
-                    "send_after": send_after,
-                },
-            )
+            return OutboundMessage.objects.get_or_create(dedupe_key=dedupe_key, defaults=defaults)
     except IntegrityError:
         # Two callers raced on one dedupe_key: the other one's row stands.
-        message, created = OutboundMessage.objects.get(dedupe_key=dedupe_key), False
-    if created and send_after <= now:
-        transaction.on_commit(partial(outbox_kick, message_id=message.pk, priority=priority))
-    return message
+        return OutboundMessage.objects.get(dedupe_key=dedupe_key), False
 
 
 def _enqueue(func: str, *args) -> None:
@@ -139,7 +148,7 @@ def outbox_kick(*, message_id: int | None = None, priority: int = OutboundMessag
         _enqueue("messaging.tasks.outbox_drain", message_id)
         return
     if cache.add("rekindle:sms:bulk-kick", 1, timeout=1):
-        for _ in range(int(settings.Q_CLUSTER.get("workers", 1))):
+        for _ in range(q_cluster_int("workers", 1)):
             _enqueue("messaging.tasks.outbox_drain", None)
 
 
@@ -168,7 +177,12 @@ def messages_withdraw(
             state=State.CANCELLED, error_code=WITHDRAWN, error_message=reason[:500], provider_sid__isnull=True
         ).exclude(to__in=OptOut.objects.values("phone"))
         send_after = quiet_hours_end(now, settings.SMS_QUIET_HOURS) or now
-        changes = {"state": State.QUEUED, "error_code": "", "error_message": "", "final_at": None}
+        changes: dict[str, Any] = {
+            "state": State.QUEUED,
+            "error_code": "",
+            "error_message": "",
+            "final_at": None,
+        }
         changes["send_after"] = send_after
     else:
         qs = qs.filter(state__in=READY_STATES)
@@ -255,38 +269,58 @@ def message_status_apply(
         return None
     now = timezone.now()
     new_state = _TWILIO_TO_STATE.get(status)
-    updates: dict = {}
+    updates: dict[str, Any] = {}
     if provider_sid and not message.provider_sid:
         updates["provider_sid"] = provider_sid
     if new_state is None:
         updates["provider_status"] = status
         OutboundMessage.objects.filter(pk=message.pk).update(**updates)
     else:
-        rank = _STATE_RANK[new_state]
-        behind = [s for s, r in _STATE_RANK.items() if r < rank]
-        if new_state == State.SENT:
-            # Among Twilio's own in-flight statuses, "sent" after "queued" is progress too.
-            old = _TWILIO_RANK.get(message.provider_status, 0)
-            if _TWILIO_RANK.get(status, 0) > old and message.state == State.SENT:
-                behind.append(State.SENT)
-        moved = {"state": new_state, "provider_status": status, **updates}
-        if error_code:
-            moved["error_code"] = error_code[:10]
-        if rank == 2:
-            moved["final_at"] = now
-        if new_state == State.SENT and message.sent_at is None:
-            moved["sent_at"] = now
-        changed = OutboundMessage.objects.filter(pk=message.pk, state__in=behind).update(**moved)
-        if not changed and updates:
-            OutboundMessage.objects.filter(pk=message.pk).update(**updates)
+        _state_move(
+            message, new_state=new_state, status=status, error_code=error_code, updates=updates, now=now
+        )
     if error_code == "21610":
         optout_record(phone=message.to, source=OptOut.Source.CARRIER, keyword="21610")
     elif error_code in _BAD_NUMBER_DELIVERY_CODES:
-        Volunteer.objects.filter(phone=message.to, phone_unreachable_at__isnull=True).update(
-            phone_unreachable_at=now
-        )
+        phone_unreachable_record(phone=message.to, at=now)
     message.refresh_from_db()
     return message
+
+
+def _state_move(
+    message: OutboundMessage,
+    *,
+    new_state: State,
+    status: str,
+    error_code: str,
+    updates: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Move ``message`` to ``new_state`` (with ``updates``) only from a state behind it; when it is
+    already as far or further, apply only ``updates`` (the sid)."""
+    rank = _STATE_RANK[new_state]
+    behind = [s for s, r in _STATE_RANK.items() if r < rank]
+    if new_state == State.SENT:
+        # Among Twilio's own in-flight statuses, "sent" after "queued" is progress too.
+        old = _TWILIO_RANK.get(message.provider_status, 0)
+        if _TWILIO_RANK.get(status, 0) > old and message.state == State.SENT:
+            behind.append(State.SENT)
+    moved = {"state": new_state, "provider_status": status, **updates}
+    if error_code:
+        moved["error_code"] = error_code[:10]
+    if rank == 2:
+        moved["final_at"] = now
+    if new_state == State.SENT and message.sent_at is None:
+        moved["sent_at"] = now
+    changed = OutboundMessage.objects.filter(pk=message.pk, state__in=behind).update(**moved)
+    if not changed and updates:
+        OutboundMessage.objects.filter(pk=message.pk).update(**updates)
+
+
+def phone_unreachable_record(*, phone: str, at: datetime) -> None:
+    """Twilio says ``phone`` cannot take texts (a landline, an unknown number): the register's
+    volunteer with it is marked, once, and the sender stops texting them."""
+    Volunteer.objects.filter(phone=phone, phone_unreachable_at__isnull=True).update(phone_unreachable_at=at)
 
 
 class InboxAnswer(StrEnum):
