@@ -123,7 +123,14 @@ LANGUAGE_CODES = {
 # Most numbers in a sheet are ordinary UK mobiles. Checking them against libphonenumber's own GB
 # mobile pattern is one regex; the full phone_normalise (which tries every number type) costs
 # about 100 us a row, a quarter of a 100,000-row import. Anything else goes the full way.
-_GB_MOBILE = re.compile(phonenumbers.PhoneMetadata.metadata_for_region("GB").mobile.national_number_pattern)
+def _gb_mobile_pattern() -> re.Pattern[str]:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("GB")
+    pattern = metadata.mobile.national_number_pattern if metadata and metadata.mobile else None
+    # Without libphonenumber's pattern, the fast path matches nothing and every number goes the full way.
+    return re.compile(pattern or r"(?!)")
+
+
+_GB_MOBILE = _gb_mobile_pattern()
 _UK_MOBILE_SHAPE = re.compile(r"^(?:\+44|0044|44)?0?(7\d{9})$")
 _SEPARATORS = re.compile(r"[\s().\-]|\(0\)")
 
