@@ -138,8 +138,8 @@ class TwilioTransport(BaseTransport):
         self._local.client = self.client
 
     def _client_build(self):
-        from twilio.http.http_client import TwilioHttpClient
-        from twilio.rest import Client
+        from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-untyped]  # twilio ships no type information
+        from twilio.rest import Client  # type: ignore[import-untyped]  # twilio ships no type information
 
         # The default client waits forever on a hung connection; a worker must not.
         http_client = TwilioHttpClient(timeout=self.timeout, pool_connections=True)
@@ -192,7 +192,7 @@ class TwilioTransport(BaseTransport):
         )
 
     def fetch(self, provider_sid: str) -> ProviderMessage | None:
-        from twilio.base.exceptions import TwilioRestException
+        from twilio.base.exceptions import TwilioRestException  # type: ignore[import-untyped]  # twilio ships no type information
 
         try:
             return self._provider_message(self.messages(provider_sid).fetch())

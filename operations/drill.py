@@ -69,8 +69,8 @@ def check_worker(*, timeout: float = 15.0) -> Check:
 
 
 def _twilio_client():
-    from twilio.http.http_client import TwilioHttpClient
-    from twilio.rest import Client
+    from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-untyped]  # twilio ships no type information
+    from twilio.rest import Client  # type: ignore[import-untyped]  # twilio ships no type information
 
     client = Client(
         settings.TWILIO_ACCOUNT_SID,
@@ -93,7 +93,7 @@ def _twilio_skip(name: str) -> Check | None:
 
 
 def _twilio_problem(exc: Exception) -> str:
-    from twilio.base.exceptions import TwilioRestException
+    from twilio.base.exceptions import TwilioRestException  # type: ignore[import-untyped]  # twilio ships no type information
 
     if isinstance(exc, TwilioRestException):
         if exc.status == 401:
