@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     from messaging.models import InboundMessage, OutboundMessage
     from messaging.ratelimit import limiter_get
-    from messaging.sending import outbox_reconcile, outbox_sweep
+    from messaging.recovery import outbox_reconcile, outbox_sweep
     from messaging.services import message_queue
 
     # A clean slate, so that a reused database measures only this run. Inbound texts too: stored by

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -138,7 +139,7 @@ else:
 
 # A task may be retried by the broker when it is not acknowledged within `retry` seconds, so
 # `timeout` stays well below `retry` and every task is written to be safe to run twice.
-Q_CLUSTER = {
+Q_CLUSTER: dict[str, Any] = {
     "name": "rekindle",
     "workers": env_int("Q_WORKERS", 2, minimum=1),
     "timeout": env_int("Q_TIMEOUT", 60, minimum=1),

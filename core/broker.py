@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 import threading
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
 _lock = threading.Lock()
 _shared: dict[int, object] = {}  # pid -> broker
 
@@ -33,3 +36,13 @@ def broker_reset() -> None:
     """Forget the broker (tests that change the broker settings)."""
     with _lock:
         _shared.clear()
+
+
+def q_cluster_int(name: str, default: int) -> int:
+    """A whole-number option of django-q2's ``settings.Q_CLUSTER`` (``workers``, ``timeout``...),
+    or ``default`` when it is not set. config/settings.py fills them from env_int; anything else
+    there is a mistake in the settings, said as such."""
+    value = settings.Q_CLUSTER.get(name, default)
+    if not isinstance(value, int):
+        raise ImproperlyConfigured(f"Q_CLUSTER[{name!r}] must be a whole number, not {value!r}")
+    return value

@@ -67,7 +67,9 @@ def schedules_ensure(schedule_model=None) -> int:
     """Create or correct every declared job by name (idempotent; the next run time of an existing
     job is kept). Returns how many were created. Takes the model so a migration can pass its own."""
     if schedule_model is None:
-        from django_q.models import Schedule as schedule_model
+        from django_q.models import Schedule
+
+        schedule_model = Schedule
     created = 0
     for job in schedules_declared():
         _, was_created = schedule_model.objects.update_or_create(name=job.name, defaults=job.defaults())

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from volunteers.models import Volunteer, validate_e164
+from volunteers.phones import phone_mask
 
 
 class OutboundMessage(models.Model):
@@ -107,6 +108,11 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"from {self.from_number}: {self.body[:40]}"
+
+    @property
+    def from_number_masked(self) -> str:
+        """The sender's number with all but its last three digits hidden, for lists."""
+        return phone_mask(self.from_number)
 
 
 class OptOut(models.Model):

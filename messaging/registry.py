@@ -48,7 +48,3 @@ def register_handler(name: str, handler: Handler) -> None:
 
 def handler_for(name: str) -> Handler | None:
     return _handlers.get(name)
-
-
-def registered_commands() -> list[str]:
-    return sorted(_handlers)

@@ -31,9 +31,21 @@ def simulator_phones(*, limit: int = 200) -> list[tuple[str, str]]:
     return list(Volunteer.objects.order_by("name").values_list("phone", "name")[:limit])
 
 
-def inbox_needing_attention():
-    return InboundMessage.objects.filter(needs_attention=True, resolved_at__isnull=True).select_related(
-        "volunteer"
+def inbox_needing_attention(*, limit: int = 200) -> list[InboundMessage]:
+    """The texts waiting for a person in the coordinators' inbox, oldest first."""
+    return list(
+        InboundMessage.objects.filter(needs_attention=True, resolved_at__isnull=True)
+        .select_related("volunteer")
+        .order_by("received_at")[:limit]
+    )
+
+
+def inbox_recently_resolved(*, limit: int = 20) -> list[InboundMessage]:
+    """The inbox's texts dealt with most recently, latest first, with who dealt with them."""
+    return list(
+        InboundMessage.objects.filter(needs_attention=True, resolved_at__isnull=False)
+        .select_related("volunteer", "resolved_by")
+        .order_by("-resolved_at")[:limit]
     )
 
 

@@ -9,6 +9,8 @@ Every step is safe to run twice and from any number of workers at once:
 - the opt-out check happens after the claim, at the moment of sending, not only when queuing;
 - a request that may have reached Twilio (timeout, dropped connection, dead worker) leaves the row
   ``unknown``: it is never resent until reconciliation has asked Twilio about it.
+
+The periodic repairs (the sweeper, reconciliation) are in ``messaging.recovery``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import logging
 import os
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,10 +30,11 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Value
 from django.utils import timezone
 
+from core.broker import q_cluster_int
 from messaging.models import OptOut, OutboundMessage
 from messaging.ratelimit import rate_penalise, rate_reserve, rate_wait
-from messaging.services import READY_STATES, message_status_apply, optout_record
-from messaging.transports import OutgoingSms, SmsSendError, transport_get
+from messaging.services import READY_STATES, optout_record, phone_unreachable_record
+from messaging.transports import BaseTransport, OutgoingSms, SendResult, SmsSendError, transport_get
 from volunteers.models import Volunteer
 
 log = logging.getLogger(__name__)
@@ -100,7 +104,7 @@ def message_send(*, message_id: int) -> str:
     return State.SENT
 
 
-def _send_failed(message: OutboundMessage, err: SmsSendError) -> str:
+def _send_failed(message: OutboundMessage | Claimed, err: SmsSendError) -> str:
     now = timezone.now()
     detail = {"error_code": err.code[:10], "error_message": str(err)[:500]}
     if err.maybe_sent:
@@ -112,9 +116,7 @@ def _send_failed(message: OutboundMessage, err: SmsSendError) -> str:
         optout_record(phone=message.to, source=OptOut.Source.CARRIER, keyword=err.code)
         return State.FAILED
     if err.bad_number:
-        Volunteer.objects.filter(phone=message.to, phone_unreachable_at__isnull=True).update(
-            phone_unreachable_at=now
-        )
+        phone_unreachable_record(phone=message.to, at=now)
     if err.permanent:
         _finish(message.pk, state=State.FAILED, final_at=now, **detail)
         return State.FAILED
@@ -233,12 +235,16 @@ def _blocked(phones: list[str]) -> dict[str, str]:
     return dict(opted.union(bad, all=True))
 
 
-def _transport_send(transport, message: Claimed):
+def _transport_send(transport: BaseTransport, message: Claimed) -> SendResult | SmsSendError:
     """Runs in a sending thread: HTTP only, no database (the thread has no transaction of ours)."""
     try:
         return transport.send(OutgoingSms(message_id=message.pk, to=message.to, body=message.body))
     except SmsSendError as err:
         return err
+
+
+Outcome = tuple[Claimed, SendResult | SmsSendError]
+Slot = tuple[float, Claimed]  # (monotonic time the text may leave, the text)
 
 
 def batch_send(claimed: list[Claimed]) -> int:
@@ -255,47 +261,75 @@ def batch_send(claimed: list[Claimed]) -> int:
     pool = _send_pool()
     waits = rate_reserve(segments=[m.segments for m in claimed])
     t0 = time.monotonic()
-    outcomes: dict[int, object] = {}
-    cancelled: dict[str, list[int]] = {}
-    by_priority: dict[int, list[tuple[Claimed, float]]] = {}
+    by_priority: dict[int, list[Slot]] = {}
     for message, wait in zip(claimed, waits, strict=True):
-        by_priority.setdefault(message.priority, []).append((message, wait))
-    # A text whose slot passed while this process was held up (a busy machine) takes a new slot
-    # rather than leave late: catching up would bunch it with the next text and push a window above
-    # the cap. Only where a slot is long enough to miss; uncapped, nothing is ever late.
-    rate = float(settings.SMS_MAX_PER_SECOND)
-    late_after = 0.5 / rate if rate <= 1000 else None
+        by_priority.setdefault(message.priority, []).append((t0 + wait, message))
+    late_after = _late_after()
+    outcomes: dict[int, Outcome] = {}
+    cancelled: dict[str, list[int]] = {}
     for prio in sorted(by_priority):
-        pending = [(t0 + wait, message) for message, wait in by_priority[prio]]
-        futures = []
-        while pending:
-            delay = pending[0][0] - time.monotonic()
-            if delay > 0:
-                _sleep(delay)
-            now = time.monotonic()
-            due = []
-            while pending and pending[0][0] <= now + 0.001:
-                due_at, message = pending.pop(0)
-                if late_after is not None and now - due_at > late_after:
-                    (wait,) = rate_reserve(segments=[message.segments])
-                    bisect.insort(pending, (time.monotonic() + wait, message), key=lambda p: p[0])
-                    continue
-                due.append(message)
-            if not due:
-                continue
-            blocked = _blocked(sorted({m.to for m in due}))
-            for message in due:
-                if message.to in blocked:
-                    cancelled.setdefault(blocked[message.to], []).append(message.pk)
-                else:
-                    futures.append((message, pool.submit(_transport_send, transport, message)))
+        futures = _slots_send(
+            by_priority[prio],
+            submit=lambda message: pool.submit(_transport_send, transport, message),
+            late_after=late_after,
+            cancelled=cancelled,
+        )
         for message, future in futures:
             outcomes[message.pk] = (message, future.result())
     _batch_record(list(outcomes.values()), cancelled)
     return len(claimed)
 
 
-def _batch_record(outcomes: list, cancelled: dict[str, list[int]]) -> None:
+def _late_after() -> float | None:
+    """How late past its slot a text may still leave. A text whose slot passed while this process
+    was held up (a busy machine) takes a new slot rather than leave late: catching up would bunch
+    it with the next text and push a window above the cap. Only where a slot is long enough to
+    miss; uncapped (None), nothing is ever late."""
+    rate = float(settings.SMS_MAX_PER_SECOND)
+    return 0.5 / rate if rate <= 1000 else None
+
+
+def _slots_send(
+    pending: list[Slot],
+    *,
+    submit: Callable[[Claimed], Future[SendResult | SmsSendError]],
+    late_after: float | None,
+    cancelled: dict[str, list[int]],
+) -> list[tuple[Claimed, Future[SendResult | SmsSendError]]]:
+    """Hand each text in ``pending`` (in slot order; emptied) to ``submit`` when its slot comes,
+    except those to numbers blocked by then, which go into ``cancelled`` by reason."""
+    futures = []
+    while pending:
+        delay = pending[0][0] - time.monotonic()
+        if delay > 0:
+            _sleep(delay)
+        due = _due_take(pending, late_after=late_after)
+        if not due:
+            continue
+        blocked = _blocked(sorted({m.to for m in due}))
+        for message in due:
+            if message.to in blocked:
+                cancelled.setdefault(blocked[message.to], []).append(message.pk)
+            else:
+                futures.append((message, submit(message)))
+    return futures
+
+
+def _due_take(pending: list[Slot], *, late_after: float | None) -> list[Claimed]:
+    """Take the texts due now off the front of ``pending``; one that is late takes a new slot."""
+    now = time.monotonic()
+    due = []
+    while pending and pending[0][0] <= now + 0.001:
+        due_at, message = pending.pop(0)
+        if late_after is not None and now - due_at > late_after:
+            (wait,) = rate_reserve(segments=[message.segments])
+            bisect.insort(pending, (time.monotonic() + wait, message), key=lambda p: p[0])
+            continue
+        due.append(message)
+    return due
+
+
+def _batch_record(outcomes: list[Outcome], cancelled: dict[str, list[int]]) -> None:
     """Record a batch's outcomes, one commit for all. Rows a status callback already moved on keep
     its state (only the sid is added). A crash before this leaves the rows ``sending``: the sweeper
     makes them ``unknown`` and reconciliation asks Twilio, so nothing is sent twice."""
@@ -337,7 +371,7 @@ def _sleep(seconds: float) -> None:
 
 def _drain_seconds() -> float:
     """How long one drain task keeps sending: SMS_DRAIN_SECONDS, or half the task timeout."""
-    return settings.SMS_DRAIN_SECONDS or max(1, settings.Q_CLUSTER.get("timeout", 60) // 2)
+    return settings.SMS_DRAIN_SECONDS or max(1, q_cluster_int("timeout", 60) // 2)
 
 
 def outbox_drain(*, message_id: int | None = None, budget_seconds: float | None = None) -> int:
@@ -355,59 +389,3 @@ def outbox_drain(*, message_id: int | None = None, budget_seconds: float | None 
             break
         handled += batch_send(claimed)
     return handled
-
-
-def outbox_sweep() -> dict:
-    """Periodic: rows a dead worker left in ``sending`` become ``unknown``; ready rows nobody is
-    sending (a lost task, the end of quiet hours or of a back-off) get drain tasks again."""
-    from messaging.services import outbox_kick
-
-    now = timezone.now()
-    stale = OutboundMessage.objects.filter(
-        state=State.SENDING, claimed_at__lt=now - timedelta(seconds=settings.SMS_STALE_SENDING_SECONDS)
-    ).update(state=State.UNKNOWN, error_code="stale", error_message="The worker stopped while sending.")
-    ready = OutboundMessage.objects.filter(state__in=READY_STATES, send_after__lte=now)
-    urgent = ready.filter(priority__lt=OutboundMessage.Priority.BULK).exists()
-    bulk = ready.filter(priority__gte=OutboundMessage.Priority.BULK).exists()
-    if urgent:
-        outbox_kick(message_id=None, priority=OutboundMessage.Priority.URGENT)
-    if bulk:
-        outbox_kick(message_id=None, priority=OutboundMessage.Priority.BULK)
-    return {"stale": stale, "kicked": urgent or bulk}
-
-
-def outbox_reconcile(*, limit: int = 200) -> dict:
-    """Periodic: settle ``unknown`` rows by asking Twilio. Found: record what Twilio says. Not found
-    after SMS_UNKNOWN_GRACE_SECONDS: the request never arrived, so the row may be sent again."""
-    transport = transport_get()
-    now = timezone.now()
-    grace = timedelta(seconds=settings.SMS_UNKNOWN_GRACE_SECONDS)
-    found = requeued = 0
-    for message in OutboundMessage.objects.filter(state=State.UNKNOWN).order_by("claimed_at")[:limit]:
-        since = (message.claimed_at or message.created_at) - timedelta(seconds=5)
-        try:
-            if message.provider_sid:
-                remote = transport.fetch(message.provider_sid)
-            else:
-                remote = transport.find(to=message.to, body=message.body, since=since)
-        except SmsSendError as err:
-            log.warning("reconciliation of %s postponed: %s", message.pk, err)
-            continue
-        if remote is not None:
-            OutboundMessage.objects.filter(pk=message.pk, provider_sid__isnull=True).update(
-                provider_sid=remote.provider_sid
-            )
-            message_status_apply(
-                message_id=message.pk,
-                provider_sid=remote.provider_sid,
-                status=remote.status or "sent",
-                error_code=remote.error_code,
-            )
-            found += 1
-        elif (message.claimed_at or message.created_at) < now - grace:
-            if message.attempts >= MAX_ATTEMPTS:
-                fields = {"state": State.FAILED, "final_at": now, "error_message": "Never reached Twilio."}
-            else:
-                fields = {"state": State.ERRORED, "send_after": now}
-            requeued += OutboundMessage.objects.filter(pk=message.pk, state=State.UNKNOWN).update(**fields)
-    return {"found": found, "requeued": requeued}

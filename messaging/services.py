@@ -1,4 +1,4 @@
-"""Writes for SMS: queueing outbound messages, opt-outs, provider status.
+"""Writes for SMS: queueing outbound messages, opt-outs, provider status, answers from the inbox.
 
 ``message_queue`` is the one door every outbound text goes through. Sending itself (claim, rate,
 transport, retries) is in ``messaging.sending``; inbound texts in ``messaging.inbound``.
@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timedelta
+from enum import StrEnum
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -16,12 +19,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from core.broker import broker_shared
+from core.broker import broker_shared, q_cluster_int
 from messaging.encoding import sms_normalise, sms_segments
-from messaging.models import OptOut, OutboundMessage
+from messaging.models import InboundMessage, OptOut, OutboundMessage
 from messaging.timing import quiet_hours_end
 from volunteers.models import Volunteer
 from volunteers.phones import phone_is_e164, phone_normalise
+from volunteers.services import audit_record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 log = logging.getLogger(__name__)
 State = OutboundMessage.State
@@ -80,6 +87,27 @@ def message_queue(
         text = f"{sender}: {text}"
     info = sms_segments(text)
     now = timezone.now()
+    send_after = _send_after(now=now, urgent=urgent, priority=priority)
+    message, created = _outbox_row_get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={
+            "to": to,
+            "body": text,
+            "segments": info.segments,
+            "encoding": info.encoding,
+            "purpose": purpose,
+            "priority": priority,
+            "volunteer": volunteer,
+            "send_after": send_after,
+        },
+    )
+    if created and send_after <= now:
+        transaction.on_commit(partial(outbox_kick, message_id=message.pk, priority=priority))
+    return message
+
+
+def _send_after(*, now: datetime, urgent: bool, priority: int) -> datetime:
+    """When a text queued ``now`` may go: at once, or (unless ``urgent``) when quiet hours end."""
     send_after = now
     if not urgent:
         send_after = quiet_hours_end(now, settings.SMS_QUIET_HOURS) or now
@@ -89,30 +117,17 @@ def message_queue(
         # unbounded pile of "ready now" rows and urgent texts keep their place.
         backlog = _bulk_backlog_recent()
         if backlog > (settings.SMS_BULK_BACKLOG_MAX or settings.SMS_MAX_PER_SECOND * 3600):
-            send_after = max(
-                send_after, now + timezone.timedelta(seconds=backlog / settings.SMS_MAX_PER_SECOND)
-            )
+            send_after = max(send_after, now + timedelta(seconds=backlog / settings.SMS_MAX_PER_SECOND))
+    return send_after
+
+
+def _outbox_row_get_or_create(*, dedupe_key: str, defaults: dict[str, Any]) -> tuple[OutboundMessage, bool]:
     try:
         with transaction.atomic():
-            message, created = OutboundMessage.objects.get_or_create(
-                dedupe_key=dedupe_key,
-                defaults={
-                    "to": to,
-                    "body": text,
-                    "segments": info.segments,
-                    "encoding": info.encoding,
-                    "purpose": purpose,
-                    "priority": priority,
-                    "volunteer": volunteer,
-                    "send_after": send_after,
-                },
-            )
+            return OutboundMessage.objects.get_or_create(dedupe_key=dedupe_key, defaults=defaults)
     except IntegrityError:
         # Two callers raced on one dedupe_key: the other one's row stands.
-        message, created = OutboundMessage.objects.get(dedupe_key=dedupe_key), False
-    if created and send_after <= now:
-        transaction.on_commit(partial(outbox_kick, message_id=message.pk, priority=priority))
-    return message
+        return OutboundMessage.objects.get(dedupe_key=dedupe_key), False
 
 
 def _enqueue(func: str, *args) -> None:
@@ -133,7 +148,7 @@ def outbox_kick(*, message_id: int | None = None, priority: int = OutboundMessag
         _enqueue("messaging.tasks.outbox_drain", message_id)
         return
     if cache.add("rekindle:sms:bulk-kick", 1, timeout=1):
-        for _ in range(int(settings.Q_CLUSTER.get("workers", 1))):
+        for _ in range(q_cluster_int("workers", 1)):
             _enqueue("messaging.tasks.outbox_drain", None)
 
 
@@ -162,7 +177,12 @@ def messages_withdraw(
             state=State.CANCELLED, error_code=WITHDRAWN, error_message=reason[:500], provider_sid__isnull=True
         ).exclude(to__in=OptOut.objects.values("phone"))
         send_after = quiet_hours_end(now, settings.SMS_QUIET_HOURS) or now
-        changes = {"state": State.QUEUED, "error_code": "", "error_message": "", "final_at": None}
+        changes: dict[str, Any] = {
+            "state": State.QUEUED,
+            "error_code": "",
+            "error_message": "",
+            "final_at": None,
+        }
         changes["send_after"] = send_after
     else:
         qs = qs.filter(state__in=READY_STATES)
@@ -249,35 +269,95 @@ def message_status_apply(
         return None
     now = timezone.now()
     new_state = _TWILIO_TO_STATE.get(status)
-    updates: dict = {}
+    updates: dict[str, Any] = {}
     if provider_sid and not message.provider_sid:
         updates["provider_sid"] = provider_sid
     if new_state is None:
         updates["provider_status"] = status
         OutboundMessage.objects.filter(pk=message.pk).update(**updates)
     else:
-        rank = _STATE_RANK[new_state]
-        behind = [s for s, r in _STATE_RANK.items() if r < rank]
-        if new_state == State.SENT:
-            # Among Twilio's own in-flight statuses, "sent" after "queued" is progress too.
-            old = _TWILIO_RANK.get(message.provider_status, 0)
-            if _TWILIO_RANK.get(status, 0) > old and message.state == State.SENT:
-                behind.append(State.SENT)
-        moved = {"state": new_state, "provider_status": status, **updates}
-        if error_code:
-            moved["error_code"] = error_code[:10]
-        if rank == 2:
-            moved["final_at"] = now
-        if new_state == State.SENT and message.sent_at is None:
-            moved["sent_at"] = now
-        changed = OutboundMessage.objects.filter(pk=message.pk, state__in=behind).update(**moved)
-        if not changed and updates:
-            OutboundMessage.objects.filter(pk=message.pk).update(**updates)
+        _state_move(
+            message, new_state=new_state, status=status, error_code=error_code, updates=updates, now=now
+        )
     if error_code == "21610":
         optout_record(phone=message.to, source=OptOut.Source.CARRIER, keyword="21610")
     elif error_code in _BAD_NUMBER_DELIVERY_CODES:
-        Volunteer.objects.filter(phone=message.to, phone_unreachable_at__isnull=True).update(
-            phone_unreachable_at=now
-        )
+        phone_unreachable_record(phone=message.to, at=now)
     message.refresh_from_db()
     return message
+
+
+def _state_move(
+    message: OutboundMessage,
+    *,
+    new_state: State,
+    status: str,
+    error_code: str,
+    updates: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Move ``message`` to ``new_state`` (with ``updates``) only from a state behind it; when it is
+    already as far or further, apply only ``updates`` (the sid)."""
+    rank = _STATE_RANK[new_state]
+    behind = [s for s, r in _STATE_RANK.items() if r < rank]
+    if new_state == State.SENT:
+        # Among Twilio's own in-flight statuses, "sent" after "queued" is progress too.
+        old = _TWILIO_RANK.get(message.provider_status, 0)
+        if _TWILIO_RANK.get(status, 0) > old and message.state == State.SENT:
+            behind.append(State.SENT)
+    moved = {"state": new_state, "provider_status": status, **updates}
+    if error_code:
+        moved["error_code"] = error_code[:10]
+    if rank == 2:
+        moved["final_at"] = now
+    if new_state == State.SENT and message.sent_at is None:
+        moved["sent_at"] = now
+    changed = OutboundMessage.objects.filter(pk=message.pk, state__in=behind).update(**moved)
+    if not changed and updates:
+        OutboundMessage.objects.filter(pk=message.pk).update(**updates)
+
+
+def phone_unreachable_record(*, phone: str, at: datetime) -> None:
+    """Twilio says ``phone`` cannot take texts (a landline, an unknown number): the register's
+    volunteer with it is marked, once, and the sender stops texting them."""
+    Volunteer.objects.filter(phone=phone, phone_unreachable_at__isnull=True).update(phone_unreachable_at=at)
+
+
+class InboxAnswer(StrEnum):
+    """What became of a coordinator's answer to a text in the inbox."""
+
+    TAKEN = "taken"  # someone else had dealt with it first: nothing was done
+    RESOLVED = "resolved"  # marked dealt with; no reply was asked for
+    SENT = "sent"  # the reply was queued and the text marked dealt with
+    OPTED_OUT = "opted_out"  # marked dealt with, but no reply: the number has opted out
+
+
+def inbox_reply(*, message_id: int, user: User, body: str | None) -> InboxAnswer:
+    """Mark a text in the inbox dealt with by ``user`` and, unless ``body`` is None, reply to it
+    (through ``message_queue``, once per text). Claimed first: only the first person to answer
+    acts, a second click or a colleague's answer gets TAKEN. Audited either way."""
+    with transaction.atomic():
+        claimed = InboundMessage.objects.filter(
+            pk=message_id, needs_attention=True, resolved_at__isnull=True
+        ).update(resolved_at=timezone.now(), resolved_by=user)
+        if not claimed:
+            return InboxAnswer.TAKEN
+        message = InboundMessage.objects.select_related("volunteer").get(pk=message_id)
+        queued = None
+        if body is not None:
+            queued = message_queue(
+                to=message.from_number,
+                body=body.strip(),
+                dedupe_key=f"inbox-reply:{message.pk}",
+                purpose="inbox_reply",
+                volunteer=message.volunteer,
+            )
+        audit_record(
+            actor=user,
+            action="inbox.reply" if body is not None else "inbox.resolve",
+            target=message,
+            detail={"sent": bool(queued)},
+        )
+    if body is None:
+        return InboxAnswer.RESOLVED
+    return InboxAnswer.SENT if queued is not None else InboxAnswer.OPTED_OUT

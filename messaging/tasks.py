@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from messaging import inbound, sending
+from messaging import inbound, recovery, sending
 
 
 def outbox_drain(message_id: int | None = None) -> int:
@@ -15,8 +15,8 @@ def inbound_handle(inbound_id: int) -> str:
 
 def outbox_sweep() -> dict:
     """The one-minute sweep: stuck outbound rows, and inbound texts whose handling task was lost."""
-    return {**sending.outbox_sweep(), "inbound_requeued": inbound.inbound_sweep()}
+    return {**recovery.outbox_sweep(), "inbound_requeued": inbound.inbound_sweep()}
 
 
 def outbox_reconcile() -> dict:
-    return sending.outbox_reconcile()
+    return recovery.outbox_reconcile()

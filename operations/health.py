@@ -127,13 +127,13 @@ def check_static() -> Check:
     from django.contrib.staticfiles.storage import staticfiles_storage
 
     missing = []
-    manifest = hasattr(staticfiles_storage, "stored_name")  # production: collected, hashed names
+    stored_name = getattr(staticfiles_storage, "stored_name", None)  # production: collected, hashed names
     for name in ESSENTIAL_STATIC:
-        if not manifest:
+        if stored_name is None:
             present = bool(finders.find(name))  # development serves straight from static/
         else:
             try:
-                present = staticfiles_storage.exists(staticfiles_storage.stored_name(name))
+                present = staticfiles_storage.exists(stored_name(name))
             except ValueError:  # not in the manifest: collectstatic never ran, or ran on old code
                 present = False
         if not present:

@@ -191,7 +191,10 @@ def geocode_online(query: str) -> tuple[float, float] | None:
     key = " ".join(query.split()).upper()[:300]
     cached = GeocodeCache.objects.filter(query=key).first()
     if cached is not None:
-        return (cached.latitude, cached.longitude) if cached.found else None
+        # A row is written found with both coordinates or not found with neither.
+        if cached.found and cached.latitude is not None and cached.longitude is not None:
+            return cached.latitude, cached.longitude
+        return None
     try:
         found = _nominatim()(key, country_codes="gb", exactly_one=True)
     except GeopyError as exc:

@@ -23,8 +23,10 @@ class LocationError(ValueError):
     """A place that cannot be used; the message says why in plain words."""
 
 
-def location_validate(latitude: float | None, longitude: float | None) -> tuple[float, float]:
-    """Return (lat, lon) as floats, or raise LocationError if missing, malformed or not in the UK."""
+def location_validate(latitude: float | str | None, longitude: float | str | None) -> tuple[float, float]:
+    """Return (lat, lon) as floats, or raise LocationError if missing, malformed or not in the UK.
+
+    Takes numbers or the text a form or a file gave (blank counts as missing)."""
     if latitude is None or longitude is None or latitude == "" or longitude == "":
         raise LocationError("both latitude and longitude are needed")
     try:

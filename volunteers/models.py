@@ -283,9 +283,6 @@ class Volunteer(Located):
     def __str__(self) -> str:
         return self.name
 
-    def dbs_valid_on(self, day) -> bool:
-        return self.dbs_level != DBSLevel.NONE and (self.dbs_expires_on is None or self.dbs_expires_on >= day)
-
 
 class Membership(models.Model):
     class Role(models.TextChoices):

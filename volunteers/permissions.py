@@ -17,11 +17,15 @@ The rules (each has a test in tests/api/test_permissions.py with named people):
 
 Roles are read once per request and cached on the user object (``_rekindle_roles``), so checking
 many rows costs one query.
+
+A user is typed as Django's ``AbstractBaseUser`` (what the apps above pass in): it has no
+``is_superuser`` unless the model has PermissionsMixin, and lookups go by its primary key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -51,19 +55,19 @@ def roles_by_organisation(user: User | None) -> dict[int, str]:
         return {}
     cached = getattr(user, "_rekindle_roles", None)
     if cached is None:
-        cached = dict(StaffRole.objects.filter(user=user).values_list("organisation_id", "role"))
-        user._rekindle_roles = cached  # type: ignore[union-attr]
+        cached = dict(StaffRole.objects.filter(user_id=user.pk).values_list("organisation_id", "role"))
+        cast(Any, user)._rekindle_roles = cached  # a cache set on the object, not a field of the model
     return cached
 
 
 def roles_forget(user: User | None) -> None:
     """Drop the cached roles (after a role was granted or removed in the same request or test)."""
     if user is not None and hasattr(user, "_rekindle_roles"):
-        del user._rekindle_roles  # type: ignore[union-attr]
+        del cast(Any, user)._rekindle_roles
 
 
 def is_superuser(user: User | None) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_superuser)
+    return bool(user is not None and user.is_authenticated and getattr(user, "is_superuser", False))
 
 
 def is_staff_member(*, user: User | None) -> bool:

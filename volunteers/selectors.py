@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
 from volunteers.models import LocalAuthority, MutualAidGroup, Organisation, StaffRole, Volunteer
+from volunteers.permissions import is_superuser
 
 
 def organisations_for_user(
@@ -16,9 +17,9 @@ def organisations_for_user(
     """The organisations a staff login works for (all of them for a superuser)."""
     if not user.is_authenticated:
         return Organisation.objects.none()
-    if user.is_superuser:
+    if is_superuser(user):
         return Organisation.objects.all()
-    staff = StaffRole.objects.filter(user=user)
+    staff = StaffRole.objects.filter(user_id=user.pk)
     if roles is not None:
         staff = staff.filter(role__in=roles)
     return Organisation.objects.filter(id__in=staff.values("organisation_id"))
@@ -27,7 +28,7 @@ def organisations_for_user(
 def roles_for_user(*, user: AbstractBaseUser | AnonymousUser) -> list[StaffRole]:
     if not user.is_authenticated:
         return []
-    return list(StaffRole.objects.filter(user=user).select_related("organisation"))
+    return list(StaffRole.objects.filter(user_id=user.pk).select_related("organisation"))
 
 
 @dataclass(frozen=True)
@@ -46,33 +47,35 @@ def register_counts_by_local_authority(*, constituent_only: bool = True) -> list
     if constituent_only:
         areas = areas.filter(constituent=True)
     group_counts = {
-        row["local_authority"]: row
-        for row in MutualAidGroup.objects.filter(local_authority__in=areas)
+        la: (active, dormant, reactivating)
+        for la, active, dormant, reactivating in MutualAidGroup.objects.filter(local_authority__in=areas)
         .values("local_authority")
         .annotate(
             active=Count("id", filter=Q(status=MutualAidGroup.Status.ACTIVE)),
             dormant=Count("id", filter=Q(status=MutualAidGroup.Status.DORMANT)),
             reactivating=Count("id", filter=Q(status=MutualAidGroup.Status.REACTIVATING)),
         )
+        .values_list("local_authority", "active", "dormant", "reactivating")
     }
     volunteer_counts = {
-        row["local_authority"]: row
-        for row in Volunteer.objects.filter(local_authority__in=areas)
+        la: (active, total)
+        for la, active, total in Volunteer.objects.filter(local_authority__in=areas)
         .values("local_authority")
         .annotate(active=Count("id", filter=Q(status=Volunteer.Status.ACTIVE)), total=Count("id"))
+        .values_list("local_authority", "active", "total")
     }
     result = []
     for area in areas:
-        g = group_counts.get(area.id, {})
-        v = volunteer_counts.get(area.id, {})
+        groups_active, groups_dormant, groups_reactivating = group_counts.get(area.id, (0, 0, 0))
+        volunteers_active, volunteers_total = volunteer_counts.get(area.id, (0, 0))
         result.append(
             AreaCounts(
                 local_authority=area,
-                groups_active=g.get("active", 0),
-                groups_dormant=g.get("dormant", 0),
-                groups_reactivating=g.get("reactivating", 0),
-                volunteers_active=v.get("active", 0),
-                volunteers_total=v.get("total", 0),
+                groups_active=groups_active,
+                groups_dormant=groups_dormant,
+                groups_reactivating=groups_reactivating,
+                volunteers_active=volunteers_active,
+                volunteers_total=volunteers_total,
             )
         )
     return result

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from core.api.filters import AreaFilterSerializer
 from volunteers.geography import PostcodeError, postcode_district
-from volunteers.models import LocalAuthority, MutualAidGroup, Volunteer
+from volunteers.models import LocalAuthority, MutualAidGroup, Organisation, Volunteer
 
 
 class LocalAuthoritySerializer(serializers.ModelSerializer):
@@ -18,8 +18,12 @@ class LocalAuthoritySerializer(serializers.ModelSerializer):
 
 
 class GroupSerializer(serializers.ModelSerializer):
-    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    local_authority = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
+    local_authority: serializers.SlugRelatedField[LocalAuthority] = serializers.SlugRelatedField(
+        slug_field="name", read_only=True
+    )
 
     class Meta:
         model = MutualAidGroup
@@ -70,7 +74,9 @@ class VolunteerSerializer(serializers.ModelSerializer):
     the reader may see them (``can_see_volunteer_contact``); otherwise they are left out."""
 
     district = serializers.SerializerMethodField(help_text="The postcode district, e.g. B23.")
-    local_authority = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+    local_authority: serializers.SlugRelatedField[LocalAuthority] = serializers.SlugRelatedField(
+        slug_field="name", read_only=True, allow_null=True
+    )
     groups = serializers.SerializerMethodField(help_text="Slugs of the groups they belong to.")
     # Declared not read-only so that the schema marks them optional: they are left out for readers
     # who may not see them.

@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
@@ -23,10 +23,13 @@ from volunteers.geography import (
 )
 from volunteers.models import AuditEvent, LocalAuthority, Organisation, Postcode, StaffRole
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def audit_record(
     *,
-    actor: AbstractBaseUser | None,
+    actor: AbstractBaseUser | AnonymousUser | None,
     action: str,
     target: Model | None = None,
     organisation: Organisation | None = None,
@@ -34,7 +37,7 @@ def audit_record(
 ) -> AuditEvent:
     """Write one line of the audit log (reads of personal data, campaign starts, erasures...)."""
     return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
         action=action,
         organisation=organisation,
         target_type=target._meta.label if target is not None else "",
@@ -49,10 +52,10 @@ def local_authorities_resolve(*, names: Iterable[str]) -> list[LocalAuthority]:
     found: list[LocalAuthority] = []
     unknown: list[str] = []
     by_key: dict[str, LocalAuthority] = {}
-    for la in LocalAuthority.objects.all():
-        for key in (la.name, la.slug, la.ons_code):
+    for authority in LocalAuthority.objects.all():
+        for key in (authority.name, authority.slug, authority.ons_code):
             if key:
-                by_key[key.casefold()] = la
+                by_key[key.casefold()] = authority
     for name in wanted:
         la = by_key.get(name.casefold()) or by_key.get(slugify(name))
         if la is None:
@@ -67,7 +70,7 @@ def local_authorities_resolve(*, names: Iterable[str]) -> list[LocalAuthority]:
 
 @dataclass
 class StaffResult:
-    user: AbstractBaseUser
+    user: User
     user_created: bool
     organisation_created: bool
 
@@ -103,8 +106,7 @@ def staff_upsert(
     )
     if areas:
         organisation.local_authorities.add(*areas)
-    User = get_user_model()
-    user, user_created = User.objects.get_or_create(username=username)
+    user, user_created = get_user_model().objects.get_or_create(username=username)
     if password is not None:
         user.set_password(password)
     elif user_created:

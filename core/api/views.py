@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+if TYPE_CHECKING:
+    _ViewBase = APIView  # what the mixin is always mixed into: its super() is an APIView's
+else:
+    _ViewBase = object
 
-class ApiViewMixin:
+
+class ApiViewMixin(_ViewBase):
     """Throttle before deciding who the caller is, so that requests without a login (no token, or a
     wrong one) are counted too. DRF's own order is authenticate, check permissions, then throttle:
     a stranger guessing tokens would get an endless stream of 401s and never meet the throttle.

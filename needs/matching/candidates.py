@@ -29,7 +29,7 @@ from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from geographiclib.geodesic import Geodesic  # type: ignore[import-untyped]  # ships no type hints
+from geographiclib.geodesic import Geodesic
 
 from messaging.models import OptOut
 from needs.matching.ranking import (

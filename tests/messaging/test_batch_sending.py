@@ -12,7 +12,8 @@ from django.utils import timezone
 from messaging import sending, transports
 from messaging.models import OptOut, OutboundMessage
 from messaging.ratelimit import limiter_get
-from messaging.sending import batch_send, messages_claim, outbox_drain, outbox_reconcile, outbox_sweep
+from messaging.recovery import outbox_reconcile, outbox_sweep
+from messaging.sending import batch_send, messages_claim, outbox_drain
 from messaging.services import message_queue
 
 State = OutboundMessage.State

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from messaging import transports
 from messaging.models import OptOut, OutboundMessage
-from messaging.sending import message_claim, message_send, outbox_drain, outbox_reconcile, outbox_sweep
+from messaging.recovery import outbox_reconcile, outbox_sweep
+from messaging.sending import message_claim, message_send, outbox_drain
 from messaging.services import message_queue, message_status_apply, optout_record
 from tests.factories import VolunteerFactory
 

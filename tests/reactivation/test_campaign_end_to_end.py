@@ -23,7 +23,7 @@ from messaging.encoding import sms_segments
 from messaging.ratelimit import limiter_get
 from messaging.sending import outbox_drain
 from messaging.services import optout_record
-from operations.demo import seed_demo
+from operations.demo.seed import seed_demo
 from reactivation.models import Campaign, CampaignRecipient, Playbook
 from reactivation.services import campaign_sending as campaigns_module
 from reactivation.services.campaign_lifecycle import campaign_approve, campaign_create, campaign_start

@@ -4,7 +4,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from operations.demo import PLAYBOOK_DIR
+from operations.demo.playbooks import PLAYBOOK_DIR
 from reactivation.models import Playbook
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from operations.demo import PLAYBOOK_DIR
+from operations.demo.playbooks import PLAYBOOK_DIR
 from reactivation.models import Campaign, Playbook
 from reactivation.selectors.playbooks import playbook_versions
 from reactivation.services.playbooks import (

@@ -477,7 +477,7 @@ def _op_settle(stale_seconds: float | None = None, grace_seconds: float | None =
 
     # The functions the schedules run (messaging/schedules.py), not the sending module's parts:
     # the one-minute sweep also queues inbound texts whose handling task a broker restart lost.
-    from messaging.sending import outbox_reconcile
+    from messaging.recovery import outbox_reconcile
     from messaging.tasks import outbox_sweep
 
     if stale_seconds is not None:

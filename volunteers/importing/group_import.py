@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from datetime import datetime
 from typing import TextIO
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from volunteers.importing.progress import Progress
+from volunteers.importing.batches import batches_write
 from volunteers.importing.reading import FileProblem, table_read
 from volunteers.importing.report import ImportReport
 from volunteers.importing.rows import (
@@ -58,37 +59,75 @@ def groups_import(
         rows=len(table.rows),
         ignored_columns=table.ignored_columns,
     )
-    councils = _council_index()
     org_slugs = {cells.get("organisation", "").strip().lower() for _, cells in table.rows} - {""}
     organisations = {o.slug: o for o in Organisation.objects.filter(slug__in=org_slugs)}
+    parsed = _rows_parse(table.rows, councils=_council_index(), organisations=organisations, report=report)
+    blocked = phones_blocked(r.contact_phone for r in parsed if r.contact_phone)
+    rows = _rows_allowed(parsed, blocked=blocked, report=report)
+    now = timezone.now()
+    batches_write(
+        rows,
+        size=BATCH_SIZE,
+        write=lambda batch: _batch_write(batch, report, organisation, organisations, blocked, source, now),
+        dry_run=dry_run,
+        progress=progress,
+        label="groups",
+    )
+    report.rejected.sort()
+    return report
 
+
+def _row_check(
+    line: int, cells: dict[str, str], *, councils: dict[str, int], organisations: dict[str, Organisation]
+) -> GroupRow:
+    """The row parsed, its council found (kept as the council's id); raises RowProblem."""
+    row = group_row_parse(line, cells)
+    la = councils.get(row.local_authority.casefold()) or councils.get(slugify(row.local_authority))
+    if la is None:
+        raise RowProblem(f"local_authority: {row.local_authority!r} is not a local authority we know")
+    row.local_authority = str(la)
+    if row.organisation and row.organisation not in organisations:
+        raise RowProblem(f"organisation: no organisation with the slug {row.organisation!r}")
+    return row
+
+
+def _rows_parse(
+    rows: list[tuple[int, dict[str, str]]],
+    *,
+    councils: dict[str, int],
+    organisations: dict[str, Organisation],
+    report: ImportReport,
+) -> list[GroupRow]:
+    """The good rows, one per slug: a later line with the same slug wins, its blank cells filled
+    from the earlier one (and the merge reported)."""
     parsed: dict[str, GroupRow] = {}
     first_line: dict[str, int] = {}
-    for line, cells in table.rows:
+    for line, cells in rows:
         try:
-            row = group_row_parse(line, cells)
-            la = councils.get(row.local_authority.casefold()) or councils.get(slugify(row.local_authority))
-            if la is None:
-                raise RowProblem(f"local_authority: {row.local_authority!r} is not a local authority we know")
-            row.local_authority = str(la)
-            if row.organisation and row.organisation not in organisations:
-                raise RowProblem(f"organisation: no organisation with the slug {row.organisation!r}")
+            row = _row_check(line, cells, councils=councils, organisations=organisations)
         except RowProblem as exc:
             report.rejected.append((line, str(exc)))
             continue
-        if row.slug in parsed:
-            earlier = parsed[row.slug]
+        earlier = parsed.get(row.slug)
+        if earlier is not None:
             report.duplicates.append((line, first_line[row.slug], f"same slug {row.slug}"))
-            for f in dataclasses.fields(GroupRow):
-                if getattr(row, f.name) in (None, "") and getattr(earlier, f.name) not in (None, ""):
-                    setattr(row, f.name, getattr(earlier, f.name))
+            _blanks_fill(row, earlier)
         else:
             first_line[row.slug] = line
         parsed[row.slug] = row
+    return list(parsed.values())
 
-    blocked = phones_blocked(r.contact_phone for r in parsed.values() if r.contact_phone)
+
+def _blanks_fill(row: GroupRow, earlier: GroupRow) -> None:
+    for f in dataclasses.fields(GroupRow):
+        if getattr(row, f.name) in (None, "") and getattr(earlier, f.name) not in (None, ""):
+            setattr(row, f.name, getattr(earlier, f.name))
+
+
+def _rows_allowed(parsed: list[GroupRow], *, blocked: dict[str, str], report: ImportReport) -> list[GroupRow]:
+    """The rows that may come in: not one whose contact asked for their data to be erased."""
     rows = []
-    for row in parsed.values():
+    for row in parsed:
         if blocked.get(row.contact_phone) == ERASURE_SOURCE:
             report.rejected.append(
                 (
@@ -99,23 +138,18 @@ def groups_import(
             )
         else:
             rows.append(row)
-
-    bar = Progress(len(rows), stream=progress, label="groups")
-    now = timezone.now()
-    with transaction.atomic():
-        for start in range(0, len(rows), BATCH_SIZE):
-            batch = rows[start : start + BATCH_SIZE]
-            with transaction.atomic():
-                _batch_write(batch, report, organisation, organisations, blocked, source, now)
-            bar.advance(len(batch))
-        if dry_run:
-            transaction.set_rollback(True)
-    bar.close()
-    report.rejected.sort()
-    return report
+    return rows
 
 
-def _batch_write(rows, report, organisation, organisations, blocked, source, now) -> None:
+def _batch_write(
+    rows: Sequence[GroupRow],
+    report: ImportReport,
+    organisation: Organisation | None,
+    organisations: dict[str, Organisation],
+    blocked: dict[str, str],
+    source: str,
+    now: datetime,
+) -> None:
     existing = {g.slug: g for g in MutualAidGroup.objects.filter(slug__in=[r.slug for r in rows])}
     contacts = {
         v.phone: v
@@ -124,38 +158,15 @@ def _batch_write(rows, report, organisation, organisations, blocked, source, now
     for row in rows:
         org = organisations.get(row.organisation) if row.organisation else organisation
         group = existing.get(row.slug)
-        changed = False
+        is_new = group is None
         if group is None:
             group = MutualAidGroup(slug=row.slug, created_at=now)
-            changed = True
-        values = {
-            "name": row.name,
-            "kind": row.kind,
-            "local_authority_id": int(row.local_authority),
-            "radius_km": row.radius_km,
-            "notes": row.notes,
-        }
-        if org is not None:
-            values["organisation_id"] = org.id
-        # A group being woken up (or retired) belongs to that process; the file does not override it.
-        if row.status is not None and group.status in (
-            MutualAidGroup.Status.ACTIVE,
-            MutualAidGroup.Status.DORMANT,
-        ):
-            values["status"] = row.status
-        for name, value in values.items():
-            if value is not None and getattr(group, name) != value:
-                setattr(group, name, value)
-                changed = True
-        if group.latitude != row.latitude or group.longitude != row.longitude:
-            group.set_location(row.latitude, row.longitude)
-            changed = True
-        is_new = group.pk is None
+        changed = _group_update(group, row, org) or is_new
         if changed:
             group.save()
-        contact_changed = False
-        if row.contact_phone:
-            contact_changed = _contact_attach(group, row, contacts, blocked, source, now, report)
+        contact_changed = bool(row.contact_phone) and _contact_attach(
+            group, row, contacts, blocked, source, now, report
+        )
         if is_new:
             report.created += 1
         elif changed or contact_changed:
@@ -164,7 +175,43 @@ def _batch_write(rows, report, organisation, organisations, blocked, source, now
             report.unchanged += 1
 
 
-def _contact_attach(group, row, contacts, blocked, source, now, report) -> bool:
+def _group_update(group: MutualAidGroup, row: GroupRow, org: Organisation | None) -> bool:
+    """Put what the row says on ``group`` (unsaved); True when that changed anything."""
+    values: dict[str, object] = {
+        "name": row.name,
+        "kind": row.kind,
+        "local_authority_id": int(row.local_authority),
+        "radius_km": row.radius_km,
+        "notes": row.notes,
+    }
+    if org is not None:
+        values["organisation_id"] = org.id
+    # A group being woken up (or retired) belongs to that process; the file does not override it.
+    if row.status is not None and group.status in (
+        MutualAidGroup.Status.ACTIVE,
+        MutualAidGroup.Status.DORMANT,
+    ):
+        values["status"] = row.status
+    changed = False
+    for name, value in values.items():
+        if value is not None and getattr(group, name) != value:
+            setattr(group, name, value)
+            changed = True
+    if group.latitude != row.latitude or group.longitude != row.longitude:
+        group.set_location(row.latitude, row.longitude)
+        changed = True
+    return changed
+
+
+def _contact_attach(
+    group: MutualAidGroup,
+    row: GroupRow,
+    contacts: dict[str, Volunteer],
+    blocked: dict[str, str],
+    source: str,
+    now: datetime,
+    report: ImportReport,
+) -> bool:
     """The group's contact becomes a volunteer (the phone is the identity) and its organiser."""
     changed = False
     volunteer = contacts.get(row.contact_phone)

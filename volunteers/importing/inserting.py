@@ -11,7 +11,7 @@ what lands in the table is what ``bulk_create`` would have written.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -31,14 +31,28 @@ def _fixed(field: models.Field, constants: dict[str, Any]) -> Any:
     return field.get_default()
 
 
+def _column_field(model: type[models.Model], name: str) -> models.Field:
+    """The field ``name`` of ``model`` that is a column (not a reverse relation)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise ValueError(f"{model.__name__}.{name} is a reverse relation, not a column")
+    return field
+
+
+def _column(field: models.Field) -> str:
+    if field.column is None:  # only a field that is not concrete has none
+        raise ValueError(f"{field.name} has no column")
+    return field.column
+
+
 def db_value(model: type[models.Model], name: str, value: Any) -> Any:
     """``value`` of field ``name`` as the database takes it (as bulk_create would send it)."""
-    return model._meta.get_field(name).get_db_prep_save(value, connection)
+    return _column_field(model, name).get_db_prep_save(value, connection)
 
 
-def json_values(model: type[models.Model], name: str):
+def json_values(model: type[models.Model], name: str) -> Callable[[list], Any]:
     """A memoised adapter for a JSON list field: most rows share a handful of distinct lists."""
-    field = model._meta.get_field(name)
+    field = _column_field(model, name)
     seen: dict[tuple, Any] = {}
 
     def adapt(value: list) -> Any:
@@ -78,7 +92,7 @@ class RowsInsert:
         # The row's own values first, then the batch's constants, in one tuple per row.
         self.fixed_values = tuple(f.get_db_prep_save(_fixed(f, constants), connection) for f in fixed)
         by_name = {f.name: f for f in fields}
-        columns = [by_name[n].column for n in self.per_row] + [f.column for f in fixed]
+        columns = [_column(by_name[n]) for n in self.per_row] + [_column(f) for f in fixed]
         ops = connection.ops
         on_conflict = OnConflict.IGNORE if ignore_conflicts else None
         self.head = (
@@ -104,7 +118,9 @@ class RowsInsert:
             import psycopg
 
             connection.ensure_connection()
-            with connection._prepare_cursor(psycopg.RawCursor(connection.connection)) as cursor:
+            # _prepare_cursor is Django's own (private) way to wrap a driver cursor: not in django-stubs.
+            raw = psycopg.RawCursor(connection.connection)
+            with connection._prepare_cursor(raw) as cursor:  # type: ignore[attr-defined]
                 for start in range(0, len(params), ROWS_PER_STATEMENT):
                     chunk = params[start : start + ROWS_PER_STATEMENT]
                     cursor.execute(self._numbered_sql(len(chunk)), [value for row in chunk for value in row])

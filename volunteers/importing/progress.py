@@ -22,20 +22,20 @@ class Progress:
         now = time.monotonic()
         if self.stream is not None and (now - self._last >= 0.1 or self.done >= self.total):
             self._last = now
-            self._draw(now)
+            self._draw(self.stream, now)
 
-    def _draw(self, now: float) -> None:
+    def _draw(self, stream: TextIO, now: float) -> None:
         share = self.done / self.total if self.total else 1.0
         filled = int(share * self.width)
         bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(
+        stream.write(
             f"\r[{bar}] {share:4.0%}  {self.done}/{self.total} {self.label}  {now - self.started:.1f} s"
         )
-        self.stream.flush()
+        stream.flush()
 
     def close(self) -> None:
         if self.stream is not None:
-            self._draw(time.monotonic())
+            self._draw(self.stream, time.monotonic())
             self.stream.write("\n")
             self.stream.flush()
 

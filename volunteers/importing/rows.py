@@ -123,7 +123,14 @@ LANGUAGE_CODES = {
 # Most numbers in a sheet are ordinary UK mobiles. Checking them against libphonenumber's own GB
 # mobile pattern is one regex; the full phone_normalise (which tries every number type) costs
 # about 100 us a row, a quarter of a 100,000-row import. Anything else goes the full way.
-_GB_MOBILE = re.compile(phonenumbers.PhoneMetadata.metadata_for_region("GB").mobile.national_number_pattern)
+def _gb_mobile_pattern() -> re.Pattern[str]:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("GB")
+    pattern = metadata.mobile.national_number_pattern if metadata and metadata.mobile else None
+    # Without libphonenumber's pattern, the fast path matches nothing and every number goes the full way.
+    return re.compile(pattern or r"(?!)")
+
+
+_GB_MOBILE = _gb_mobile_pattern()
 _UK_MOBILE_SHAPE = re.compile(r"^(?:\+44|0044|44)?0?(7\d{9})$")
 _SEPARATORS = re.compile(r"[\s().\-]|\(0\)")
 
@@ -329,30 +336,14 @@ def group_row_parse(line: int, row: dict[str, str]) -> GroupRow:
     slug = row.get("slug", "").strip().lower() or slug_make(name)
     if not SLUG_RE.match(slug):
         raise RowProblem(f"slug: {row.get('slug', '')!r} should be lower-case letters, digits and hyphens")
-    kind = row.get("kind", "").strip().lower() or None
-    if kind is not None:
-        if kind not in GROUP_KINDS:
-            raise RowProblem(
-                f"kind: {row['kind']!r} should be one of {', '.join(sorted(set(GROUP_KINDS.values())))}"
-            )
-        kind = GROUP_KINDS[kind]
+    kind = _group_kind_parse(row)
     status = row.get("status", "").strip().lower() or None
     if status is not None and status not in GROUP_STATUSES:
         raise RowProblem(f"status: {row['status']!r} should be active or dormant")
     latitude, longitude = _point_parse(row)
     if latitude is None:
         raise RowProblem("latitude/longitude: a group needs its centre (latitude and longitude)")
-    contact_name = _spaces(row.get("contact_name", ""))
-    contact_phone = ""
-    if row.get("contact_phone"):
-        try:
-            contact_phone = mobile_normalise(row["contact_phone"])
-        except InvalidPhone as exc:
-            raise RowProblem(f"contact_phone: {exc} (readiness checks are sent by text)") from None
-        if not contact_name:
-            raise RowProblem("contact_name: a contact phone is given without a name")
-    elif contact_name:
-        raise RowProblem("contact_phone: a contact name is given without a phone number")
+    contact_name, contact_phone = _contact_parse(row)
     local_authority = _spaces(row.get("local_authority", ""))
     if not local_authority:
         raise RowProblem("local_authority: the local authority is needed (e.g. Sandwell)")
@@ -371,3 +362,30 @@ def group_row_parse(line: int, row: dict[str, str]) -> GroupRow:
         notes=row["notes"].strip() if row.get("notes", "").strip() else None,
         organisation=row.get("organisation", "").strip().lower(),
     )
+
+
+def _group_kind_parse(row: dict[str, str]) -> str | None:
+    kind = row.get("kind", "").strip().lower()
+    if not kind:
+        return None
+    if kind not in GROUP_KINDS:
+        raise RowProblem(
+            f"kind: {row['kind']!r} should be one of {', '.join(sorted(set(GROUP_KINDS.values())))}"
+        )
+    return GROUP_KINDS[kind]
+
+
+def _contact_parse(row: dict[str, str]) -> tuple[str, str]:
+    """(name, mobile) of the group's contact, or ("", ""); one without the other is a problem."""
+    contact_name = _spaces(row.get("contact_name", ""))
+    if not row.get("contact_phone"):
+        if contact_name:
+            raise RowProblem("contact_phone: a contact name is given without a phone number")
+        return "", ""
+    try:
+        contact_phone = mobile_normalise(row["contact_phone"])
+    except InvalidPhone as exc:
+        raise RowProblem(f"contact_phone: {exc} (readiness checks are sent by text)") from None
+    if not contact_name:
+        raise RowProblem("contact_name: a contact phone is given without a name")
+    return contact_name, contact_phone

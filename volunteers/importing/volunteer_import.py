@@ -9,16 +9,17 @@ exactly what a real run would do.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
-from typing import TextIO
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, TextIO
 
-from django.db import transaction
 from django.utils import timezone
 
-from volunteers.geocoding import GeocodeError, geocode_postcodes, local_authority_near
+from volunteers.geocoding import GeocodeError
 from volunteers.geography import CELL_FIELDS, cell_fields
+from volunteers.importing.batches import batches_write
 from volunteers.importing.inserting import RowsInsert, db_value, json_values
-from volunteers.importing.progress import Progress
+from volunteers.importing.places import places_find, point_key
 from volunteers.importing.reading import FileProblem, table_read
 from volunteers.importing.report import ImportReport
 from volunteers.importing.rows import (
@@ -28,12 +29,11 @@ from volunteers.importing.rows import (
     VolunteerRow,
     volunteer_row_parse,
 )
-from volunteers.models import Membership, MutualAidGroup, Postcode, Volunteer
+from volunteers.models import Membership, MutualAidGroup, Volunteer
 from volunteers.phones import phone_mask
 from volunteers.privacy import phones_blocked
 
 BATCH_SIZE = 2000
-GEOCODE_CHUNK = 2000
 ERASURE_SOURCE = "erasure"
 
 
@@ -87,61 +87,83 @@ def volunteers_import(
         rows=len(table.rows),
         ignored_columns=table.ignored_columns,
     )
-
     # 1. Check each row on its own (pure).
-    parsed: list[VolunteerRow] = []
-    for line, cells in table.rows:
-        try:
-            parsed.append(volunteer_row_parse(line, cells))
-        except RowProblem as exc:
-            report.rejected.append((line, str(exc)))
-
+    parsed = _rows_parse(table.rows, report)
     # 2. Group slugs and opted-out numbers, one query each.
     slugs = {slug for row in parsed for slug in row.groups}
     group_ids = dict(MutualAidGroup.objects.filter(slug__in=slugs).values_list("slug", "id"))
     blocked = phones_blocked(row.phone for row in parsed)
-
     # 3. Places: postcodes in batches; points checked already, their council from the nearest postcode.
-    postcodes = sorted({row.postcode for row in parsed if not row.has_point})
-    places: dict = {}
-    for start in range(0, len(postcodes), GEOCODE_CHUNK):
-        places.update(geocode_postcodes(postcodes[start : start + GEOCODE_CHUNK]))
-    council_near = councils_near(
-        {(round(r.latitude, 3), round(r.longitude, 3)) for r in parsed if r.has_point}
+    located = _rows_locate(parsed, group_ids=group_ids, blocked=blocked, report=report)
+    # 4. Duplicate lines: the phone is the identity.
+    items = _duplicates_merge(located, report)
+    # 5. Write, batch by batch.
+    now = timezone.now()
+    batches_write(
+        items,
+        size=batch_size,
+        write=lambda batch: _batch_write(batch, report, blocked, source, now),
+        dry_run=dry_run,
+        progress=progress,
+        label="volunteers",
     )
+    report.rejected.sort()
+    return report
 
+
+def _rows_parse(rows: list[tuple[int, dict[str, str]]], report: ImportReport) -> list[VolunteerRow]:
+    parsed: list[VolunteerRow] = []
+    for line, cells in rows:
+        try:
+            parsed.append(volunteer_row_parse(line, cells))
+        except RowProblem as exc:
+            report.rejected.append((line, str(exc)))
+    return parsed
+
+
+def _row_refused(row: VolunteerRow, *, group_ids: dict[str, int], blocked: dict[str, str]) -> str:
+    """Why the row may not come in wherever it is (an erased person, an unknown group), or ""."""
+    if blocked.get(row.phone) == ERASURE_SOURCE:
+        return "phone: this person asked for their data to be erased; they must not be re-added"
+    unknown = [slug for slug in row.groups if slug not in group_ids]
+    if unknown:
+        return f"groups: no group with the slug {', '.join(unknown)} (import the groups first)"
+    return ""
+
+
+def _rows_locate(
+    parsed: list[VolunteerRow], *, group_ids: dict[str, int], blocked: dict[str, str], report: ImportReport
+) -> list[_Located]:
+    """Each row that may come in, with its place, council and groups; the others rejected."""
+    places, council_near = places_find(parsed)
     located: list[_Located] = []
     for row in parsed:
-        if blocked.get(row.phone) == ERASURE_SOURCE:
-            report.rejected.append(
-                (row.line, "phone: this person asked for their data to be erased; they must not be re-added")
-            )
+        refused = _row_refused(row, group_ids=group_ids, blocked=blocked)
+        if refused:
+            report.rejected.append((row.line, refused))
             continue
-        unknown = [slug for slug in row.groups if slug not in group_ids]
-        if unknown:
-            report.rejected.append(
-                (row.line, f"groups: no group with the slug {', '.join(unknown)} (import the groups first)")
-            )
+        groups = [group_ids[slug] for slug in row.groups]
+        if row.latitude is not None and row.longitude is not None:
+            council = council_near.get(point_key(row.latitude, row.longitude))
+            located.append(_Located(row, row.latitude, row.longitude, council, groups))
             continue
-        if row.has_point:
-            key = (round(row.latitude, 3), round(row.longitude, 3))
-            located.append(_Located(row, row.latitude, row.longitude, council_near.get(key), []))
-        else:
-            place = places[row.postcode]
-            if isinstance(place, GeocodeError):
-                report.rejected.append((row.line, f"postcode: {place}"))
-                continue
-            if place.approximate:
-                report.approximate.append(
-                    (
-                        row.line,
-                        f"{row.postcode} is not in the postcode table; placed at the centre of {place.district}",
-                    )
+        place = places[row.postcode]
+        if isinstance(place, GeocodeError):
+            report.rejected.append((row.line, f"postcode: {place}"))
+            continue
+        if place.approximate:
+            report.approximate.append(
+                (
+                    row.line,
+                    f"{row.postcode} is not in the postcode table; placed at the centre of {place.district}",
                 )
-            located.append(_Located(row, place.latitude, place.longitude, place.local_authority_id, []))
-        located[-1].group_ids = [group_ids[slug] for slug in row.groups]
+            )
+        located.append(_Located(row, place.latitude, place.longitude, place.local_authority_id, groups))
+    return located
 
-    # 4. Duplicate lines: the phone is the identity.
+
+def _duplicates_merge(located: list[_Located], report: ImportReport) -> list[_Located]:
+    """One item per phone (the identity): a later line is merged into the earlier one, and reported."""
     by_phone: dict[str, _Located] = {}
     first_line: dict[str, int] = {}
     for item in located:
@@ -152,54 +174,7 @@ def volunteers_import(
         else:
             by_phone[phone] = item
             first_line[phone] = item.row.line
-
-    # 5. Write, batch by batch.
-    items = list(by_phone.values())
-    bar = Progress(len(items), stream=progress, label="volunteers")
-    now = timezone.now()
-    with transaction.atomic():
-        for start in range(0, len(items), batch_size):
-            with transaction.atomic():
-                _batch_write(items[start : start + batch_size], report, blocked, source, now)
-            bar.advance(len(items[start : start + batch_size]))
-        if dry_run:
-            transaction.set_rollback(True)
-    bar.close()
-    report.rejected.sort()
-    return report
-
-
-NEAR_LAT, NEAR_LON = 0.03, 0.048  # the window of geocoding.local_authority_near (about 3 km)
-
-
-def councils_near(points: set[tuple[float, float]]) -> dict[tuple[float, float], int | None]:
-    """The council of the nearest known postcode within about 3 km of each point, for many points
-    in one query (local_authority_near does one point per query: 10,000 points took seconds)."""
-    if len(points) < 20:
-        return {p: local_authority_near(*p) for p in points}
-    lats, lons = [p[0] for p in points], [p[1] for p in points]
-    buckets: dict[tuple[int, int], list[tuple[float, float, int]]] = {}
-    rows = Postcode.objects.filter(
-        latitude__range=(min(lats) - NEAR_LAT, max(lats) + NEAR_LAT),
-        longitude__range=(min(lons) - NEAR_LON, max(lons) + NEAR_LON),
-        local_authority__isnull=False,
-    ).values_list("latitude", "longitude", "local_authority")
-    for lat, lon, la in rows.iterator(chunk_size=20000):
-        buckets.setdefault((int(lat // NEAR_LAT), int(lon // NEAR_LON)), []).append((lat, lon, la))
-    found: dict[tuple[float, float], int | None] = {}
-    for lat, lon in points:
-        row, col = int(lat // NEAR_LAT), int(lon // NEAR_LON)
-        best, best_d = None, None
-        for dr in (-1, 0, 1):
-            for dc in (-1, 0, 1):
-                for plat, plon, la in buckets.get((row + dr, col + dc), ()):
-                    if abs(plat - lat) > NEAR_LAT or abs(plon - lon) > NEAR_LON:
-                        continue
-                    d = (plat - lat) ** 2 + ((plon - lon) * 0.61) ** 2
-                    if best_d is None or d < best_d:
-                        best, best_d = la, d
-        found[(lat, lon)] = best
-    return found
+    return list(by_phone.values())
 
 
 _COMPARED = ("skills", "languages", "dbs_expires_on", "has_car", "max_travel_km")
@@ -240,42 +215,59 @@ _NEW_PER_ROW = (
 
 
 def _batch_write(
-    items: list[_Located], report: ImportReport, blocked: dict[str, str], source: str, now
+    items: Sequence[_Located], report: ImportReport, blocked: dict[str, str], source: str, now: datetime
 ) -> None:
     current = {
         values[1]: dict(zip(_CURRENT, values, strict=True))
         for values in Volunteer.objects.filter(phone__in=[i.row.phone for i in items]).values_list(*_CURRENT)
     }
-    new_items: list[_Located] = []
-    changes_by_id: dict[int, dict] = {}
+    new_items = [item for item in items if item.row.phone not in current]
+    changes_by_id: dict[int, dict[str, Any]] = {}
     changed_phones: set[str] = set()
     for item in items:
-        row = item.row
-        volunteer = current.get(row.phone)
+        volunteer = current.get(item.row.phone)
         if volunteer is None:
-            new_items.append(item)
             continue
         changes = _volunteer_changes(volunteer, item, source, now)
         if changes:
             changes_by_id[volunteer["id"]] = changes
-            changed_phones.add(row.phone)
+            changed_phones.add(item.row.phone)
     if new_items:
         report.opted_out += _volunteers_insert(new_items, blocked, source, now)
         report.created += len(new_items)
     if changes_by_id:
-        # Few rows change on a re-import: load just those and let bulk_update write them.
-        to_update = Volunteer.objects.in_bulk(list(changes_by_id))
-        fields = {"updated_at"}
-        for pk, changes in changes_by_id.items():
-            for name, value in changes.items():
-                setattr(to_update[pk], name, value)
-            to_update[pk].updated_at = now
-            fields |= changes.keys()
-        fields = sorted({"local_authority" if f == "local_authority_id" else f for f in fields})
-        Volunteer.objects.bulk_update(list(to_update.values()), fields)
+        _volunteers_update(changes_by_id, now)
+    added, joined = _memberships_add(items, current=current, new_items=new_items, now=now)
+    report.memberships_created += added
+    changed_phones |= joined
+    report.updated += len(changed_phones)
+    report.unchanged += len(current) - len(changed_phones)
 
-    # Memberships are only ever added by an import, never taken away. Only people the file puts in
-    # a group need their id; a new volunteer has no memberships yet.
+
+def _volunteers_update(changes_by_id: dict[int, dict[str, Any]], now: datetime) -> None:
+    """Few rows change on a re-import: load just those and let bulk_update write them."""
+    to_update = Volunteer.objects.in_bulk(list(changes_by_id))
+    changed_fields = {"updated_at"}
+    for pk, changes in changes_by_id.items():
+        for name, value in changes.items():
+            setattr(to_update[pk], name, value)
+        to_update[pk].updated_at = now
+        changed_fields |= changes.keys()
+    fields = sorted({"local_authority" if f == "local_authority_id" else f for f in changed_fields})
+    Volunteer.objects.bulk_update(list(to_update.values()), fields)
+
+
+def _memberships_add(
+    items: Sequence[_Located],
+    *,
+    current: dict[str, dict[str, Any]],
+    new_items: list[_Located],
+    now: datetime,
+) -> tuple[int, set[str]]:
+    """Add the memberships the file gives that are not there yet: an import only ever adds them,
+    never takes one away. Returns how many were added, and the phones of the volunteers already on
+    the register (``current``) who joined a group."""
+    # Only people the file puts in a group need their id; a new volunteer has no memberships yet.
     ids = {phone: v["id"] for phone, v in current.items()}
     joining = [i.row.phone for i in new_items if i.group_ids]
     if joining:
@@ -286,6 +278,7 @@ def _batch_write(
         )
     )
     new_memberships = []
+    joined: set[str] = set()
     for item in items:
         for group_id in item.group_ids:
             pair = (ids[item.row.phone], group_id)
@@ -293,17 +286,15 @@ def _batch_write(
                 have.add(pair)
                 new_memberships.append(pair)
                 if item.row.phone in current:
-                    changed_phones.add(item.row.phone)
+                    joined.add(item.row.phone)
     if new_memberships:
         RowsInsert(Membership, ("volunteer", "group"), {"joined_at": now}, ignore_conflicts=True).execute(
             new_memberships
         )
-        report.memberships_created += len(new_memberships)
-    report.updated += len(changed_phones)
-    report.unchanged += len(current) - len(changed_phones)
+    return len(new_memberships), joined
 
 
-def _volunteers_insert(items: list[_Located], blocked: dict[str, str], source: str, now) -> int:
+def _volunteers_insert(items: list[_Located], blocked: dict[str, str], source: str, now: datetime) -> int:
     """Insert new volunteers (one executemany); return how many were kept opted out."""
     insert = RowsInsert(
         Volunteer,
@@ -354,39 +345,26 @@ def _volunteers_insert(items: list[_Located], blocked: dict[str, str], source: s
     return opted_out
 
 
-def _volunteer_changes(volunteer: dict, item: _Located, source: str, now) -> dict:
+def _volunteer_changes(
+    volunteer: dict[str, Any], item: _Located, source: str, now: datetime
+) -> dict[str, Any]:
     """What the row changes on an existing volunteer (their current column values, _CURRENT):
-    {field: new value}, empty when the row says nothing new."""
+    {field: new value}, empty when the row says nothing new. A value the row leaves blank (None)
+    changes nothing. Runs once per known volunteer on a re-import: kept to plain comparisons."""
     row = item.row
-    changed: dict = {}
-
-    def put(name: str, value) -> None:
-        if volunteer[name] != value:
-            changed[name] = value
-
-    put("name", row.name)
-    moved = (
-        volunteer["latitude"] is None
-        or abs(volunteer["latitude"] - item.latitude) > 1e-7
-        or abs(volunteer["longitude"] - item.longitude) > 1e-7
-    )
-    if moved:
-        changed.update(latitude=item.latitude, longitude=item.longitude)
-        changed.update(cell_fields(item.latitude, item.longitude))
-        put("postcode", row.postcode)
-    elif row.postcode:
-        put("postcode", row.postcode)
-    if item.local_authority_id is not None:
-        put("local_authority_id", item.local_authority_id)
+    changed: dict[str, Any] = {}
+    if volunteer["name"] != row.name:
+        changed["name"] = row.name
+    changed.update(_place_changes(volunteer, item))
     for name in _COMPARED:
         value = getattr(row, name)
-        if value is not None:
-            put(name, value)
-    if row.dbs is not None:
-        put("dbs_level", row.dbs)
+        if value is not None and volunteer[name] != value:
+            changed[name] = value
+    if row.dbs is not None and volunteer["dbs_level"] != row.dbs:
+        changed["dbs_level"] = row.dbs
     # Only the person can take themselves out of "opted out" (by texting START).
-    if row.status is not None and volunteer["status"] != Volunteer.Status.OPTED_OUT:
-        put("status", row.status)
+    if row.status is not None and volunteer["status"] not in (Volunteer.Status.OPTED_OUT, row.status):
+        changed["status"] = row.status
     if not volunteer["consent_channel"]:
         # Someone on the register without a consent record (added by staff): record the file's.
         changed.update(
@@ -395,4 +373,24 @@ def _volunteer_changes(volunteer: dict, item: _Located, source: str, now) -> dic
             consent_channel=Volunteer.ConsentChannel.IMPORT,
             consent_source=f"import_volunteers {source}"[:200],
         )
+    return changed
+
+
+def _place_changes(volunteer: dict[str, Any], item: _Located) -> dict[str, Any]:
+    """A new point moves the volunteer (and their cells), and their postcode goes with it, even a
+    blank one; otherwise a postcode the row gives is kept. A council found replaces the old one."""
+    moved = (
+        volunteer["latitude"] is None
+        or abs(volunteer["latitude"] - item.latitude) > 1e-7
+        or abs(volunteer["longitude"] - item.longitude) > 1e-7
+    )
+    changed: dict[str, Any] = {}
+    if moved:
+        changed.update(latitude=item.latitude, longitude=item.longitude)
+        changed.update(cell_fields(item.latitude, item.longitude))
+    if (moved or item.row.postcode) and volunteer["postcode"] != item.row.postcode:
+        changed["postcode"] = item.row.postcode
+    la = item.local_authority_id
+    if la is not None and volunteer["local_authority_id"] != la:
+        changed["local_authority_id"] = la
     return changed

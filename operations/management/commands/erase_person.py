@@ -30,8 +30,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         parts = ", ".join(f"{k}: {v}" for k, v in result.items() if k not in ("phone", "open_needs"))
         self.stdout.write(f"Erased {result['phone']} ({parts}).")
-        if result.get("open_needs"):
+        open_needs = result.get("open_needs")
+        if isinstance(open_needs, list) and open_needs:
             self.stderr.write(
                 "These needs are still open and no longer hold an address; close them: "
-                + ", ".join(result["open_needs"])
+                + ", ".join(str(ref) for ref in open_needs)
             )

@@ -3,7 +3,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from operations.demo import DEMO_PASSWORD, LOGINS, seed_demo
+from operations.demo.logins import DEMO_PASSWORD, LOGINS
+from operations.demo.seed import seed_demo
 from volunteers.models import Volunteer
 
 

@@ -50,12 +50,14 @@ class Command(BaseCommand):
         if note:
             self.stderr.write(note)
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-        children = [
-            subprocess.Popen([*manage, "qcluster"], env=env, start_new_session=True),  # noqa: S603
-            subprocess.Popen(  # noqa: S603
-                [*manage, "runserver", "--noreload", f"{host}:{port}"], env=env, start_new_session=True
-            ),
-        ]
+        commands = {
+            "qcluster": [*manage, "qcluster"],
+            "runserver": [*manage, "runserver", "--noreload", f"{host}:{port}"],
+        }
+        children = {
+            name: subprocess.Popen(command, env=env, start_new_session=True)  # noqa: S603
+            for name, command in commands.items()
+        }
         stopping = []
 
         def stop(signum, frame):
@@ -64,12 +66,12 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         try:
-            while not stopping and all(child.poll() is None for child in children):
+            while not stopping and all(child.poll() is None for child in children.values()):
                 time.sleep(0.2)
         finally:
-            self._stop(children)
+            self._stop(list(children.values()))
         if not stopping:
-            failed = [c.args[2] for c in children if c.returncode not in (0, None)]
+            failed = [name for name, c in children.items() if c.returncode not in (0, None)]
             self.stderr.write(f"{', '.join(failed) or 'a process'} stopped; the other was stopped too.")
             sys.exit(1)
         self.stdout.write("Stopped the web server and the task worker.")

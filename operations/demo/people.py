@@ -1,0 +1,219 @@
+"""The demo's volunteers: invented people spread around the town centres, a third dormant since 2021."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+
+from operations.demo.region import (
+    DEMO_PHONE_PREFIX,
+    centre_nearest,
+    centre_pick,
+    demo_phone,
+    point_jitter,
+    postcode_nearest,
+)
+from volunteers.models import DBSLevel, LocalAuthority, Postcode, Volunteer
+
+FIRST_NAMES = [
+    "Amara",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ellie",
+    "Farah",
+    "Gurpreet",
+    "Harry",
+    "Imran",
+    "Jade",
+    "Kasia",
+    "Liam",
+    "Maya",
+    "Nadia",
+    "Olu",
+    "Priya",
+    "Qasim",
+    "Rosa",
+    "Sam",
+    "Tomasz",
+    "Uzma",
+    "Vikram",
+    "Wes",
+    "Yasmin",
+    "Zainab",
+    "Aidan",
+    "Bethany",
+    "Connor",
+    "Deepa",
+    "Errol",
+    "Fatima",
+    "Grace",
+    "Hamza",
+    "Isla",
+    "Jamal",
+    "Kiran",
+    "Leah",
+    "Mohammed",
+    "Niamh",
+    "Omar",
+    "Paul",
+    "Ruth",
+    "Sunita",
+    "Tariq",
+    "Una",
+    "Victor",
+    "Winston",
+    "Xin",
+    "Yusuf",
+    "Zoe",
+]
+LAST_NAMES = [
+    "Ahmed",
+    "Begum",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Francis",
+    "Gill",
+    "Hussain",
+    "Iqbal",
+    "Jones",
+    "Kaur",
+    "Khan",
+    "Lewis",
+    "Mahmood",
+    "Nowak",
+    "Okafor",
+    "Patel",
+    "Quinn",
+    "Rahman",
+    "Singh",
+    "Thomas",
+    "Uddin",
+    "Virdee",
+    "Walker",
+    "Williams",
+    "Young",
+    "Zielinski",
+    "Brown",
+    "Campbell",
+    "Edwards",
+]
+SKILLS = [
+    "shopping",
+    "driving",
+    "cooking",
+    "befriending",
+    "prescriptions",
+    "digital_help",
+    "translation",
+    "first_aid",
+    "dog_walking",
+    "gardening",
+]
+LANGUAGE_MIX = [["en"]] * 12 + [
+    ["en", "pa"],
+    ["en", "ur"],
+    ["en", "bn"],
+    ["en", "pl"],
+    ["en", "gu"],
+    ["en", "so"],
+    ["en", "ro"],
+    ["en", "ar"],
+]
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+CONSENT_TEXT = (
+    "I agree that Rekindle may keep my details and text me when someone near me needs help. "
+    "I can reply STOP at any time."
+)
+
+
+def name_pick(rng: random.Random) -> str:
+    return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+
+
+def availability_pick(rng: random.Random) -> dict[str, list[list[str]]]:
+    kind = rng.random()
+    if kind < 0.45:
+        return {}  # any time
+    if kind < 0.75:
+        return {d: [["17:00", "21:00"]] for d in DAYS[:5]} | {d: [["09:00", "18:00"]] for d in DAYS[5:]}
+    days = rng.sample(DAYS, rng.randint(2, 5))
+    return {d: [["09:00", "13:00"]] for d in sorted(days, key=DAYS.index)}
+
+
+def _status_pick(rng: random.Random, *, dormant_since_2021: bool) -> str:
+    if dormant_since_2021:
+        return Volunteer.Status.DORMANT
+    return rng.choices([Volunteer.Status.ACTIVE, Volunteer.Status.PAUSED], weights=[90, 10])[0]
+
+
+def volunteer_build(
+    *,
+    rng: random.Random,
+    index: int,
+    postcodes: list[Postcode],
+    la_by_name: dict[str, LocalAuthority],
+    now: datetime,
+) -> Volunteer:
+    """The ``index``-th demo volunteer, unsaved. Draws from ``rng`` in a fixed order, so that the
+    same seed builds the same people."""
+    centre = centre_pick(rng)
+    lat, lon = point_jitter(rng, centre, 1.6)
+    pc = postcode_nearest(postcodes, lat, lon)
+    dormant_since_2021 = rng.random() < 0.3
+    dbs = rng.choices(DBSLevel.values, weights=[60, 15, 10, 15])[0]
+    consent_at = now - timedelta(days=rng.randint(30, 6 * 365 // 2))
+    volunteer = Volunteer(
+        name=name_pick(rng),
+        phone=demo_phone(index),
+        postcode=pc.postcode,
+        local_authority=la_by_name[centre.local_authority],
+        skills=sorted(rng.sample(SKILLS, rng.randint(1, 4))),
+        languages=rng.choice(LANGUAGE_MIX),
+        dbs_level=dbs,
+        dbs_expires_on=(date(2027, 1, 1) + timedelta(days=rng.randint(-500, 900))) if dbs != "none" else None,
+        has_car=rng.random() < 0.4,
+        max_travel_km=rng.choice([1.0, 2.0, 3.0, 5.0, 8.0]),
+        availability=availability_pick(rng),
+        status=_status_pick(rng, dormant_since_2021=dormant_since_2021),
+        consent_at=consent_at,
+        consent_text=CONSENT_TEXT,
+        consent_channel=rng.choice(["web", "paper", "import"]),
+        consent_source="synthetic demo data",
+        last_active_at=consent_at if dormant_since_2021 else now - timedelta(days=rng.randint(0, 120)),
+    )
+    volunteer.set_location(lat, lon)
+    return volunteer
+
+
+def volunteers_seed(
+    *,
+    rng: random.Random,
+    count: int,
+    postcodes: list[Postcode],
+    la_by_name: dict[str, LocalAuthority],
+    now: datetime,
+) -> None:
+    """Create the demo volunteers not there yet. Each is identified by their phone: every one is
+    built (so the draws stay in step), and a second run finds them all and changes nothing."""
+    existing = set(
+        Volunteer.objects.filter(phone__startswith=DEMO_PHONE_PREFIX).values_list("phone", flat=True)
+    )
+    new_volunteers = []
+    for index in range(count):
+        volunteer = volunteer_build(rng=rng, index=index, postcodes=postcodes, la_by_name=la_by_name, now=now)
+        if volunteer.phone not in existing:
+            new_volunteers.append(volunteer)
+    Volunteer.objects.bulk_create(new_volunteers, batch_size=1000)
+
+
+def volunteers_by_centre() -> dict[str, list[Volunteer]]:
+    """The demo volunteers by the name of their nearest centre, in phone order. One without a
+    place (cleared by hand in the admin) is near no centre and left out."""
+    by_centre: dict[str, list[Volunteer]] = {}
+    for v in Volunteer.objects.filter(phone__startswith=DEMO_PHONE_PREFIX).order_by("phone"):
+        if v.latitude is None or v.longitude is None:
+            continue
+        by_centre.setdefault(centre_nearest(v.latitude, v.longitude).name, []).append(v)
+    return by_centre
