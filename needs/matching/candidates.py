@@ -46,10 +46,9 @@ from needs.matching.ranking import (
 )
 from needs.matching.rings import DENSITY_LEVELS, start_level
 from needs.models import Need, Offer
-from volunteers.geography import CELL_SIDES_KM, cell_block, haversine_km
+from volunteers.geography import CELL_SIDES_KM, MAX_SEARCH_RADIUS_KM, cell_block, haversine_km
 from volunteers.models import Volunteer
 
-MAX_RADIUS_KM = CELL_SIDES_KM[-1]
 _GEODESIC = Geodesic.WGS84
 RECENT_DAYS = 30
 _ROW_FIELDS = (
@@ -82,7 +81,7 @@ def need_spec(need: Need) -> NeedSpec | None:
     return NeedSpec(
         latitude=need.latitude,
         longitude=need.longitude,
-        radius_km=min(need.search_radius_km, MAX_RADIUS_KM),
+        radius_km=min(need.search_radius_km, MAX_SEARCH_RADIUS_KM),
         requires_dbs=need.requires_dbs,
         needs_car=need.needs_car,
         language=need.language,

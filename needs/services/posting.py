@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from needs.matching.candidates import MAX_RADIUS_KM
 from needs.models import Need, ref_generate
 from volunteers.geocoding import GeocodeError, Place, locate
-from volunteers.geography import PostcodeError, postcode_district
+from volunteers.geography import MAX_SEARCH_RADIUS_KM, PostcodeError, postcode_district
 from volunteers.models import DBSLevel, Organisation
 from volunteers.phones import InvalidPhone, phone_normalise
 from volunteers.services import audit_record
@@ -147,12 +146,12 @@ def _requester_phone_normalise(typed: str) -> tuple[str, str | None]:
 
 
 def _search_radius_parse(typed: float | str) -> tuple[float, str | None]:
-    problem = f"The search radius must be a number of km above 0, at most {MAX_RADIUS_KM:g}."
+    problem = f"The search radius must be a number of km above 0, at most {MAX_SEARCH_RADIUS_KM:g}."
     try:
         radius = float(typed)
     except (TypeError, ValueError):
         return 0.0, problem
-    if not 0 < radius <= MAX_RADIUS_KM:
+    if not 0 < radius <= MAX_SEARCH_RADIUS_KM:
         return 0.0, problem
     return radius, None
 
