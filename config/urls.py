@@ -31,3 +31,6 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+# The plain 403 page says why (the refusing check's own words); 404 and 500 use templates/.
+handler403 = "core.errors.permission_denied"
