@@ -198,6 +198,25 @@ SMS_TASKS_SYNC = env_bool("SMS_TASKS_SYNC", "false")
 # The phone simulator page is on in DEBUG; set this to show it on a demo server without DEBUG.
 SMS_SIMULATOR = env_bool("SMS_SIMULATOR", "false")
 
+# --- Email (staff alerts) -----------------------------------------------------------------------
+# DEBUG prints emails in the terminal; production sends them through an SMTP server.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", "false")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Rekindle <rekindle@localhost>")
+# The hour (Europe/London) at which staff who chose a daily summary of alerts receive it.
+ALERT_DIGEST_HOUR = env_int("ALERT_DIGEST_HOUR", 7, minimum=0)
+if ALERT_DIGEST_HOUR > 23:
+    raise ImproperlyConfigured(f"ALERT_DIGEST_HOUR must be an hour from 0 to 23, not {ALERT_DIGEST_HOUR}.")
+
 # --- Health ------------------------------------------------------------------------------------
 # /healthz/ fails when an urgent text (a reply, an offer) that may go now has waited this long.
 HEALTH_OUTBOX_MAX_AGE_SECONDS = env_int("HEALTH_OUTBOX_MAX_AGE_SECONDS", 600, minimum=30)

@@ -6,10 +6,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from core.throttling import ThrottledLoginView
 from messaging import inbox_views
 from needs import views as needs_views
+from operations import alert_views
 from operations import views as operations_views
 
 urlpatterns = [
     path("", operations_views.dashboard, name="dashboard"),
+    path("alerts/", alert_views.alert_settings, name="alerts"),
     path("healthz/", operations_views.healthz, name="healthz"),
     path("healthz/live/", operations_views.healthz_live, name="healthz-live"),
     path("", include("volunteers.urls")),

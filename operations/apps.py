@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class OperationsConfig(AppConfig):
-    """The top layer: what spans every app (data rights, exports, the demo, health, the drill)."""
+    """The top layer: what spans every app (data rights, exports, the demo, health, the drill,
+    staff alerts)."""
 
     name = "operations"
     verbose_name = "Operations"
@@ -12,3 +13,9 @@ class OperationsConfig(AppConfig):
         from operations.data_rights import rights_connect
 
         rights_connect()
+
+        # Staff hear of what the audit log records that they must act on (operations/alerts.py).
+        from operations.alerts import alert_on_audit
+        from volunteers.services import audit_listener_register
+
+        audit_listener_register(alert_on_audit)

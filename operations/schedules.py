@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from core.schedules import HOURLY, PeriodicJob
+from core.schedules import HOURLY, MINUTES, PeriodicJob
 
 # Requesters' details go REQUESTER_ERASURE_DAYS after their need closes (read at each run).
 REQUESTER_ERASURE = PeriodicJob(
     "erase-closed-requesters", "operations.data_rights.requesters_erase_due", HOURLY
 )
 
-SCHEDULES = [REQUESTER_ERASURE]
+SCHEDULES = [
+    REQUESTER_ERASURE,
+    # Alerts due at once go after the commit that raised them; this catches any a worker dropped.
+    PeriodicJob("alerts: send what is due", "operations.tasks.alerts_send_due", MINUTES, 1),
+    PeriodicJob("alerts: waiting needs and daily summaries", "operations.tasks.alerts_hourly", HOURLY),
+]

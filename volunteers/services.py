@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,8 +35,9 @@ def audit_record(
     organisation: Organisation | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write one line of the audit log (reads of personal data, campaign starts, erasures...)."""
-    return AuditEvent.objects.create(
+    """Write one line of the audit log (reads of personal data, campaign starts, erasures...).
+    Listeners registered by the apps above (staff alerts) hear of it in the same transaction."""
+    event = AuditEvent.objects.create(
         actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
         action=action,
         organisation=organisation,
@@ -44,6 +45,21 @@ def audit_record(
         target_id=str(target.pk) if target is not None else "",
         detail=detail or {},
     )
+    for listener in _audit_listeners:
+        listener(event=event, target=target)
+    return event
+
+
+# Apps above the register react to what the audit log records (operations tells staff when a need
+# has nobody left or a campaign awaits approval). They register at start-up; the register never
+# imports them.
+AuditListener = Callable[..., None]  # (event=AuditEvent, target=Model | None) -> None
+_audit_listeners: list[AuditListener] = []
+
+
+def audit_listener_register(listener: AuditListener) -> None:
+    if listener not in _audit_listeners:
+        _audit_listeners.append(listener)
 
 
 def local_authorities_resolve(*, names: Iterable[str]) -> list[LocalAuthority]:

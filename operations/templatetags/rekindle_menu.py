@@ -24,4 +24,5 @@ def menu_links(context) -> dict[str, bool]:
         # Viewers may watch their organisation's campaigns; a login with no organisation sees none.
         "campaigns": is_staff_member(user=user),
         "coverage": is_staff_member(user=user),
+        "alerts": is_staff_member(user=user),
     }

@@ -9,7 +9,7 @@ from volunteers.models import StaffRole
 
 pytestmark = pytest.mark.django_db
 
-ALL_LINKS = {"Home", "Needs", "Post a need", "Inbox", "Campaigns", "Coverage"}
+ALL_LINKS = {"Home", "Needs", "Post a need", "Inbox", "Campaigns", "Coverage", "Alerts"}
 
 
 def menu(client, user) -> dict[str, str]:
@@ -30,8 +30,8 @@ def campaigner(brum_aid):
     ("who", "expected"),
     [
         ("coordinator", ALL_LINKS),
-        ("viewer", {"Home", "Needs", "Campaigns", "Coverage"}),
-        ("campaigner", {"Home", "Needs", "Campaigns", "Coverage"}),
+        ("viewer", {"Home", "Needs", "Campaigns", "Coverage", "Alerts"}),
+        ("campaigner", {"Home", "Needs", "Campaigns", "Coverage", "Alerts"}),
     ],
 )
 def test_each_menu_link_is_one_the_person_may_follow(client, request, who, expected):
