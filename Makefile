@@ -48,7 +48,8 @@ run: $(BIN)/.installed-base
 	$(BIN)/python manage.py collectstatic --no-input -v0
 	@echo
 	@echo "  Rekindle is starting at http://$(HOST):$(PORT)/"
-	@echo "  Sign in as coordinator, campaigner or viewer; the password is rekindle-demo."
+	@echo "  Sign in as coordinator, campaigner or viewer; the password is rekindle-demo. A campaign big"
+	@echo "  enough to need a second person's approval can be approved by campaigner2."
 	@echo "  Text messages are not sent: they are printed here (SMS_BACKEND=console); links in them"
 	@echo "  open on this server. The task worker's routine lines are hidden (Q_LOG_LEVEL=INFO shows them)."
 	@echo "  Phone simulator (be a volunteer's phone, text YES, READY, STOP...): http://$(HOST):$(PORT)/sms/simulator/"

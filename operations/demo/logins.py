@@ -13,8 +13,9 @@ DEMO_PASSWORD = "rekindle-demo"  # noqa: S105  (printed by `make run`; DEBUG onl
 LOGINS = (
     ("coordinator", "brum-aid", StaffRole.Role.COORDINATOR),
     ("campaigner", "wm-infrastructure", StaffRole.Role.CAMPAIGN_MANAGER),
+    # A second campaign manager, so that the two-person rule for large campaigns can be tried.
+    ("campaigner2", "wm-infrastructure", StaffRole.Role.CAMPAIGN_MANAGER),
     ("viewer", "wm-infrastructure", StaffRole.Role.VIEWER),
-    ("approver", "wm-infrastructure", StaffRole.Role.CAMPAIGN_MANAGER),
     ("coordinator-coventry", "coventry-together", StaffRole.Role.COORDINATOR),
     ("coordinator-blackcountry", "black-country-neighbours", StaffRole.Role.COORDINATOR),
     ("coordinator-faith", "faithful-neighbours", StaffRole.Role.COORDINATOR),

@@ -47,6 +47,8 @@ def test_seed_builds_the_region_the_contract_promises(settings):
     }
     assert ("coordinator", "brum-aid", "coordinator") in roles
     assert ("campaigner", "wm-infrastructure", "campaign_manager") in roles
+    # The contract's second campaign manager, so that the two-person rule can be tried.
+    assert ("campaigner2", "wm-infrastructure", "campaign_manager") in roles
     assert any(user == "viewer" and role == "viewer" for user, _, role in roles)
     from django.contrib.auth import authenticate
 

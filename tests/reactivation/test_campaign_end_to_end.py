@@ -68,7 +68,7 @@ def region(settings, live_server):
 
 def users():
     User = get_user_model()
-    return User.objects.get(username="campaigner"), User.objects.get(username="approver")
+    return User.objects.get(username="campaigner"), User.objects.get(username="campaigner2")
 
 
 def reply(server: FakeTwilio, live_server, phone: str, text: str) -> None:
