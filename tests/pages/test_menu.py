@@ -32,6 +32,8 @@ def campaigner(brum_aid):
         ("coordinator", ALL_LINKS),
         ("viewer", {"Home", "Needs", "Campaigns", "Coverage"}),
         ("campaigner", {"Home", "Needs", "Campaigns", "Coverage"}),
+        # An infrastructure body's campaign manager keeps the regional desk: an inbox of their own.
+        ("infrastructure_staff", {"Home", "Needs", "Inbox", "Campaigns", "Coverage"}),
     ],
 )
 def test_each_menu_link_is_one_the_person_may_follow(client, request, who, expected):
