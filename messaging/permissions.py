@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from volunteers.models import Organisation
 from volunteers.permissions import (
     COORDINATOR,
@@ -22,15 +24,22 @@ from volunteers.permissions import (
 
 
 def _infrastructure_ids(*, user: User | None) -> set[int]:
-    """The infrastructure bodies where ``user`` is a coordinator or campaign manager."""
-    writers = organisation_ids_for(user=user, roles=WRITER_ROLES)
+    """The infrastructure bodies where ``user`` is a coordinator or campaign manager: one query,
+    then cached on the user object for the request, as the roles are (keyed by those roles, so a
+    role granted since is seen)."""
+    writers = frozenset(organisation_ids_for(user=user, roles=WRITER_ROLES))
     if not writers:
         return set()
-    return set(
-        Organisation.objects.filter(id__in=writers, kind=Organisation.Kind.INFRASTRUCTURE).values_list(
-            "id", flat=True
+    cached = getattr(user, "_rekindle_infrastructure", None)
+    if cached is None or cached[0] != writers:
+        ids = set(
+            Organisation.objects.filter(id__in=writers, kind=Organisation.Kind.INFRASTRUCTURE).values_list(
+                "id", flat=True
+            )
         )
-    )
+        cached = (writers, ids)
+        cast(Any, user)._rekindle_infrastructure = cached  # a cache on the object, not a model field
+    return set(cached[1])
 
 
 def inbox_organisation_ids(*, user: User | None) -> set[int]:
