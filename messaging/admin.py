@@ -34,12 +34,12 @@ class InboundMessageAdmin(admin.ModelAdmin):
         "command",
         "outcome",
         "needs_attention",
-        "resolved_at",
+        "attempts",
     ]
     list_filter = ["outcome", "needs_attention", "command"]
     search_fields = ["from_number", "body", "message_sid"]
     date_hierarchy = "received_at"
-    raw_id_fields = ["volunteer", "resolved_by"]
+    raw_id_fields = ["volunteer"]
     readonly_fields = [
         "message_sid",
         "from_number",

@@ -13,12 +13,15 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.broker import broker_shared
 from messaging import grammar
+from messaging.inbox import NOT_A_PHONE, inbox_route, inbox_route_to_desk
 from messaging.models import InboundMessage, OptOut, OutboundMessage
-from messaging.registry import InboundContext, SmsCommand, handler_for
+from messaging.registry import InboundContext, OpenQuestion, SmsCommand, handler_for, open_questions_for
+from messaging.replies import ANSWERS, Reading, reply_read
 from messaging.services import _enqueue, message_queue, optout_record, optout_remove
 from volunteers.models import Volunteer
 from volunteers.phones import InvalidPhone, phone_normalise
@@ -39,8 +42,8 @@ ERROR_TEXT = "Sorry, something went wrong with that. A coordinator will read you
 
 _INSERT_SQL = """
 INSERT INTO {table} (message_sid, from_number, to_number, body, command, argument, outcome,
-    outcome_detail, received_at, needs_attention)
-VALUES (%s, %s, %s, %s, '', '', %s, %s, %s, %s)
+    outcome_detail, received_at, needs_attention, attempts)
+VALUES (%s, %s, %s, %s, '', '', %s, %s, %s, %s, 0)
 ON CONFLICT (message_sid) DO NOTHING
 RETURNING id
 """
@@ -153,8 +156,8 @@ def _push(inbound_id: int) -> None:
 
 
 def _reply(message: InboundMessage, text: str | None) -> None:
-    if not text:
-        return
+    if not text or not message.sender_can_receive:
+        return  # a name ("VODAFONE"), a short code or no number: nothing can be texted back
     message_queue(
         to=message.from_number,
         body=text,
@@ -166,8 +169,88 @@ def _reply(message: InboundMessage, text: str | None) -> None:
     )
 
 
+# A text whose handling fails this many times (a bug, a database error, a crash) goes to a person
+# with the error instead of being retried for ever by the sweep.
+INBOUND_MAX_ATTEMPTS = 5
+
+
 def inbound_handle(*, inbound_id: int) -> str:
-    """Act on one stored text, once. Returns the outcome."""
+    """Act on one stored text, once. Returns the outcome ("" when it was already handled).
+
+    Each start is counted on the row in a commit of its own before anything else, so that a
+    failure which rolls the handling back still counts: the last allowed attempt that fails, or
+    any attempt after it, puts the text in the inbox with the error and marks it handled."""
+    attempt = _attempt_start(inbound_id)
+    if attempt is None:
+        return ""
+    if attempt > INBOUND_MAX_ATTEMPTS:
+        return _give_up(inbound_id, error=f"its handling did not finish in {INBOUND_MAX_ATTEMPTS} attempts")
+    try:
+        return _handle(inbound_id)
+    except Exception as exc:
+        if attempt < INBOUND_MAX_ATTEMPTS:
+            raise  # the sweep (or Twilio's retry) queues it again
+        log.exception("handling inbound %s failed %s times: giving it to a person", inbound_id, attempt)
+        return _give_up(inbound_id, error=_describe(exc))
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:200]
+
+
+def _attempt_start(inbound_id: int) -> int | None:
+    """Count one more attempt; None when the text was handled already."""
+    with transaction.atomic():
+        if not InboundMessage.objects.filter(pk=inbound_id, handled_at__isnull=True).update(
+            attempts=F("attempts") + 1
+        ):
+            return None
+        return InboundMessage.objects.filter(pk=inbound_id).values_list("attempts", flat=True).first()
+
+
+def _give_up(inbound_id: int, *, error: str) -> str:
+    """Mark the text handled with an error and put it in front of a person; each step that might
+    fail again is tried on its own, falling back to the regional desk."""
+    with transaction.atomic():
+        if not InboundMessage.objects.filter(pk=inbound_id, handled_at__isnull=True).update(
+            handled_at=timezone.now(),
+            outcome=Outcome.ERROR,
+            needs_attention=True,
+            outcome_detail=f"Not handled: {error}"[:300],
+        ):
+            return ""
+        message = InboundMessage.objects.get(pk=inbound_id)
+        try:
+            with transaction.atomic():
+                inbox_route(message=message, failed=True)
+        except Exception:
+            log.exception("routing inbound %s failed: the regional desk gets it", inbound_id)
+            inbox_route_to_desk(message=message)
+        try:
+            with transaction.atomic():
+                _reply(message, ERROR_TEXT)
+        except Exception:
+            log.exception("the reply to inbound %s could not be queued", inbound_id)
+    return Outcome.ERROR
+
+
+def _read(message: InboundMessage) -> tuple[Reading, tuple[OpenQuestion, ...], bool]:
+    """The grammar's reading, made an answer to what is open for the sender; the open questions;
+    whether Twilio itself already answered the text (STOP, START, HELP)."""
+    twilio_keyword = (
+        message.outcome_detail.removeprefix("OptOutType=").upper() if message.outcome_detail else ""
+    )
+    parsed = grammar.sms_parse(message.body)
+    # Twilio re-subscribes on YES too (OptOutType=START); this service opts back in only on
+    # START/UNSTOP, so only Twilio's STOP overrides our reading of the text.
+    if twilio_keyword == "STOP":
+        parsed = grammar.ParsedSms(grammar.STOP, "", message.body)
+    questions = open_questions_for(phone=message.from_number) if parsed.name in ANSWERS else ()
+    reading = reply_read(parsed, open_kinds={q.kind for q in questions})
+    return reading, questions, bool(twilio_keyword)
+
+
+def _handle(inbound_id: int) -> str:
     with transaction.atomic():
         # The claim: only the first run finds it unhandled (a task may run twice).
         if not InboundMessage.objects.filter(pk=inbound_id, handled_at__isnull=True).update(
@@ -175,40 +258,55 @@ def inbound_handle(*, inbound_id: int) -> str:
         ):
             return ""
         message = InboundMessage.objects.select_related("volunteer").get(pk=inbound_id)
-        if message.volunteer_id is None:
-            # Looked up here, not in the webhook, which only stores (see inbound_receive).
-            message.volunteer = Volunteer.objects.filter(phone=message.from_number).first()
-        twilio_keyword = (
-            message.outcome_detail.removeprefix("OptOutType=").upper() if message.outcome_detail else ""
-        )
-        parsed = grammar.sms_parse(message.body)
-        # Twilio re-subscribes on YES too (OptOutType=START); this service opts back in only on
-        # START/UNSTOP, so only Twilio's STOP overrides our reading of the text.
-        if twilio_keyword == "STOP":
-            parsed = grammar.ParsedSms(grammar.STOP, "", message.body)
-        command = SmsCommand(name=parsed.name, argument=parsed.argument, raw=message.body)
-        message.command = parsed.name[:20]
-        message.argument = parsed.argument[:40]
-        try:
-            with transaction.atomic():
-                outcome, reply = _dispatch(message, command, twilio_answered=bool(twilio_keyword))
-        except Exception:
-            log.exception("handling inbound %s failed", message.pk)
-            outcome, reply = Outcome.ERROR, ERROR_TEXT
-        message.outcome = outcome
-        message.needs_attention = outcome in (Outcome.NOT_UNDERSTOOD, Outcome.ERROR)
-        message.outcome_detail = ""
-        message.save(
-            update_fields=["command", "argument", "outcome", "needs_attention", "outcome_detail", "volunteer"]
-        )
-        if message.volunteer_id:
-            Volunteer.objects.filter(pk=message.volunteer_id).update(last_active_at=timezone.now())
+        questions: tuple[OpenQuestion, ...] = ()
+        error = ""
+        outcome: str
+        if not message.sender_can_receive:
+            outcome, reply, for_a_person = Outcome.NOT_UNDERSTOOD, None, True
+        else:
+            if message.volunteer_id is None:
+                # Looked up here, not in the webhook, which only stores (see inbound_receive).
+                message.volunteer = Volunteer.objects.filter(phone=message.from_number).first()
+            reading, questions, twilio_answered = _read(message)
+            command = SmsCommand(name=reading.name, argument=reading.argument, raw=message.body)
+            message.command = reading.name[:20]
+            message.argument = reading.argument[:40]
+            try:
+                with transaction.atomic():
+                    outcome, reply = _dispatch(
+                        message, command, twilio_answered=twilio_answered, questions=questions
+                    )
+            except Exception as exc:
+                log.exception("handling inbound %s failed", message.pk)
+                outcome, reply, error = Outcome.ERROR, ERROR_TEXT, _describe(exc)
+            for_a_person = reading.for_a_person or outcome in (Outcome.NOT_UNDERSTOOD, Outcome.ERROR)
+        _outcome_save(message, outcome=outcome, for_a_person=for_a_person, error=error)
+        if for_a_person:
+            inbox_route(message=message, questions=questions, failed=bool(error))
         _reply(message, reply)
     return outcome
 
 
+def _outcome_save(message: InboundMessage, *, outcome: str, for_a_person: bool, error: str) -> None:
+    message.outcome = outcome
+    message.needs_attention = for_a_person
+    if not message.sender_can_receive:
+        message.outcome_detail = NOT_A_PHONE
+    else:
+        message.outcome_detail = f"Error: {error}"[:300] if error else ""
+    message.save(
+        update_fields=["command", "argument", "outcome", "needs_attention", "outcome_detail", "volunteer"]
+    )
+    if message.volunteer_id:
+        Volunteer.objects.filter(pk=message.volunteer_id).update(last_active_at=timezone.now())
+
+
 def _dispatch(
-    message: InboundMessage, command: SmsCommand, *, twilio_answered: bool
+    message: InboundMessage,
+    command: SmsCommand,
+    *,
+    twilio_answered: bool,
+    questions: tuple[OpenQuestion, ...] = (),
 ) -> tuple[str, str | None]:
     phone, volunteer = message.from_number, message.volunteer
     name = command.name
@@ -241,5 +339,8 @@ def _dispatch(
     handler = handler_for(name) if name != grammar.NOT_UNDERSTOOD else None
     if handler is None:
         return Outcome.NOT_UNDERSTOOD, NOT_UNDERSTOOD_TEXT
-    reply = handler(InboundContext(message=message, phone=phone, volunteer=volunteer, command=command))
+    context = InboundContext(
+        message=message, phone=phone, volunteer=volunteer, command=command, open_questions=questions
+    )
+    reply = handler(context)
     return Outcome.HANDLED, reply

@@ -1,8 +1,10 @@
-"""The coordinators' inbox: texts nobody's command grammar understood, for a person to read.
+"""The inbox: texts for a person to read, one inbox per organisation and the regional desk.
 
 In a crisis "help" may mean "I need help", so every such text is shown to a person, who can reply
-(through ``message_queue``, like every other text) and mark it dealt with. Numbers are shown
-masked: replying does not need the number, and the number is personal data.
+(through ``message_queue``, like every other text) and mark it dealt with. Each organisation that
+knows the sender gets its own copy and deals with it (messaging/inbox.py); who reads which inbox
+is in messaging/permissions.py. Numbers are shown masked: replying does not need the number, and
+the number is personal data. Every look at the inbox is audited, with the texts it showed.
 """
 
 from __future__ import annotations
@@ -13,27 +15,30 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from messaging import services
-from messaging.models import InboundMessage
-from messaging.selectors import inbox_needing_attention, inbox_recently_resolved
-from messaging.services import InboxAnswer
-from volunteers.permissions import COORDINATOR, is_superuser, organisation_ids_for
+from messaging import inbox as inbox_services
+from messaging.inbox import InboxAnswer
+from messaging.permissions import has_inbox
+from messaging.selectors import inbox_entry_for, inbox_sections_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
 REPLY_MAX = 480  # three SMS segments at most
 
-# What the coordinator is told after answering: (level, text).
+# What the person is told after answering: (level, text).
 ANSWER_NOTES = {
     InboxAnswer.TAKEN: (messages.INFO, "Someone has already dealt with that message."),
     InboxAnswer.OPTED_OUT: (
         messages.INFO,
         "Marked dealt with. No reply was sent: that number has opted out (STOP).",
+    ),
+    InboxAnswer.CANNOT_RECEIVE: (
+        messages.INFO,
+        "Marked dealt with. No reply was sent: the sender is not a phone number we can text back.",
     ),
     InboxAnswer.SENT: (messages.SUCCESS, "Reply sent and the message is marked dealt with."),
     InboxAnswer.RESOLVED: (messages.SUCCESS, "Marked dealt with."),
@@ -45,16 +50,17 @@ class ReplyForm(forms.Form):
 
 
 def may_use_inbox(user: User | AnonymousUser) -> TypeGuard[User]:
-    """The inbox is for coordinators (of any organisation): they are the people who act on texts."""
-    return is_superuser(user) or bool(organisation_ids_for(user=user, roles={COORDINATOR}))
+    """Whether ``user`` has an inbox to read (the menu's rule and the page's)."""
+    return has_inbox(user=user)
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     if not may_use_inbox(request.user):
-        raise PermissionDenied("The inbox is for coordinators.")
-    context = {"waiting": inbox_needing_attention(), "recent": inbox_recently_resolved(), "max": REPLY_MAX}
-    return render(request, "messaging/inbox.html", context)
+        raise PermissionDenied("The inbox is for the coordinators of an organisation.")
+    sections = inbox_sections_for(user=request.user)
+    inbox_services.inbox_read_record(user=request.user, sections=sections)
+    return render(request, "messaging/inbox.html", {"sections": sections, "max": REPLY_MAX})
 
 
 @login_required
@@ -62,8 +68,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def inbox_reply(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     if not may_use_inbox(user):
-        raise PermissionDenied("The inbox is for coordinators.")
-    message = get_object_or_404(InboundMessage, pk=pk, needs_attention=True)
+        raise PermissionDenied("The inbox is for the coordinators of an organisation.")
+    entry = inbox_entry_for(user=user, entry_id=pk)
+    if entry is None:
+        raise Http404("No such message in your inbox.")
     form = ReplyForm(request.POST)
     send = request.POST.get("action") != "resolve"
     if send and not form.is_valid():
@@ -71,8 +79,8 @@ def inbox_reply(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"Please write a reply of up to {REPLY_MAX} characters, or mark it dealt with."
         )
         return redirect("inbox")
-    answer = services.inbox_reply(
-        message_id=message.pk, user=user, body=form.cleaned_data["body"] if send else None
+    answer = inbox_services.inbox_reply(
+        entry_id=entry.pk, user=user, body=form.cleaned_data["body"] if send else None
     )
     level, note = ANSWER_NOTES[answer]
     messages.add_message(request, level, note)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
-from volunteers.models import Volunteer, validate_e164
-from volunteers.phones import phone_mask
+from volunteers.models import Organisation, Volunteer, validate_e164
+from volunteers.phones import phone_is_e164, phone_mask
 
 
 class OutboundMessage(models.Model):
@@ -97,10 +98,12 @@ class InboundMessage(models.Model):
     outcome_detail = models.CharField(max_length=300, blank=True)
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     handled_at = models.DateTimeField(null=True, blank=True)
-    needs_attention = models.BooleanField(default=False, help_text="In the coordinators' inbox.")
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Times its handling was started; after a few, it goes to a person."
+    )
+    needs_attention = models.BooleanField(
+        default=False,
+        help_text="Put in front of a person: in the inbox of each organisation that knows the sender.",
     )
 
     class Meta:
@@ -110,9 +113,63 @@ class InboundMessage(models.Model):
         return f"from {self.from_number}: {self.body[:40]}"
 
     @property
+    def sender_can_receive(self) -> bool:
+        """False for an alphanumeric sender ("VODAFONE"), a short code or no number at all: nothing
+        can be texted back to it."""
+        return phone_is_e164(self.from_number)
+
+    @property
     def from_number_masked(self) -> str:
-        """The sender's number with all but its last three digits hidden, for lists."""
+        """The sender's number with all but its last three digits hidden, for lists. A sender that
+        is not a phone number (a name or a short code) is not personal: it is shown as it came."""
+        if not self.sender_can_receive:
+            return self.from_number or "(no sender)"
         return phone_mask(self.from_number)
+
+
+class InboxEntry(models.Model):
+    """One organisation's copy of a text that needs a person (``organisation`` empty: the regional
+    desk, for a sender nobody on the register knows). Each organisation deals with its own copy.
+
+    ``reasons`` says why it came here ("a volunteer in your group Sparkbrook Helpers"); ``context``
+    what this organisation had open for the sender ("campaign call: Flood response"). Both are
+    written for the organisation that reads them and name nothing of another organisation's.
+    """
+
+    message = models.ForeignKey(InboundMessage, on_delete=models.CASCADE, related_name="inbox_entries")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="inbox_entries"
+    )
+    reasons = models.JSONField(default=list, blank=True)
+    context = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reply = models.ForeignKey(
+        "OutboundMessage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "inbox entries"
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "organisation"], name="one_inbox_entry_per_organisation"
+            ),
+            models.UniqueConstraint(
+                fields=["message"], condition=Q(organisation__isnull=True), name="one_desk_entry_per_message"
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "resolved_at"], name="inbox_by_organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation or 'regional desk'}: {self.message}"
+
+    @property
+    def is_desk(self) -> bool:
+        return self.organisation_id is None
 
 
 class OptOut(models.Model):

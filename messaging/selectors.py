@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from messaging.models import InboundMessage, OutboundMessage
-from volunteers.models import Volunteer
+from messaging.models import InboundMessage, InboxEntry, OutboundMessage
+from messaging.permissions import can_answer_entry, can_use_desk, inbox_organisation_ids
+from volunteers.models import Organisation, Volunteer
+from volunteers.permissions import User, is_superuser
 
 
 @dataclass(frozen=True)
@@ -31,22 +34,77 @@ def simulator_phones(*, limit: int = 200) -> list[tuple[str, str]]:
     return list(Volunteer.objects.order_by("name").values_list("phone", "name")[:limit])
 
 
-def inbox_needing_attention(*, limit: int = 200) -> list[InboundMessage]:
-    """The texts waiting for a person in the coordinators' inbox, oldest first."""
-    return list(
-        InboundMessage.objects.filter(needs_attention=True, resolved_at__isnull=True)
-        .select_related("volunteer")
-        .order_by("received_at")[:limit]
-    )
+@dataclass(frozen=True)
+class InboxSection:
+    """One inbox as a person sees it: an organisation's (``organisation``) or the regional desk."""
+
+    organisation: Organisation | None
+    waiting: list[InboxEntry]
+    recent: list[InboxEntry]
+
+    @property
+    def is_desk(self) -> bool:
+        return self.organisation is None
+
+    @property
+    def entries(self) -> list[InboxEntry]:
+        return self.waiting + self.recent
 
 
-def inbox_recently_resolved(*, limit: int = 20) -> list[InboundMessage]:
-    """The inbox's texts dealt with most recently, latest first, with who dealt with them."""
-    return list(
-        InboundMessage.objects.filter(needs_attention=True, resolved_at__isnull=False)
-        .select_related("volunteer", "resolved_by")
-        .order_by("-resolved_at")[:limit]
+def inbox_sections_for(*, user: User | None, limit: int = 200, recent: int = 20) -> list[InboxSection]:
+    """The inboxes ``user`` reads (messaging/permissions.py), each with the texts waiting (oldest
+    first) and those dealt with lately (latest first). In five queries, however many texts."""
+    desk = can_use_desk(user=user)
+    if is_superuser(user):
+        scope = Q()
+        organisations = list(Organisation.objects.filter(inbox_entries__isnull=False).distinct())
+    else:
+        organisation_ids = inbox_organisation_ids(user=user)
+        scope = Q(organisation_id__in=organisation_ids) | (
+            Q(organisation__isnull=True) if desk else Q(pk__in=[])
+        )
+        organisations = list(Organisation.objects.filter(id__in=organisation_ids))
+    entries = InboxEntry.objects.filter(scope).select_related("message", "message__volunteer", "organisation")
+    entries = entries.annotate(
+        others=Subquery(
+            InboxEntry.objects.filter(message_id=OuterRef("message_id"))
+            .exclude(pk=OuterRef("pk"))
+            .values("message_id")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        )
     )
+    waiting = list(entries.filter(resolved_at__isnull=True).order_by("message__received_at", "pk")[:limit])
+    done = list(
+        entries.filter(resolved_at__isnull=False)
+        .select_related("resolved_by")
+        .order_by("-resolved_at")[:recent]
+    )
+    sections = [
+        InboxSection(
+            organisation=o,
+            waiting=[e for e in waiting if e.organisation_id == o.pk],
+            recent=[e for e in done if e.organisation_id == o.pk],
+        )
+        for o in sorted(organisations, key=lambda o: o.name)
+    ]
+    if desk:
+        sections.append(
+            InboxSection(
+                organisation=None,
+                waiting=[e for e in waiting if e.organisation_id is None],
+                recent=[e for e in done if e.organisation_id is None],
+            )
+        )
+    return sections
+
+
+def inbox_entry_for(*, user: User | None, entry_id: int) -> InboxEntry | None:
+    """One inbox entry, if ``user`` reads the inbox it is in; None otherwise (as if it did not exist)."""
+    entry = InboxEntry.objects.select_related("message", "organisation").filter(pk=entry_id).first()
+    if entry is None or not can_answer_entry(user=user, organisation_id=entry.organisation_id):
+        return None
+    return entry
 
 
 def outbox_oldest_waiting() -> datetime | None:

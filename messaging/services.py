@@ -1,7 +1,8 @@
-"""Writes for SMS: queueing outbound messages, opt-outs, provider status, answers from the inbox.
+"""Writes for SMS: queueing outbound messages, opt-outs, provider status.
 
 ``message_queue`` is the one door every outbound text goes through. Sending itself (claim, rate,
-transport, retries) is in ``messaging.sending``; inbound texts in ``messaging.inbound``.
+transport, retries) is in ``messaging.sending``; inbound texts in ``messaging.inbound``; the
+inbox in ``messaging.inbox``.
 """
 
 from __future__ import annotations
@@ -9,9 +10,8 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime, timedelta
-from enum import StrEnum
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,14 +21,10 @@ from django.utils import timezone
 
 from core.broker import broker_shared, q_cluster_int
 from messaging.encoding import sms_normalise, sms_segments
-from messaging.models import InboundMessage, OptOut, OutboundMessage
+from messaging.models import OptOut, OutboundMessage
 from messaging.timing import quiet_hours_end
 from volunteers.models import Volunteer
 from volunteers.phones import phone_is_e164, phone_normalise
-from volunteers.services import audit_record
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
 
 log = logging.getLogger(__name__)
 State = OutboundMessage.State
@@ -321,43 +317,3 @@ def phone_unreachable_record(*, phone: str, at: datetime) -> None:
     """Twilio says ``phone`` cannot take texts (a landline, an unknown number): the register's
     volunteer with it is marked, once, and the sender stops texting them."""
     Volunteer.objects.filter(phone=phone, phone_unreachable_at__isnull=True).update(phone_unreachable_at=at)
-
-
-class InboxAnswer(StrEnum):
-    """What became of a coordinator's answer to a text in the inbox."""
-
-    TAKEN = "taken"  # someone else had dealt with it first: nothing was done
-    RESOLVED = "resolved"  # marked dealt with; no reply was asked for
-    SENT = "sent"  # the reply was queued and the text marked dealt with
-    OPTED_OUT = "opted_out"  # marked dealt with, but no reply: the number has opted out
-
-
-def inbox_reply(*, message_id: int, user: User, body: str | None) -> InboxAnswer:
-    """Mark a text in the inbox dealt with by ``user`` and, unless ``body`` is None, reply to it
-    (through ``message_queue``, once per text). Claimed first: only the first person to answer
-    acts, a second click or a colleague's answer gets TAKEN. Audited either way."""
-    with transaction.atomic():
-        claimed = InboundMessage.objects.filter(
-            pk=message_id, needs_attention=True, resolved_at__isnull=True
-        ).update(resolved_at=timezone.now(), resolved_by=user)
-        if not claimed:
-            return InboxAnswer.TAKEN
-        message = InboundMessage.objects.select_related("volunteer").get(pk=message_id)
-        queued = None
-        if body is not None:
-            queued = message_queue(
-                to=message.from_number,
-                body=body.strip(),
-                dedupe_key=f"inbox-reply:{message.pk}",
-                purpose="inbox_reply",
-                volunteer=message.volunteer,
-            )
-        audit_record(
-            actor=user,
-            action="inbox.reply" if body is not None else "inbox.resolve",
-            target=message,
-            detail={"sent": bool(queued)},
-        )
-    if body is None:
-        return InboxAnswer.RESOLVED
-    return InboxAnswer.SENT if queued is not None else InboxAnswer.OPTED_OUT

@@ -13,6 +13,11 @@ class NeedsConfig(AppConfig):
         register_handler("YES", sms.sms_yes)
         register_handler("NO", sms.sms_no)
         register_handler("DONE", sms.sms_done)
+        # What messaging may know of a number: offers open for it, organisations that know it.
+        from messaging.registry import context_provider_register, sender_knower_register
+
+        context_provider_register(sms.sms_open_offers)
+        sender_knower_register(sms.sms_organisations_knowing)
 
         # A volunteer helping with one of an organisation's needs is reachable by its coordinators.
         from needs.permissions import volunteers_helping

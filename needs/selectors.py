@@ -148,6 +148,18 @@ def offer_for_phone_and_ref(*, phone: str, ref: str) -> Offer | None:
     return qs.filter(status=Offer.Status.OFFERED).first() or qs.order_by("-offered_at").first()
 
 
+def needs_about_phone(*, phone: str, limit: int = 20) -> QuerySet[Need]:
+    """The latest needs this number asked for (as the requester) or is helping with (as the
+    volunteer who accepted): how an organisation knows a number that texts us."""
+    return (
+        Need.objects.filter(
+            Q(requester_phone=phone, requester_erased_at__isnull=True) | Q(assigned_volunteer__phone=phone)
+        )
+        .only("id", "ref", "category", "organisation_id", "requester_phone", "status")
+        .order_by("-created_at")[:limit]
+    )
+
+
 def offer_by_token(*, token: str) -> Offer | None:
     """The offer behind a ``/o/<token>/`` link, or None for an unknown token."""
     if not token or len(token) > 64:

@@ -1,4 +1,6 @@
-"""The needs app's SMS commands: YES, NO and DONE (registered in NeedsConfig.ready).
+"""The needs app's SMS commands: YES, NO and DONE, and what messaging may know of a number: the
+offers open for it and the organisations whose needs it asked for or helps with (all registered
+in NeedsConfig.ready).
 
 messaging parses the text into an SmsCommand and calls these with an InboundContext; each returns
 the reply text. Replies never carry a requester's details: the winner gets those in a separate
@@ -9,9 +11,10 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from messaging.registry import InboundContext
+from messaging.registry import InboundContext, OpenQuestion
+from messaging.replies import OFFER
 from needs.models import Need, Offer
-from needs.selectors import offer_for_phone_and_ref, offers_open_for_phone
+from needs.selectors import needs_about_phone, offer_for_phone_and_ref, offers_open_for_phone
 from needs.services.claim import AcceptOutcome, offer_accept
 from needs.services.lifecycle import need_mark_done
 from needs.services.offers import DeclineOutcome, offer_decline
@@ -85,3 +88,29 @@ def sms_done(ctx: InboundContext) -> str:
     need = offers[0].need
     need_mark_done(need=need, channel="sms")
     return f"{_sender()}: {need.ref} marked done. Thank you for helping!"
+
+
+def sms_open_offers(phone: str) -> list[OpenQuestion]:
+    """messaging context provider: the offers waiting for this number's YES or NO."""
+    return [
+        OpenQuestion(
+            kind=OFFER,
+            label=f"offer of need {o.need.ref} ({o.need.get_category_display()})",
+            organisation_id=o.need.organisation_id,
+            asked_at=o.offered_at,
+        )
+        for o in offers_open_for_phone(phone=phone).order_by("-offered_at")[:5]
+    ]
+
+
+def sms_organisations_knowing(phone: str) -> dict[int, str]:
+    """messaging sender knower: the organisations whose need this number asked for or is helping
+    with, with why, in words for that organisation's inbox."""
+    known: dict[int, str] = {}
+    for need in needs_about_phone(phone=phone):
+        if need.requester_phone == phone:
+            why = f"The requester of your need {need.ref} ({need.get_category_display()})."
+        else:
+            why = f"The volunteer helping with your need {need.ref} ({need.get_category_display()})."
+        known.setdefault(need.organisation_id, why)
+    return known

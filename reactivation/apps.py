@@ -12,3 +12,8 @@ class ReactivationConfig(AppConfig):
 
         register_handler("READY", ready_handle)
         register_handler("NOT_NOW", not_now_handle)
+        # What is open for a number, so "count me in" is read as the answer to our call.
+        from messaging.registry import context_provider_register
+        from reactivation.selectors.replies import questions_open_for
+
+        context_provider_register(questions_open_for)

@@ -7,7 +7,7 @@ import importlib
 import pytest
 
 from tests.factories import OrganisationFactory, StaffRoleFactory, UserFactory, VolunteerFactory
-from volunteers.models import StaffRole
+from volunteers.models import Organisation, StaffRole
 
 # The browser fixtures (one Playwright session for the whole run) for every module that needs them.
 pytest_plugins = ["tests.browser.support"]
@@ -85,6 +85,25 @@ def other_coordinator(coventry_together):
 def viewer(brum_aid):
     return StaffRoleFactory(
         user=UserFactory(username="vic"), organisation=brum_aid, role=StaffRole.Role.VIEWER
+    ).user
+
+
+@pytest.fixture
+def infrastructure(db):
+    """West Midlands Infrastructure: an infrastructure body, whose staff keep the regional desk."""
+    return OrganisationFactory(
+        slug="wm-infrastructure",
+        name="West Midlands Infrastructure",
+        kind=Organisation.Kind.INFRASTRUCTURE,
+        covers=["Birmingham", "Coventry"],
+    )
+
+
+@pytest.fixture
+def infrastructure_staff(infrastructure):
+    """Ines, a campaign manager of the infrastructure body (as the demo's campaigners are)."""
+    return StaffRoleFactory(
+        user=UserFactory(username="ines"), organisation=infrastructure, role=StaffRole.Role.CAMPAIGN_MANAGER
     ).user
 
 

@@ -8,7 +8,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from messaging.models import InboundMessage, OptOut, OutboundMessage
+from messaging.models import InboundMessage, InboxEntry, OptOut, OutboundMessage
 from needs.models import Need, Offer
 from reactivation.models import Campaign, CampaignRecipient, Playbook, PlaybookVersion
 from volunteers.models import (
@@ -149,6 +149,16 @@ class InboundMessageFactory(factory.django.DjangoModelFactory):
     message_sid = factory.Sequence(lambda n: f"SM{n:032d}")
     from_number = factory.LazyFunction(drama_phone)
     body = "YES"
+
+
+class InboxEntryFactory(factory.django.DjangoModelFactory):
+    """A text in one organisation's inbox (``organisation=None``: the regional desk)."""
+
+    class Meta:
+        model = InboxEntry
+
+    message = factory.SubFactory(InboundMessageFactory, needs_attention=True, outcome="not_understood")
+    organisation = factory.SubFactory(OrganisationFactory)
 
 
 class OptOutFactory(factory.django.DjangoModelFactory):

@@ -123,9 +123,10 @@ def readiness_cycle(*, now=None) -> dict[str, int]:
 
 
 @transaction.atomic
-def readiness_answer(*, check: ReadinessCheck, ready: bool, now=None) -> str:
+def readiness_answer(*, check: ReadinessCheck, ready: bool, now=None, renew_consent: bool = True) -> str:
     """Record READY or NOT NOW to a readiness check and say thank you. Both confirm the contact;
-    READY to a handover makes the deputy the organiser (steward succession)."""
+    READY to a handover makes the deputy the organiser (steward succession). ``renew_consent``:
+    READY to the check's own words renews consent; an answer given to another text does not."""
     now = now or timezone.now()
     if not ReadinessCheck.objects.filter(pk=check.pk, answer=ReadinessCheck.Answer.PENDING).update(
         answer=ReadinessCheck.Answer.READY if ready else ReadinessCheck.Answer.NOT_NOW, answered_at=now
@@ -145,7 +146,7 @@ def readiness_answer(*, check: ReadinessCheck, ready: bool, now=None) -> str:
         )
         Membership.objects.filter(group=group, volunteer=contact).update(role=Membership.Role.ORGANISER)
         return f"Thank you! You are now the contact for {group.name}. We will only text if help is needed."
-    if ready:
+    if ready and renew_consent:
         # The check asked whether we may keep them on the register: READY renews consent too.
         Volunteer.objects.filter(pk=contact.pk).update(
             consent_at=now,
@@ -153,5 +154,22 @@ def readiness_answer(*, check: ReadinessCheck, ready: bool, now=None) -> str:
             consent_channel=Volunteer.ConsentChannel.SMS,
             consent_source=f"readiness check {check.pk}",
         )
+    if ready:
         return f"Thank you! {group.name} stays on the register, ready if needed. Reply STOP to opt out"
     return f"Thank you. {group.name} stays on the register; we will ask again in a few months."
+
+
+def readiness_contact_confirm(*, volunteer_id: int, ready: bool, now=None) -> None:
+    """A group's contact answered another text (a campaign's call): they were reached. Their open
+    readiness checks take the same answer, and the groups they organise are confirmed, so nobody
+    counts them as missing a check or tells the deputy the organiser could not be reached. A
+    handover request stays open: answering a campaign is not agreeing to take over a group."""
+    now = now or timezone.now()
+    checks = ReadinessCheck.objects.filter(
+        contact_id=volunteer_id, answer=ReadinessCheck.Answer.PENDING, kind=ReadinessCheck.Kind.CHECK
+    ).select_related("contact", "message")
+    for check in checks:
+        readiness_answer(check=check, ready=ready, now=now, renew_consent=False)
+    MutualAidGroup.objects.filter(
+        memberships__volunteer_id=volunteer_id, memberships__role=Membership.Role.ORGANISER
+    ).update(last_verified_at=now, missed_checks=0)

@@ -1,7 +1,10 @@
 """READY and NOT NOW by text. Registered with messaging's command registry in apps.py.
 
 A reply answers the newest open question put to that phone: a campaign call, a re-consent
-request or a readiness check, whichever was sent last.
+request or a readiness check, whichever was sent last (reactivation/selectors/replies.py). A
+group contact who answers a campaign has answered their readiness check too: they were reached.
+READY to a re-consent request renews consent and counts as READY to the campaign, so the person
+is answered once and never asked again in the same campaign.
 """
 
 from __future__ import annotations
@@ -13,39 +16,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from reactivation.models import Campaign, CampaignRecipient, ReadinessCheck
+from reactivation.selectors.replies import OPEN_ROW_STATES, question_open_for
 from reactivation.services.campaign_sending import campaign_advance_enqueue
-from reactivation.services.readiness import readiness_answer
+from reactivation.services.readiness import readiness_answer, readiness_contact_confirm
 from volunteers.models import MutualAidGroup, Volunteer
 
-OPEN_ROW_STATES = (CampaignRecipient.State.MESSAGED, CampaignRecipient.State.NO_ANSWER)
 NOTHING_OPEN = (
     "Thank you. There is nothing waiting for an answer from you just now. Reply HELP for the commands."
 )
-
-
-def _open_question(phone: str) -> CampaignRecipient | ReadinessCheck | None:
-    row = (
-        CampaignRecipient.objects.filter(
-            volunteer__phone=phone,
-            state__in=OPEN_ROW_STATES,
-            campaign__status__in=[Campaign.Status.RUNNING, Campaign.Status.PAUSED, Campaign.Status.COMPLETED],
-        )
-        .select_related("campaign", "campaign__organisation", "volunteer", "group", "message")
-        .order_by("-messaged_at")
-        .first()
-    )
-    check = (
-        ReadinessCheck.objects.filter(contact__phone=phone, answer=ReadinessCheck.Answer.PENDING)
-        .select_related("group", "contact", "message")
-        .order_by("-sent_at")
-        .first()
-    )
-    if row is None or check is None:
-        return row or check
-    # A row that was messaged has messaged_at; one without could not be the newer question.
-    if row.messaged_at is not None and row.messaged_at >= check.sent_at:
-        return row
-    return check
 
 
 def _claimable(row: CampaignRecipient) -> QuerySet[CampaignRecipient]:
@@ -60,14 +38,13 @@ def _advance_if_running(row: CampaignRecipient) -> None:
 
 
 def _reconsent_answer(row: CampaignRecipient, *, ready: bool, now: datetime) -> str:
-    """READY renews the person's consent and turns the row into a call; NOT NOW closes it."""
+    """READY renews the person's consent and is their answer to the campaign (one answer, no
+    second request); NOT NOW closes the row."""
     sender = row.campaign.organisation.name
     if not ready:
         _claimable(row).update(state=CampaignRecipient.State.NOT_NOW, responded_at=now)
         return f"Thank you. {sender} will not text you about this again. Reply STOP to opt out of everything."
-    if not _claimable(row).update(
-        kind=CampaignRecipient.Kind.CALL, state=CampaignRecipient.State.PENDING, responded_at=now
-    ):
+    if not _ready_record(row, now=now):
         return NOTHING_OPEN
     Volunteer.objects.filter(pk=row.volunteer_id).update(
         consent_at=now,
@@ -75,15 +52,17 @@ def _reconsent_answer(row: CampaignRecipient, *, ready: bool, now: datetime) -> 
         consent_channel=Volunteer.ConsentChannel.SMS,
         consent_source=f"campaign {row.campaign_id} re-consent",
     )
-    # The call itself goes out now that they have agreed (the pending row is in a sent wave).
-    _advance_if_running(row)
-    return f"Thank you, you are on {sender}'s list again. We will text you when help is needed."
+    return (
+        f"Thank you, you are on {sender}'s list again and down as ready to help. You will get a text "
+        "when someone near you needs help: reply YES to take it. Reply PAUSE for a break."
+    )
 
 
-def _ready_answer(row: CampaignRecipient, *, now: datetime) -> str:
-    """READY to a call: the person is active again and their dormant group is reactivating."""
+def _ready_record(row: CampaignRecipient, *, now: datetime) -> bool:
+    """Count READY on the row (the claim): the person is active again and their dormant group
+    reactivating. False when the row was already answered."""
     if not _claimable(row).update(state=CampaignRecipient.State.READY, responded_at=now):
-        return NOTHING_OPEN
+        return False
     Volunteer.objects.filter(pk=row.volunteer_id).exclude(status=Volunteer.Status.OPTED_OUT).update(
         status=Volunteer.Status.ACTIVE, last_active_at=now
     )
@@ -92,6 +71,13 @@ def _ready_answer(row: CampaignRecipient, *, now: datetime) -> str:
             status=MutualAidGroup.Status.REACTIVATING, last_verified_at=now
         )
     _advance_if_running(row)
+    return True
+
+
+def _ready_answer(row: CampaignRecipient, *, now: datetime) -> str:
+    """READY to a call."""
+    if not _ready_record(row, now=now):
+        return NOTHING_OPEN
     return (
         f"Thank you! {row.campaign.organisation.name} has you down as ready. You will get a text when "
         "someone near you needs help: reply YES to take it. Reply PAUSE for a break."
@@ -109,12 +95,14 @@ def _not_now_answer(row: CampaignRecipient, *, now: datetime) -> str:
 @transaction.atomic
 def reply_record(*, phone: str, ready: bool) -> str:
     """Record READY (``ready=True``) or NOT NOW from ``phone``; returns the reply text."""
-    question = _open_question(phone)
+    question = question_open_for(phone=phone)
     if question is None:
         return NOTHING_OPEN
     if isinstance(question, ReadinessCheck):
         return readiness_answer(check=question, ready=ready)
     now = timezone.now()
+    # They answered us: as a group's contact, that is their readiness answer too.
+    readiness_contact_confirm(volunteer_id=question.volunteer_id, ready=ready, now=now)
     if question.kind == CampaignRecipient.Kind.RECONSENT:
         return _reconsent_answer(question, ready=ready, now=now)
     if ready:

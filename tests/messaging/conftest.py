@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
+from django.test import Client
+from twilio.request_validator import RequestValidator
 
 from messaging import transports
+from messaging.models import InboundMessage, OutboundMessage
 from messaging.ratelimit import limiter_get
 from tests.fakes.twilio_server import FakeTwilio
 
@@ -38,3 +43,34 @@ def fake_twilio(settings):
 @pytest.fixture
 def no_rate_wait(db):
     limiter_get().reset()
+
+
+INBOUND = "/sms/twilio/inbound/"
+_sids = itertools.count(1)
+
+
+@pytest.fixture
+def send_text(db, django_capture_on_commit_callbacks):
+    """Text the service through the signed Twilio webhook, as a phone (or a sender that is not one)
+    would, and run what happens after the commit; returns the stored text. ``phone=None``: the
+    webhook carries no From at all."""
+
+    def send(body: str, *, phone: str | None = "+447700900123", **extra) -> InboundMessage:
+        params = {"MessageSid": f"SMctx{next(_sids):029d}", "To": "+447700900000", "Body": body, **extra}
+        if phone is not None:
+            params["From"] = phone
+        signature = RequestValidator("test-auth-token").compute_signature(
+            "http://testserver" + INBOUND, params
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            response = Client().post(INBOUND, params, HTTP_X_TWILIO_SIGNATURE=signature)
+        assert response.status_code == 200
+        return InboundMessage.objects.get(message_sid=params["MessageSid"])
+
+    return send
+
+
+def reply_to(message: InboundMessage) -> str | None:
+    """The text the service answered ``message`` with, if any."""
+    reply = OutboundMessage.objects.filter(dedupe_key=f"reply:{message.message_sid}").first()
+    return reply.body if reply else None

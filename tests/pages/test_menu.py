@@ -32,6 +32,8 @@ def campaigner(brum_aid):
         ("coordinator", ALL_LINKS),
         ("viewer", {"Home", "Needs", "Campaigns", "Coverage", "Alerts"}),
         ("campaigner", {"Home", "Needs", "Campaigns", "Coverage", "Alerts"}),
+        # An infrastructure body's campaign manager keeps the regional desk: an inbox of their own.
+        ("infrastructure_staff", {"Home", "Needs", "Inbox", "Campaigns", "Coverage", "Alerts"}),
     ],
 )
 def test_each_menu_link_is_one_the_person_may_follow(client, request, who, expected):

@@ -11,7 +11,9 @@ from volunteers.models import Volunteer
 pytestmark = pytest.mark.django_db
 
 
-def test_old_consent_gets_a_reconsent_message_first_and_nothing_more_until_ready(manager, version):
+def test_old_consent_gets_a_reconsent_message_first_and_ready_to_it_is_the_only_answer_asked(
+    manager, version
+):
     (old,) = dormant(1)
     Volunteer.objects.filter(pk=old.pk).update(consent_at=long_ago(25 * 31))
     campaign = campaign_start(
@@ -26,15 +28,17 @@ def test_old_consent_gets_a_reconsent_message_first_and_nothing_more_until_ready
     assert message.body.endswith("Reply STOP to opt out")
 
     reply = reply_record(phone=old.phone, ready=True)
-    assert reply.startswith("Thank you, you are on Brum Aid's list again")
+    assert reply.startswith("Thank you, you are on Brum Aid's list again and down as ready to help.")
     old.refresh_from_db()
     assert old.consent_channel == "sms" and old.consent_at > long_ago(1)
     assert old.consent_text.startswith("Brum Aid: may we still text you")
+    assert old.status == Volunteer.Status.ACTIVE
 
-    campaign_advance(campaign_id=campaign.pk)  # the call goes now that they agreed
-    call = OutboundMessage.objects.get(dedupe_key=f"campaign:{campaign.pk}:{old.pk}")
-    assert call.purpose == "campaign_call" and "Can you help?" in call.body
-    assert CampaignRecipient.objects.get(campaign=campaign, volunteer=old).state == "messaged"
+    # Their READY is their answer to the campaign: no second request to reply READY follows.
+    campaign_advance(campaign_id=campaign.pk)
+    assert list(OutboundMessage.objects.values_list("purpose", flat=True)) == ["campaign_reconsent"]
+    assert CampaignRecipient.objects.get(campaign=campaign, volunteer=old).state == "ready"
+    assert "nothing waiting" in reply_record(phone=old.phone, ready=True)
 
 
 def test_consent_age_is_a_setting(manager, version, settings):

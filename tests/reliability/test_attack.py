@@ -21,6 +21,7 @@ from reactivation.models import Campaign
 from tests.factories import (
     CampaignFactory,
     InboundMessageFactory,
+    InboxEntryFactory,
     MembershipFactory,
     MutualAidGroupFactory,
     NeedFactory,
@@ -175,11 +176,15 @@ def brum_objects(brum_aid, coordinator):
     campaign = CampaignFactory(
         organisation=brum_aid, created_by=coordinator, playbook_version=PlaybookVersionFactory()
     )
-    inbound = InboundMessageFactory(
-        from_number=volunteer.phone,
-        volunteer=volunteer,
-        body="Can someone call me back?",
-        needs_attention=True,
+    # A text in Brum Aid's own inbox (the route's id is its inbox entry).
+    inbound = InboxEntryFactory(
+        organisation=brum_aid,
+        message=InboundMessageFactory(
+            from_number=volunteer.phone,
+            volunteer=volunteer,
+            body="Can someone call me back?",
+            needs_attention=True,
+        ),
     )
     return {
         "need": need,
@@ -206,9 +211,8 @@ PAGE_ROUTES = {
     "campaigns/<int:pk>/<slug:action>/": "campaign",
     "inbox/<int:pk>/reply/": "inbound",
 }
-# The inbox is one region-wide queue that every organisation's coordinators share (messaging/
-# inbox_views.py): not an organisation's object, so only "nothing leaks" is asserted for it.
-SHARED_ROUTES = {"inbox/<int:pk>/reply/"}
+# Routes to objects every organisation shares (none since each organisation has its own inbox).
+SHARED_ROUTES: set[str] = set()
 # Bearer-token pages: the token IS the permission (an offer link, a volunteer's own page, a
 # password reset); another organisation's staff have no token to try.
 CAPABILITY_ROUTES = {"o/<str:token>/", "v/<str:token>/", "reset/<uidb64>/<token>/"}

@@ -23,6 +23,7 @@ from reactivation.services.campaign_lifecycle import campaign_create
 from tests.browser.support import login
 from tests.factories import (
     InboundMessageFactory,
+    InboxEntryFactory,
     MembershipFactory,
     MutualAidGroupFactory,
     NeedFactory,
@@ -129,12 +130,15 @@ def world(db):
                 skills=["shopping"],
             ),
         )
-    InboundMessageFactory(
-        from_number=helper.phone, volunteer=helper, body=hostile("sms"), needs_attention=True
+    InboxEntryFactory(
+        organisation=org,
+        message=InboundMessageFactory(
+            from_number=helper.phone, volunteer=helper, body=hostile("sms"), needs_attention=True
+        ),
     )
-    InboundMessageFactory(
-        body=hostile("sms-done"),
-        needs_attention=True,
+    InboxEntryFactory(
+        organisation=org,
+        message__body=hostile("sms-done"),
         resolved_at=timezone.now(),
         resolved_by=coordinator,
     )

@@ -1,0 +1,170 @@
+"""Writes for the inbox: which organisations a text for a person goes to, answers, and the audit
+of every read.
+
+A text that needs a person (not understood, a cry for help, a sender we cannot text back, a text
+that could not be handled) is copied to the inbox of each organisation that knows its sender:
+those running a group the sender belongs to (as a volunteer or as its contact), those whose need
+they asked for or are helping with (needs tells us, through ``sender_knower_register``), and those
+with something open for them (an offer, a campaign call). A text from a number nobody knows goes
+to the regional desk, which only an infrastructure body's staff read (messaging/permissions.py).
+Each organisation deals with its own copy; the others' stay waiting until they do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from messaging.models import InboundMessage, InboxEntry
+from messaging.registry import OpenQuestion, organisations_knowing
+from messaging.services import message_queue
+from volunteers.models import Membership
+from volunteers.services import audit_record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from messaging.selectors import InboxSection
+
+NOT_A_PHONE = "The sender is not a phone number we can text back."
+NOBODY_KNOWS = "Nobody on the register knows this number."
+IN_NO_GROUP = "A volunteer on the register who is in no organisation's group."
+COULD_NOT_HANDLE = "It could not be handled automatically."
+
+
+@dataclass
+class _Copy:
+    reasons: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)
+
+
+def _membership_reasons(phone: str) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    memberships = Membership.objects.filter(volunteer__phone=phone, group__organisation__isnull=False)
+    for m in memberships.select_related("group").order_by("group__name"):
+        if m.role in (Membership.Role.ORGANISER, Membership.Role.DEPUTY):
+            why = f"The {m.get_role_display().lower()} of your group {m.group.name}."
+        else:
+            why = f"A volunteer in your group {m.group.name}."
+        if m.group.organisation_id is not None:  # filtered above; said again for the type checker
+            found.setdefault(m.group.organisation_id, []).append(why)
+    return found
+
+
+def inbox_recipients(
+    *, message: InboundMessage, questions: Sequence[OpenQuestion] = ()
+) -> dict[int | None, _Copy]:
+    """{organisation_id (None: the regional desk): why it gets the text and what it had open}."""
+    if not message.sender_can_receive:
+        return {None: _Copy(reasons=[NOT_A_PHONE])}
+    copies: dict[int | None, _Copy] = {}
+    for organisation_id, reasons in _membership_reasons(message.from_number).items():
+        copies.setdefault(organisation_id, _Copy()).reasons.extend(reasons)
+    for organisation_id, reasons in organisations_knowing(phone=message.from_number).items():
+        copies.setdefault(organisation_id, _Copy()).reasons.extend(reasons)
+    for question in questions:
+        if question.organisation_id is not None:
+            copies.setdefault(question.organisation_id, _Copy()).context.append(question.label)
+    if copies:
+        return copies
+    desk = _Copy(reasons=[IN_NO_GROUP if message.volunteer_id else NOBODY_KNOWS])
+    desk.context = [q.label for q in questions]
+    return {None: desk}
+
+
+def inbox_route(
+    *, message: InboundMessage, questions: Sequence[OpenQuestion] = (), failed: bool = False
+) -> list[InboxEntry]:
+    """Put ``message`` in front of a person: one copy for each organisation that knows its sender,
+    or one on the regional desk. ``failed``: it could not be handled (the error itself stays in the
+    message's ``outcome_detail``, which erasure blanks). Safe to call twice (one copy per
+    organisation). Call inside the transaction that records its outcome."""
+    copies = inbox_recipients(message=message, questions=questions)
+    entries = []
+    for organisation_id, copy in copies.items():
+        reasons = copy.reasons + ([COULD_NOT_HANDLE] if failed else [])
+        lookup: dict[str, Any] = {"message": message, "organisation_id": organisation_id}
+        entry, _ = InboxEntry.objects.get_or_create(
+            **lookup, defaults={"reasons": reasons, "context": copy.context}
+        )
+        entries.append(entry)
+    return entries
+
+
+def inbox_route_to_desk(*, message: InboundMessage) -> InboxEntry:
+    """The last resort when even working out who knows the sender failed: the regional desk."""
+    entry, _ = InboxEntry.objects.get_or_create(
+        message=message, organisation=None, defaults={"reasons": [COULD_NOT_HANDLE]}
+    )
+    return entry
+
+
+class InboxAnswer(StrEnum):
+    """What became of an answer to a text in the inbox."""
+
+    TAKEN = "taken"  # someone else had dealt with it first: nothing was done
+    RESOLVED = "resolved"  # marked dealt with; no reply was asked for
+    SENT = "sent"  # the reply was queued and the text marked dealt with
+    OPTED_OUT = "opted_out"  # marked dealt with, but no reply: the number has opted out
+    CANNOT_RECEIVE = "cannot_receive"  # marked dealt with, but no reply: not a number to text
+
+
+def inbox_reply(*, entry_id: int, user: User, body: str | None) -> InboxAnswer:
+    """Mark one inbox entry dealt with by ``user`` and, unless ``body`` is None, reply to the
+    sender (through ``message_queue``, once per entry, saying which organisation writes). Claimed
+    first: only the first person to answer acts; a second click or a colleague gets TAKEN. Audited
+    either way. The caller has checked that ``user`` may answer this entry."""
+    with transaction.atomic():
+        claimed = InboxEntry.objects.filter(pk=entry_id, resolved_at__isnull=True).update(
+            resolved_at=timezone.now(), resolved_by=user
+        )
+        if not claimed:
+            return InboxAnswer.TAKEN
+        entry = InboxEntry.objects.select_related("message", "message__volunteer", "organisation").get(
+            pk=entry_id
+        )
+        message = entry.message
+        queued = None
+        if body is not None and message.sender_can_receive:
+            queued = message_queue(
+                to=message.from_number,
+                body=body.strip(),
+                dedupe_key=f"inbox-reply:{entry.pk}",
+                purpose="inbox_reply",
+                volunteer=message.volunteer,
+                sender=entry.organisation.name if entry.organisation else settings.SMS_SENDER_NAME,
+                urgent=True,  # an answer to a text they sent us: expected now, even at night
+            )
+            if queued is not None:
+                InboxEntry.objects.filter(pk=entry.pk).update(reply=queued)
+        detail: dict[str, bool] = {"sent": bool(queued)}
+        if entry.is_desk:
+            detail["desk"] = True
+        audit_record(
+            actor=user,
+            action="inbox.reply" if body is not None else "inbox.resolve",
+            target=message,
+            organisation=entry.organisation,
+            detail=detail,
+        )
+    if body is None:
+        return InboxAnswer.RESOLVED
+    if queued is not None:
+        return InboxAnswer.SENT
+    return InboxAnswer.OPTED_OUT if message.sender_can_receive else InboxAnswer.CANNOT_RECEIVE
+
+
+def inbox_read_record(*, user: User, sections: Iterable[InboxSection]) -> None:
+    """Audit a look at the inbox: for each inbox shown, which texts (by id) ``user`` saw."""
+    for section in sections:
+        shown = [e.message_id for e in section.entries]
+        detail: dict[str, object] = {"messages": shown}
+        if section.is_desk:
+            detail["desk"] = True
+        audit_record(actor=user, action="inbox.read", organisation=section.organisation, detail=detail)
