@@ -90,18 +90,33 @@ def inbox_route(
     for organisation_id, copy in copies.items():
         reasons = copy.reasons + ([COULD_NOT_HANDLE] if failed else [])
         lookup: dict[str, Any] = {"message": message, "organisation_id": organisation_id}
-        entry, _ = InboxEntry.objects.get_or_create(
+        entry, created = InboxEntry.objects.get_or_create(
             **lookup, defaults={"reasons": reasons, "context": copy.context}
         )
+        if created:
+            _received_record(entry)
         entries.append(entry)
     return entries
 
 
+def _received_record(entry: InboxEntry) -> None:
+    """An audit line for each copy that arrives (the staff alerts listen for it)."""
+    audit_record(
+        actor=None,
+        action="inbox.received",
+        target=entry,
+        organisation=entry.organisation,
+        detail={"message_id": entry.message_id},
+    )
+
+
 def inbox_route_to_desk(*, message: InboundMessage) -> InboxEntry:
     """The last resort when even working out who knows the sender failed: the regional desk."""
-    entry, _ = InboxEntry.objects.get_or_create(
+    entry, created = InboxEntry.objects.get_or_create(
         message=message, organisation=None, defaults={"reasons": [COULD_NOT_HANDLE]}
     )
+    if created:
+        _received_record(entry)
     return entry
 
 

@@ -23,6 +23,7 @@ from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from messaging.models import InboxEntry
 from messaging.services import message_queue
 from needs.models import Need
 from operations.models import Alert, AlertDelivery, AlertKind, AlertSettings, Channel, Timing
@@ -35,6 +36,8 @@ STALE_CLAIM = timedelta(minutes=10)
 RECIPIENT_ROLES: dict[str, set[str]] = {
     AlertKind.APPROVAL_REQUESTED: {StaffRole.Role.CAMPAIGN_MANAGER, StaffRole.Role.COORDINATOR},
 }
+# The regional desk is kept by an infrastructure body's coordinators and campaign managers.
+DESK_ROLES: set[str] = {StaffRole.Role.COORDINATOR, StaffRole.Role.CAMPAIGN_MANAGER}
 DEFAULT_ROLES: set[str] = {StaffRole.Role.COORDINATOR}
 
 
@@ -84,6 +87,16 @@ def _approval_requested(campaign: Campaign) -> dict[str, Any]:
     }
 
 
+def _inbox_waiting(entry: InboxEntry) -> dict[str, Any]:
+    where = entry.organisation.name if entry.organisation is not None else "the regional desk"
+    return {
+        "subject": f"A text is waiting in the inbox of {where}",
+        "text": "Someone texted something a person needs to read. Open the inbox to read it and reply.",
+        "path": reverse("inbox"),
+        "urgent": False,
+    }
+
+
 def _need_waiting(need: Need) -> dict[str, Any]:
     return {
         "subject": f"Need {need.ref} has waited {settings.NEEDS_RECONFIRM_AFTER_HOURS} hours for a volunteer",
@@ -99,16 +112,17 @@ FROM_AUDIT: dict[str, tuple[str, type[Model], Callable[..., dict[str, Any]]]] = 
     "need.no_candidates": (AlertKind.NOBODY_LEFT, Need, _nobody_left),
     "need.followup_unanswered": (AlertKind.FOLLOWUP_UNANSWERED, Need, _followup_unanswered),
     "campaign.approval_requested": (AlertKind.APPROVAL_REQUESTED, Campaign, _approval_requested),
+    "inbox.received": (AlertKind.INBOX_WAITING, InboxEntry, _inbox_waiting),
 }
 
 
 def alert_on_audit(*, event: AuditEvent, target: Model | None) -> None:
     """The audit listener (registered in operations/apps.py): an alert for the events in FROM_AUDIT."""
     known = FROM_AUDIT.get(event.action)
-    if known is None or event.organisation is None or target is None:
+    if known is None or target is None:
         return
     kind, model, words = known
-    if not isinstance(target, model):
+    if not isinstance(target, model) or (event.organisation is None and kind != AlertKind.INBOX_WAITING):
         return
     alert_raise(
         kind=kind,
@@ -122,12 +136,18 @@ def alert_on_audit(*, event: AuditEvent, target: Model | None) -> None:
 # --- raising ---------------------------------------------------------------------------------------
 
 
-def alert_recipients(*, kind: str, organisation: Organisation, skip_user_id: int | None = None) -> list:
-    """The staff of ``organisation`` who act on ``kind`` (never the person who caused it)."""
-    roles = RECIPIENT_ROLES.get(kind, DEFAULT_ROLES)
-    users = get_user_model().objects.filter(
-        is_active=True, staff_roles__organisation=organisation, staff_roles__role__in=roles
+def alert_recipients(
+    *, kind: str, organisation: Organisation | None, skip_user_id: int | None = None
+) -> list:
+    """The staff of ``organisation`` who act on ``kind`` (never the person who caused it); with no
+    organisation (the regional desk), the staff of the infrastructure bodies who keep it."""
+    roles = RECIPIENT_ROLES.get(kind, DEFAULT_ROLES) if organisation is not None else DESK_ROLES
+    where = (
+        Q(staff_roles__organisation=organisation)
+        if organisation is not None
+        else Q(staff_roles__organisation__kind=Organisation.Kind.INFRASTRUCTURE)
     )
+    users = get_user_model().objects.filter(where, is_active=True, staff_roles__role__in=roles)
     if skip_user_id is not None:
         users = users.exclude(pk=skip_user_id)
     return list(users.distinct().select_related("alert_settings"))
@@ -147,7 +167,7 @@ def _deliveries_for(*, alert: Alert, user) -> list[AlertDelivery]:
 def alert_raise(
     *,
     kind: str,
-    organisation: Organisation,
+    organisation: Organisation | None,
     key: str,
     subject: str,
     text: str,

@@ -193,3 +193,26 @@ def test_an_alert_raised_when_nobody_can_hear_it_costs_nothing(brum_aid):
     assert (
         alerts.alert_raise(kind="nobody_left", organisation=brum_aid, key="k", subject="s", text="t") is None
     )
+
+
+def test_a_text_waiting_in_an_inbox_tells_that_organisations_coordinators(
+    cora, other_coordinator, brum_aid, django_capture_on_commit_callbacks
+):
+    from messaging.inbox import inbox_route_to_desk
+    from messaging.models import InboundMessage
+    from tests.factories import OrganisationFactory
+
+    other_coordinator.email = "olly@coventry.example"
+    other_coordinator.save()
+    desk_keeper = StaffRoleFactory(
+        user=UserFactory(username="ivy", email="ivy@wm.example"),
+        organisation=OrganisationFactory(slug="wm", kind="infrastructure"),
+        role=StaffRole.Role.CAMPAIGN_MANAGER,
+    ).user
+    message = InboundMessage.objects.create(message_sid="SMx", from_number="+447700900777", body="help")
+    with django_capture_on_commit_callbacks(execute=True):
+        inbox_route_to_desk(message=message)
+        inbox_route_to_desk(message=message)  # routed again: told once
+    assert [m.to for m in mail.outbox] == [[desk_keeper.email]]
+    assert mail.outbox[0].subject == "A text is waiting in the inbox of the regional desk"
+    assert "help" not in mail.outbox[0].body  # the text itself stays in Rekindle
