@@ -4,20 +4,31 @@
   summary, approximate place, window and progress.
 - A coordinator manages the needs of their own organisations only: posts, offers, cancels, marks done.
 - A viewer reads only.
-- A requester's name, phone and address are seen only by the coordinators of the posting
-  organisation and by the volunteer who accepted (while the need is assigned or just done), and by
-  nobody once they have been erased. The API leaves them out of the answer for everyone else, and
-  every read of them is written to the audit log (``requester_read_record``).
+- A requester's name, phone and address, the private details, the dietary and cultural notes (which
+  can reveal health or faith), the full postcode and the exact place are seen only by the
+  coordinators of the posting organisation and by the volunteer who accepted (while the need is
+  assigned or just done), and by nobody once they have been erased. The API and the pages leave
+  them out for everyone else, lists leave them out for everyone, and every read of them is written
+  to the audit log (``requester_read_record``).
+- Everyone else sees a need's place as the centre of its cell (``volunteers.places``), and searches
+  by area no smaller than ``PRIVACY_MIN_RADIUS_KM``, matched by cell (``needs_seen_in_full``).
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from needs.models import Need
 from volunteers.models import Organisation, StaffRole, Volunteer
-from volunteers.permissions import COORDINATOR, has_role_in, organisation_ids_for
+from volunteers.permissions import (
+    COORDINATOR,
+    has_role_in,
+    is_superuser,
+    organisation_ids_for,
+    roles_by_organisation,
+)
 from volunteers.services import audit_record
 
 User = AbstractBaseUser | AnonymousUser
@@ -59,6 +70,24 @@ def can_see_requester(*, need: Need, user: User | None = None, volunteer: Volunt
     if user is not None:
         return can_manage_need(user=user, need=need)
     return False
+
+
+def needs_seen_in_full(*, user: User | None) -> Q | bool:
+    """The needs whose exact place ``user`` may search by: True for every need (a superuser), else
+    those of the organisations where they coordinate, or False for none."""
+    if is_superuser(user):
+        return True
+    coordinating = organisation_ids_for(user=user, roles={COORDINATOR})
+    return Q(organisation_id__in=sorted(coordinating)) if coordinating else False
+
+
+def can_search_needs_finely(*, user: User | None) -> bool:
+    """Only someone who may see the details of every need they can list searches an area smaller
+    than ``PRIVACY_MIN_RADIUS_KM``: a superuser, or staff who coordinate wherever they work."""
+    if is_superuser(user):
+        return True
+    roles = roles_by_organisation(user)
+    return bool(roles) and all(role == COORDINATOR for role in roles.values())
 
 
 def acting_user(user: User | None) -> AbstractBaseUser | None:

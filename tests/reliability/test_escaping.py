@@ -83,8 +83,9 @@ def _settings(settings):
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings):
     """One hostile organisation whose every displayed text field carries the payload."""
+    settings.COVERAGE_MIN_NEEDS = 1  # the one need's cell must show on the coverage map
     org = OrganisationFactory(name=hostile("org"), covers=["Birmingham"])
     coordinator = StaffRoleFactory(user=UserFactory(username="cora2"), organisation=org).user
     manager = StaffRoleFactory(
@@ -110,6 +111,7 @@ def world(db):
         status=MutualAidGroup.Status.DORMANT,
         latitude=SPARKBROOK[0],
         longitude=SPARKBROOK[1],
+        radius_km=4,  # reaches the need's cell on the coverage map (its centre, not the need's point)
     )
     organiser = VolunteerFactory(
         name=hostile("organiser"),
