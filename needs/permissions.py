@@ -97,13 +97,16 @@ def acting_user(user: User | None) -> AbstractBaseUser | None:
 
 
 def requester_read_record(
-    *, need: Need, user: User | None = None, volunteer: Volunteer | None = None
+    *, need: Need, user: User | None = None, volunteer: Volunteer | None = None, via: str = ""
 ) -> None:
     """Write the audit line for one read of a requester's personal data. Call it every time the
-    name, phone or address is shown to someone (page or API), after ``can_see_requester``."""
+    name, phone or address is shown to someone (page, API or ``via="admin"``), after
+    ``can_see_requester`` (the admin: a superuser)."""
     detail: dict = {"ref": need.ref}
     if volunteer is not None:
         detail["volunteer_id"] = volunteer.id
+    if via:
+        detail["via"] = via
     audit_record(
         actor=user if user is not None and user.is_authenticated else None,
         action=REQUESTER_READ,
