@@ -8,6 +8,7 @@ app above finds the texts about one of its records by the ``about`` name it gave
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -92,6 +93,15 @@ def _outbound_doc(m: OutboundMessage) -> dict:
     }
 
 
+_LINK = re.compile(r"https?://\S+")
+
+
+def _about_doc(m: OutboundMessage) -> dict:
+    """A text that carried their details to someone else: what it said of them, not to whom, and
+    without its links (an offer link is its recipient's key to their own page)."""
+    return {**_outbound_doc(m), "body": _LINK.sub("[link removed]", m.body)}
+
+
 def messaging_subject_access(
     *, phone: str, volunteer_id: int | None = None, about: Iterable[str] = ()
 ) -> dict:
@@ -111,7 +121,7 @@ def messaging_subject_access(
             for m in InboundMessage.objects.filter(from_filter).order_by("received_at")
         ],
         "messages_about_them": [
-            _outbound_doc(m) for m in OutboundMessage.objects.filter(about_filter).order_by("created_at")
+            _about_doc(m) for m in OutboundMessage.objects.filter(about_filter).order_by("created_at")
         ],
         "opt_out": None
         if opt_out is None

@@ -54,7 +54,10 @@ def requester_subject_access(*, phone: str) -> list[dict]:
             "status": n.status,
             "organisation": n.organisation.name,
             "created_at": _iso(n.created_at),
-            "assigned_volunteer": n.assigned_volunteer.name if n.assigned_volunteer else None,
+            # Their helper's first name, as the "help is coming" text gave it: not their whole name.
+            "assigned_volunteer": (n.assigned_volunteer.name.split() or [""])[0]
+            if n.assigned_volunteer
+            else None,
         }
         for n in Need.objects.filter(requester_phone=phone)
         .select_related("organisation", "assigned_volunteer")

@@ -255,6 +255,10 @@ def test_the_requesters_subject_access_finds_every_text_to_from_and_about_them(
     # The accepter's text carried their name, number and address: it is theirs to see too.
     (about,) = doc["messages_about_them"]
     assert about["purpose"] == "offer_accepted" and REQUESTER["address"] in about["body"]
+    # ... but not the helper's link to their offer page (the key to it), nor the helper's surname.
+    assert "/o/" not in about["body"] and "[link removed]" in about["body"]
+    assert doc["needs_as_requester"][0]["assigned_volunteer"] == "Ottoline"
+    assert "Brackenbury" not in json.dumps([doc["needs_as_requester"], doc["messages_about_them"]])
     assert {"need.create", "need.requester.read", "need.assigned"} <= {
         e["action"] for e in doc["audit_about_them"]
     }
