@@ -229,6 +229,15 @@ LEAFLET_TILE_URL = env_str("LEAFLET_TILE_URL", "")
 LEAFLET_TILE_ATTRIBUTION = env_str("LEAFLET_TILE_ATTRIBUTION", "")
 NOMINATIM_USER_AGENT = env_str("NOMINATIM_USER_AGENT", "rekindle (set NOMINATIM_USER_AGENT)")
 NOMINATIM_TIMEOUT_SECONDS = env_int("NOMINATIM_TIMEOUT_SECONDS", 10, minimum=1)
+# Places shown to someone who may not see a row's details (a viewer, another organisation's staff):
+# a search by area must be at least PRIVACY_MIN_RADIUS_KM wide, and such rows are matched and shown
+# by the centre of their cell of PRIVACY_CELL_KM (one of the matcher's cell sides), never by their
+# stored point, so that no run of searches can narrow a person down below a cell.
+PRIVACY_MIN_RADIUS_KM = env_float("PRIVACY_MIN_RADIUS_KM", 2.0, minimum=0.2)
+PRIVACY_CELL_KM = float(env_choice("PRIVACY_CELL_KM", "0.8", {"0.4", "0.8", "1.6", "3.2"}))
+# A coverage-gap cell with fewer open needs than this is merged into the coarser cell around it
+# (up to 25.6 km), or left out: a count of one or two needs would point at a door.
+COVERAGE_MIN_NEEDS = env_int("COVERAGE_MIN_NEEDS", 3, minimum=2)
 
 # --- Needs and offers -----------------------------------------------------------------------------
 # How long a volunteer has to answer an offer, by the need's urgency, before it goes to the next.

@@ -36,6 +36,14 @@ class OutboundMessage(models.Model):
 
     to = models.CharField(max_length=16, validators=[validate_e164], db_index=True)
     body = models.TextField()
+    body_length = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Characters in the body, kept when its words are erased."
+    )
+    # Whose details the text carries when that is not its recipient (the accepter's text holds the
+    # requester's): subject access and erasure for that number find it by ``about_phone``, and the
+    # app that queued it finds it by ``about`` ("need:12"), a name messaging never interprets.
+    about = models.CharField(max_length=40, blank=True, db_index=True)
+    about_phone = models.CharField(max_length=16, blank=True, db_index=True)
     segments = models.PositiveSmallIntegerField(default=1)
     encoding = models.CharField(max_length=4, choices=Encoding.choices, default=Encoding.GSM7)
     state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
@@ -72,7 +80,8 @@ class OutboundMessage(models.Model):
         indexes = [models.Index(fields=["state", "priority", "send_after"], name="outbox_ready")]
 
     def __str__(self) -> str:
-        return f"to {self.to} [{self.state}] {self.body[:40]}"
+        # Shown by the admin and kept in its log: never the words, never the whole number.
+        return f"to {phone_mask(self.to)} [{self.state}]"
 
 
 class InboundMessage(models.Model):
@@ -89,6 +98,9 @@ class InboundMessage(models.Model):
     from_number = models.CharField(max_length=32, db_index=True)
     to_number = models.CharField(max_length=32, blank=True)
     body = models.TextField(blank=True)
+    body_length = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Characters in the body, kept when its words are erased."
+    )
     volunteer = models.ForeignKey(
         Volunteer, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound_messages"
     )
@@ -110,7 +122,7 @@ class InboundMessage(models.Model):
         ordering = ["-received_at"]
 
     def __str__(self) -> str:
-        return f"from {self.from_number}: {self.body[:40]}"
+        return f"from {phone_mask(self.from_number)} ({self.get_outcome_display()})"
 
     @property
     def sender_can_receive(self) -> bool:
@@ -173,7 +185,11 @@ class InboxEntry(models.Model):
 
 
 class OptOut(models.Model):
-    """A number that must never be texted again, until it texts START or UNSTOP."""
+    """A number that must never be texted again, until it texts START or UNSTOP.
+
+    After an erasure the row holds a keyed hash of the number instead (``messaging.privacy``
+    ``erased_key``): the number stays blocked without being kept.
+    """
 
     class Source(models.TextChoices):
         SMS = "sms", "Texted STOP"
@@ -182,13 +198,15 @@ class OptOut(models.Model):
         STAFF = "staff", "Staff on their behalf"
         ERASURE = "erasure", "Data erased on request"
 
-    phone = models.CharField(max_length=16, unique=True, validators=[validate_e164])
+    phone = models.CharField(
+        max_length=80, unique=True, help_text="The number in E.164, or after an erasure its keyed hash."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     source = models.CharField(max_length=10, choices=Source.choices)
     keyword = models.CharField(max_length=20, blank=True)
 
     def __str__(self) -> str:
-        return self.phone
+        return phone_mask(self.phone)
 
 
 class SendRate(models.Model):

@@ -22,6 +22,7 @@ from django.utils import timezone
 from core.broker import broker_shared, q_cluster_int
 from messaging.encoding import sms_normalise, sms_segments
 from messaging.models import OptOut, OutboundMessage
+from messaging.privacy import opt_out_rows
 from messaging.timing import quiet_hours_end
 from volunteers.models import Volunteer
 from volunteers.phones import phone_is_e164, phone_normalise
@@ -32,7 +33,8 @@ READY_STATES = (State.QUEUED, State.ERRORED)
 
 
 def phone_is_opted_out(phone: str) -> bool:
-    return OptOut.objects.filter(phone=phone).exists()
+    """On the opt-out list, in clear or (once erased) as a keyed hash."""
+    return opt_out_rows([phone]).exists()
 
 
 def outbox_backlog_segments(*, priority: int | None = None) -> int:
@@ -65,6 +67,8 @@ def message_queue(
     volunteer: Volunteer | None = None,
     urgent: bool = False,
     sender: str = "",
+    about: str = "",
+    about_phone: str = "",
 ) -> OutboundMessage | None:
     """Queue one text for sending, once per ``dedupe_key``; None when the number has opted out.
 
@@ -73,6 +77,10 @@ def message_queue(
     GSM-7. Unless ``urgent`` (a reply to a text just received, an offer for an urgent need), a text
     queued in quiet hours waits for their end. ``sender`` prefixes the text ("Brum Aid: ...") when it
     does not already say who it is from. Raises ``InvalidPhone`` for a number that is not one.
+
+    A text that carries someone else's details names them: ``about_phone`` is that person's number
+    (their subject access and erasure find the text by it) and ``about`` what the caller calls the
+    record ("need:12"; it finds and erases its texts by it). See docs/privacy.md.
     """
     if not phone_is_e164(to):
         to = phone_normalise(to)
@@ -95,6 +103,8 @@ def message_queue(
             "priority": priority,
             "volunteer": volunteer,
             "send_after": send_after,
+            "about": about,
+            "about_phone": about_phone,
         },
     )
     if created and send_after <= now:
@@ -212,8 +222,9 @@ def optout_record(*, phone: str, source: str, keyword: str = "") -> OptOut:
 
 
 def optout_remove(*, phone: str) -> bool:
-    """START/UNSTOP: the number may be texted again. True when it had opted out."""
-    deleted, _ = OptOut.objects.filter(phone=phone).delete()
+    """START/UNSTOP: the number may be texted again (also after an erasure, as before the block
+    was kept as a key). True when it had opted out."""
+    deleted, _ = opt_out_rows([phone]).delete()
     Volunteer.objects.filter(phone=phone, status=Volunteer.Status.OPTED_OUT).update(
         status=Volunteer.Status.ACTIVE
     )

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from needs.models import Need, Offer
+from needs.permissions import requester_read_record
 
 # A tuple: the stubs give fields and readonly_fields different list types; a tuple fits both.
 OFFER_INLINE_FIELDS = (
@@ -59,6 +60,16 @@ class NeedAdmin(admin.ModelAdmin):
         "requester_erased_at",
     ]
     inlines = [OfferInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The change page shows the requester's details: each time it does, that is a read, and
+        it goes in the audit log like any other (needs.permissions.requester_read_record)."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        need = Need.objects.select_related("organisation").filter(pk=object_id).first()
+        if response.status_code == 200 and need is not None and need.requester_erased_at is None:
+            requester_read_record(need=need, user=request.user, via="admin")
+        return response
+
     fieldsets = [
         (
             None,
@@ -75,8 +86,16 @@ class NeedAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Requester (private)",
-            {"fields": ["requester_name", "requester_phone", "requester_address", "details"]},
+            "Requester (private: every view of this page is in the audit log)",
+            {
+                "fields": [
+                    "requester_name",
+                    "requester_phone",
+                    "requester_address",
+                    "details",
+                    "dietary_notes",
+                ]
+            },
         ),
         (
             "Where and when",
@@ -99,7 +118,6 @@ class NeedAdmin(admin.ModelAdmin):
                     "requires_dbs",
                     "needs_car",
                     "language",
-                    "dietary_notes",
                     "assigned_volunteer",
                 ]
             },

@@ -13,13 +13,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.errors import Conflict
-from core.api.filters import query_params_validate
+from core.api.filters import query_params_validate, radius_minimum_check
 from core.api.views import ApiViewMixin
 from needs.models import Need
 from needs.permissions import (
     NeedAccess,
     can_manage_need,
+    can_search_needs_finely,
     can_see_requester,
+    needs_seen_in_full,
     requester_read_record,
 )
 from needs.selectors import need_candidates, needs_filter, needs_for_staff, offers_for_need
@@ -48,14 +50,21 @@ from volunteers.permissions import (
 @extend_schema_view(
     list=extend_schema(
         summary="Needs posted by your organisations (newest first)",
-        description="The requester's details never appear in a list; read one need to see them.",
+        description=(
+            "The requester's details (with the dietary notes, the full postcode and the exact place) "
+            "never appear in a list; read one need to see them. A place in a list is the centre of "
+            "the need's cell. Unless you coordinate wherever you work, a search by area "
+            "(latitude, longitude, radius_km) must be at least PRIVACY_MIN_RADIUS_KM wide and "
+            "matches needs by their cell."
+        ),
         parameters=[NeedFilterSerializer],
     ),
     retrieve=extend_schema(
         summary="One need",
         description=(
             "Coordinators of the posting organisation also get the requester's name, phone, address, "
-            "full postcode and the private details; each such read is written to the audit log."
+            "full postcode, exact place, the private details and the dietary or cultural notes; each "
+            "such read is written to the audit log. Others get the centre of the need's cell."
         ),
     ),
     create=extend_schema(
@@ -79,6 +88,8 @@ class NeedViewSet(
         if self.action != "list":
             return needs
         params = query_params_validate(NeedFilterSerializer, self.request)
+        if not can_search_needs_finely(user=self.request.user):
+            radius_minimum_check(params)
         return needs_filter(
             needs=needs,
             statuses=params.get("status"),
@@ -91,6 +102,7 @@ class NeedViewSet(
             latitude=params.get("latitude"),
             longitude=params.get("longitude"),
             radius_km=params.get("radius_km"),
+            seen_in_full=needs_seen_in_full(user=self.request.user),
         )
 
     def retrieve(self, request, *args, **kwargs):

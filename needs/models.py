@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from volunteers.geography import PostcodeError, postcode_district
 from volunteers.models import (
     DBSLevel,
     LocalAuthority,
@@ -138,6 +139,14 @@ class Need(Located):
     @property
     def is_closed(self) -> bool:
         return self.status in self.CLOSED_STATUSES
+
+    @property
+    def district(self) -> str:
+        """The postcode district ("B11"): where a need is for those who may not see the address."""
+        try:
+            return postcode_district(self.postcode) if self.postcode else ""
+        except PostcodeError:
+            return ""
 
 
 class Offer(models.Model):

@@ -4,20 +4,31 @@
   summary, approximate place, window and progress.
 - A coordinator manages the needs of their own organisations only: posts, offers, cancels, marks done.
 - A viewer reads only.
-- A requester's name, phone and address are seen only by the coordinators of the posting
-  organisation and by the volunteer who accepted (while the need is assigned or just done), and by
-  nobody once they have been erased. The API leaves them out of the answer for everyone else, and
-  every read of them is written to the audit log (``requester_read_record``).
+- A requester's name, phone and address, the private details, the dietary and cultural notes (which
+  can reveal health or faith), the full postcode and the exact place are seen only by the
+  coordinators of the posting organisation and by the volunteer who accepted (while the need is
+  assigned or just done), and by nobody once they have been erased. The API and the pages leave
+  them out for everyone else, lists leave them out for everyone, and every read of them is written
+  to the audit log (``requester_read_record``).
+- Everyone else sees a need's place as the centre of its cell (``volunteers.places``), and searches
+  by area no smaller than ``PRIVACY_MIN_RADIUS_KM``, matched by cell (``needs_seen_in_full``).
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from needs.models import Need
 from volunteers.models import Organisation, StaffRole, Volunteer
-from volunteers.permissions import COORDINATOR, has_role_in, organisation_ids_for
+from volunteers.permissions import (
+    COORDINATOR,
+    has_role_in,
+    is_superuser,
+    organisation_ids_for,
+    roles_by_organisation,
+)
 from volunteers.services import audit_record
 
 User = AbstractBaseUser | AnonymousUser
@@ -61,6 +72,24 @@ def can_see_requester(*, need: Need, user: User | None = None, volunteer: Volunt
     return False
 
 
+def needs_seen_in_full(*, user: User | None) -> Q | bool:
+    """The needs whose exact place ``user`` may search by: True for every need (a superuser), else
+    those of the organisations where they coordinate, or False for none."""
+    if is_superuser(user):
+        return True
+    coordinating = organisation_ids_for(user=user, roles={COORDINATOR})
+    return Q(organisation_id__in=sorted(coordinating)) if coordinating else False
+
+
+def can_search_needs_finely(*, user: User | None) -> bool:
+    """Only someone who may see the details of every need they can list searches an area smaller
+    than ``PRIVACY_MIN_RADIUS_KM``: a superuser, or staff who coordinate wherever they work."""
+    if is_superuser(user):
+        return True
+    roles = roles_by_organisation(user)
+    return bool(roles) and all(role == COORDINATOR for role in roles.values())
+
+
 def acting_user(user: User | None) -> AbstractBaseUser | None:
     """Who the audit log names for an action: the signed-in user, else nobody (an anonymous
     request, a volunteer's text or link, the system)."""
@@ -68,13 +97,16 @@ def acting_user(user: User | None) -> AbstractBaseUser | None:
 
 
 def requester_read_record(
-    *, need: Need, user: User | None = None, volunteer: Volunteer | None = None
+    *, need: Need, user: User | None = None, volunteer: Volunteer | None = None, via: str = ""
 ) -> None:
     """Write the audit line for one read of a requester's personal data. Call it every time the
-    name, phone or address is shown to someone (page or API), after ``can_see_requester``."""
+    name, phone or address is shown to someone (page, API or ``via="admin"``), after
+    ``can_see_requester`` (the admin: a superuser)."""
     detail: dict = {"ref": need.ref}
     if volunteer is not None:
         detail["volunteer_id"] = volunteer.id
+    if via:
+        detail["via"] = via
     audit_record(
         actor=user if user is not None and user.is_authenticated else None,
         action=REQUESTER_READ,

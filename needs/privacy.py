@@ -14,9 +14,24 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from needs.models import Need, Offer
+from needs.selectors import FOLLOWUP_UNANSWERED_ACTION
+from volunteers.models import AuditEvent
 
 # About 1 km: enough for "how many needs in this area", too coarse to find a front door.
 COARSE_DECIMALS = 2
+# Free text that a coordinator or the system wrote about a need into the audit log (a cancel's
+# reason may name the requester): dropped from the need's audit lines with the requester's details.
+_AUDIT_FREE_TEXT = ("reason", "message")
+
+
+def need_about(need_id: int) -> str:
+    """How texts carrying a need's requester details are named in the outbox (``about``)."""
+    return f"need:{need_id}"
+
+
+def followup_unanswered_message(*, ref: str, name: str) -> str:
+    """The line the coordinators read when a volunteer has not answered "is it done?"."""
+    return f"{ref} is not marked done and {name or 'the volunteer'} has not answered the follow-up."
 
 
 def _iso(value):
@@ -39,7 +54,10 @@ def requester_subject_access(*, phone: str) -> list[dict]:
             "status": n.status,
             "organisation": n.organisation.name,
             "created_at": _iso(n.created_at),
-            "assigned_volunteer": n.assigned_volunteer.name if n.assigned_volunteer else None,
+            # Their helper's first name, as the "help is coming" text gave it: not their whole name.
+            "assigned_volunteer": (n.assigned_volunteer.name.split() or [""])[0]
+            if n.assigned_volunteer
+            else None,
         }
         for n in Need.objects.filter(requester_phone=phone)
         .select_related("organisation", "assigned_volunteer")
@@ -96,6 +114,43 @@ _ERASED_FIELDS = [
 ]
 
 
+def requester_needs_held(*, phone: str) -> list[tuple[int, str]]:
+    """(id, requester's name) of the needs this number asked for (before they are erased)."""
+    return list(Need.objects.filter(requester_phone=phone).order_by("id").values_list("id", "requester_name"))
+
+
+def requester_still_held(*, phone: str) -> bool:
+    """Whether a need still holds this number as its requester's (one not yet erased)."""
+    return Need.objects.filter(requester_phone=phone).exists()
+
+
+def needs_audit_erase(*, need_ids: list[int]) -> int:
+    """Drop the free text (a cancel's reason, an alert's message) from these needs' audit lines,
+    which may repeat what the requester's details said; who did what, and when, stays."""
+    changed = 0
+    events = AuditEvent.objects.filter(target_type=Need._meta.label, target_id__in=[str(i) for i in need_ids])
+    for event in events:
+        if isinstance(event.detail, dict) and set(_AUDIT_FREE_TEXT) & set(event.detail):
+            detail = {k: v for k, v in event.detail.items() if k not in _AUDIT_FREE_TEXT}
+            AuditEvent.objects.filter(pk=event.pk).update(detail=detail)
+            changed += 1
+    return changed
+
+
+def volunteer_audit_erase(*, volunteer_id: int) -> int:
+    """The needs' audit lines name the volunteer who accepted: keep the id, drop the name."""
+    changed = 0
+    for event in AuditEvent.objects.filter(
+        action__in=["need.assigned", FOLLOWUP_UNANSWERED_ACTION], detail__volunteer_id=volunteer_id
+    ):
+        detail = {k: v for k, v in event.detail.items() if k != "volunteer"}
+        if "message" in detail:
+            detail["message"] = followup_unanswered_message(ref=detail.get("ref", ""), name="")
+        AuditEvent.objects.filter(pk=event.pk).update(detail=detail)
+        changed += 1
+    return changed
+
+
 def requester_erase(*, phone: str) -> dict[str, object]:
     """Blank the requester's details on every need they asked for. Call inside a transaction.
 
@@ -112,8 +167,9 @@ def requester_erase(*, phone: str) -> dict[str, object]:
     return {"needs": len(needs), "open_needs": still_open}
 
 
-def requesters_erase_closed(*, closed_before: datetime, batch_size: int = 500) -> int:
-    """Erase the requester details of needs closed before ``closed_before``; returns how many.
+def requesters_erase_closed(*, closed_before: datetime, batch_size: int = 500) -> list[tuple[int, str, str]]:
+    """Erase the requester details of needs closed before ``closed_before``; returns each need's id
+    with the number and name it held (so that the texts to, from and about them can go too).
 
     A need closes when it is done, cancelled or expired; the first of those times is its closing
     time (updated_at for a need closed without one). Safe to run twice: erased needs are skipped.
@@ -124,13 +180,13 @@ def requesters_erase_closed(*, closed_before: datetime, batch_size: int = 500) -
         .filter(closed_at__lt=closed_before)
     )
     now = timezone.now()
-    total = 0
+    erased: list[tuple[int, str, str]] = []
     while True:
         batch = list(due.order_by("id")[:batch_size])
         if not batch:
-            return total
+            return erased
+        erased += [(need.pk, need.requester_phone, need.requester_name) for need in batch]
         for need in batch:
             _need_erase(need, now)
             need.updated_at = now
         Need.objects.bulk_update(batch, _ERASED_FIELDS)
-        total += len(batch)

@@ -11,13 +11,13 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.api.filters import within_circle
 from needs.matching.candidates import MatchResult, candidates_find
 from needs.models import Need, Offer
 from needs.permissions import User, organisations_user_can_post_for
 from volunteers.geography import PostcodeError, postcode_district
 from volunteers.models import AuditEvent, LocalAuthority, Organisation, Volunteer
 from volunteers.permissions import is_superuser, organisation_ids_for
+from volunteers.places import within_circle_for_reader
 
 # The audit action that marks a need nobody within reach can take (written by needs.services.offers).
 NO_CANDIDATES_ACTION = "need.no_candidates"
@@ -74,9 +74,12 @@ def needs_filter(
     latitude: float | None = None,
     longitude: float | None = None,
     radius_km: float | None = None,
+    seen_in_full: Q | bool = False,
 ) -> QuerySet[Need]:
     """``needs`` narrowed by each filter given (None or empty: not filtered); the area is the
-    circle of ``radius_km`` around the point, and applies only when all three are given."""
+    circle of ``radius_km`` around the point, and applies only when all three are given. Needs the
+    reader may not see in full (``seen_in_full``, from ``needs_seen_in_full``) are placed by their
+    cell's centre, never by their point (``volunteers.places``)."""
     if statuses:
         needs = needs.filter(status__in=statuses)
     if category is not None:
@@ -88,7 +91,9 @@ def needs_filter(
     if organisation_slug is not None:
         needs = needs.filter(organisation__slug=organisation_slug)
     if radius_km is not None and latitude is not None and longitude is not None:
-        needs = within_circle(needs, latitude=latitude, longitude=longitude, radius_km=radius_km)
+        needs = within_circle_for_reader(
+            needs, latitude=latitude, longitude=longitude, radius_km=radius_km, exact=seen_in_full
+        )
     return needs
 
 

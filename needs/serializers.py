@@ -10,12 +10,12 @@ from core.api.filters import AreaFilterSerializer
 from needs.models import Need, Offer
 from volunteers.geography import MAX_SEARCH_RADIUS_KM
 from volunteers.models import DBSLevel, LocalAuthority, Organisation
+from volunteers.places import place_shown
 from volunteers.serializers import district_of
 
-# Left out of every answer unless the reader may see the requester (can_see_requester).
-REQUESTER_FIELDS = ("requester_name", "requester_phone", "address", "postcode", "details")
-# Without the requester's details a need's place is rounded to about 100 m: enough for a map.
-APPROXIMATE_DECIMALS = 3
+# Left out of every answer unless the reader may see the requester (can_see_requester). The dietary
+# and cultural notes can reveal health or faith (special category data): they follow the requester.
+REQUESTER_FIELDS = ("requester_name", "requester_phone", "address", "postcode", "details", "dietary_notes")
 
 
 class NeedCreateSerializer(serializers.Serializer):
@@ -71,10 +71,10 @@ class NeedSerializer(serializers.ModelSerializer):
     )
     district = serializers.SerializerMethodField(help_text="The postcode district, e.g. B23.")
     latitude = serializers.SerializerMethodField(
-        help_text="Rounded to about 100 m unless you may see the address."
+        help_text="The centre of the need's cell (PRIVACY_CELL_KM) unless you may see the address."
     )
     longitude = serializers.SerializerMethodField(
-        help_text="Rounded to about 100 m unless you may see the address."
+        help_text="The centre of the need's cell (PRIVACY_CELL_KM) unless you may see the address."
     )
     assigned_volunteer = VolunteerBriefSerializer(read_only=True, allow_null=True)
     # Not read-only, so that the schema marks them optional: they are left out for most readers.
@@ -83,6 +83,7 @@ class NeedSerializer(serializers.ModelSerializer):
     address = serializers.CharField(source="requester_address", required=False)
     postcode = serializers.CharField(required=False)
     details = serializers.CharField(required=False)
+    dietary_notes = serializers.CharField(required=False)
 
     class Meta:
         model = Need
@@ -96,7 +97,6 @@ class NeedSerializer(serializers.ModelSerializer):
             "requires_dbs",
             "needs_car",
             "language",
-            "dietary_notes",
             "district",
             "local_authority",
             "latitude",
@@ -124,15 +124,11 @@ class NeedSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_latitude(self, obj: Need) -> float | None:
-        if obj.latitude is None or self._exact(obj):
-            return obj.latitude
-        return round(obj.latitude, APPROXIMATE_DECIMALS)
+        return place_shown(obj.latitude, obj.longitude, exact=self._exact(obj))[0]
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_longitude(self, obj: Need) -> float | None:
-        if obj.longitude is None or self._exact(obj):
-            return obj.longitude
-        return round(obj.longitude, APPROXIMATE_DECIMALS)
+        return place_shown(obj.latitude, obj.longitude, exact=self._exact(obj))[1]
 
     def to_representation(self, instance: Need) -> dict:
         data = super().to_representation(instance)

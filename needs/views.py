@@ -44,6 +44,7 @@ from volunteers.geocoding import GeocodeError, geocode_postcode
 from volunteers.geography import PostcodeError, postcode_district
 from volunteers.models import Volunteer
 from volunteers.phones import phone_display
+from volunteers.places import place_shown
 from volunteers.signup import PAGE_LINK_MAX_AGE, volunteer_page_path, volunteer_page_url
 
 
@@ -69,20 +70,23 @@ def _back(request: HttpRequest, need: Need) -> HttpResponse:
 
 
 def _map_markers(needs: list[Need]) -> dict:
-    return {
-        "markers": [
-            {
-                "lat": n.latitude,
-                "lon": n.longitude,
-                "label": f"{n.ref}: {n.summary}",
-                "detail": f"{n.get_urgency_display()} · {n.get_status_display()}",
-                "url": f"/needs/{n.pk}/",
-                "kind": n.status,
-            }
-            for n in needs
-            if n.has_location
-        ]
-    }
+    """The list page's map: each need at the centre of its cell, never at its door (a list shows no
+    requester's details, to anyone; the need's own page shows its place to those who may see it)."""
+    markers = []
+    for n in needs:
+        lat, lon = place_shown(n.latitude, n.longitude, exact=False)
+        if lat is not None:
+            markers.append(
+                {
+                    "lat": lat,
+                    "lon": lon,
+                    "label": f"{n.ref}: {n.summary}",
+                    "detail": f"{n.get_urgency_display()} · {n.get_status_display()}",
+                    "url": f"/needs/{n.pk}/",
+                    "kind": n.status,
+                }
+            )
+    return {"markers": markers}
 
 
 # --- coordinators -------------------------------------------------------------------------------
@@ -193,6 +197,8 @@ def _requester_for_staff(*, need: Need, user: User) -> dict | None:
         "name": need.requester_name,
         "phone": phone_display(need.requester_phone) if need.requester_phone else "",
         "address": need.requester_address,
+        "postcode": need.postcode,
+        "dietary_notes": need.dietary_notes,
     }
 
 

@@ -246,12 +246,15 @@ class SuggestedGroupSerializer(serializers.Serializer):
 
 
 class CoverageGapSerializer(serializers.Serializer):
-    """One place (a cell of about 1.6 km) where open needs outstrip the active volunteers within
-    reach, or where many volunteers live with no active group; worst first."""
+    """One place (a cell of about 1.6 km, or a coarser one) where open needs outstrip the active
+    volunteers within reach, or where many volunteers live with no active group; worst first.
+    A cell with fewer than COVERAGE_MIN_NEEDS open needs is merged into the coarser cell around it,
+    or left out; a place is always a cell's centre, never a need's or a person's point."""
 
-    cell = serializers.IntegerField(help_text="The spatial cell's key (level 3, about 1.6 km).")
-    latitude = serializers.FloatField(help_text="The centre of the needs (or volunteers) in the cell.")
-    longitude = serializers.FloatField()
+    cell = serializers.IntegerField(help_text="The spatial cell's key at its level (see cell_km).")
+    cell_km = serializers.FloatField(help_text="The cell's side: 1.6 km, or coarser where cells were merged.")
+    latitude = serializers.FloatField(help_text="The centre of the cell (not of the needs in it).")
+    longitude = serializers.FloatField(help_text="The centre of the cell (not of the needs in it).")
     local_authority = serializers.CharField(allow_blank=True)
     open_needs = serializers.IntegerField()
     active_volunteers = serializers.IntegerField(help_text="Active volunteers in the cell and around it.")

@@ -28,7 +28,7 @@ from reactivation.selectors.campaigns import (
     campaigns_visible_to,
 )
 from reactivation.selectors.playbooks import playbooks_runnable
-from reactivation.selectors.register import coverage_gaps
+from reactivation.selectors.register import COVERAGE_LEVEL, coverage_gaps
 from reactivation.services.campaign_lifecycle import (
     campaign_approve,
     campaign_cancel,
@@ -38,6 +38,7 @@ from reactivation.services.campaign_lifecycle import (
     campaign_start,
 )
 from reactivation.services.playbooks import review_append
+from volunteers.geography import CELL_SIDES_KM
 from volunteers.permissions import CAMPAIGN_MANAGER, is_staff_member, organisation_for, organisation_ids_for
 
 FINISHED = (Campaign.Status.COMPLETED, Campaign.Status.CANCELLED)
@@ -255,5 +256,11 @@ def coverage(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reactivation/coverage.html",
-        {"gaps": gaps, "map_data": {"markers": markers}, "tile_url": tile_url()},
+        {
+            "gaps": gaps,
+            "map_data": {"markers": markers},
+            "tile_url": tile_url(),
+            "cell_km": CELL_SIDES_KM[COVERAGE_LEVEL],
+            "min_needs": settings.COVERAGE_MIN_NEEDS,
+        },
     )

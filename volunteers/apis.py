@@ -4,18 +4,21 @@ written by imports, sign-up and the admin). Views are thin: validate the query, 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from core.api.filters import query_params_validate, within_circle
+from core.api.filters import query_params_validate, radius_minimum_check, within_circle
 from core.api.views import ApiViewMixin
 from volunteers.models import LocalAuthority, Membership, MutualAidGroup
 from volunteers.permissions import (
     IsStaffMember,
+    can_search_volunteers_finely,
+    volunteers_seen_in_full,
     volunteers_visible_to,
     volunteers_with_visible_contact,
 )
+from volunteers.places import within_circle_for_reader
 from volunteers.serializers import (
     GroupFilterSerializer,
     GroupSerializer,
@@ -34,15 +37,25 @@ def local_authority_id(name: str) -> int:
         raise serializers.ValidationError({"local_authority": exc.messages}) from None
 
 
-def area_apply(queryset, params: dict):
-    if "radius_km" in params:
+def area_apply(queryset, params: dict, *, exact: Q | bool = True):
+    """The list's area filter; ``exact`` as in ``volunteers.places.within_circle_for_reader``
+    (groups are not people: their places are searched and shown as they are)."""
+    if "radius_km" not in params:
+        return queryset
+    if exact is True:
         return within_circle(
             queryset,
             latitude=params["latitude"],
             longitude=params["longitude"],
             radius_km=params["radius_km"],
         )
-    return queryset
+    return within_circle_for_reader(
+        queryset,
+        latitude=params["latitude"],
+        longitude=params["longitude"],
+        radius_km=params["radius_km"],
+        exact=exact,
+    )
 
 
 @extend_schema_view(list=extend_schema(summary="The local authorities the region is made of"))
@@ -92,7 +105,9 @@ class GroupViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             "Listed: volunteers in a group of one of your organisations, or living in an area one "
             "of them covers. Contact fields (phone, email, postcode, exact place, availability) "
             "appear only for volunteers in a group your organisation coordinates (coordinators and "
-            "campaign managers, not viewers), or who accepted one of your organisation's needs."
+            "campaign managers, not viewers), or who accepted one of your organisation's needs. "
+            "A search by area must be at least PRIVACY_MIN_RADIUS_KM wide, and matches volunteers "
+            "whose place you may not see by the centre of their cell, never by their point."
         ),
         parameters=[VolunteerFilterSerializer],
     ),
@@ -114,6 +129,8 @@ class VolunteerViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         if self.action != "list":
             return queryset
         params = query_params_validate(VolunteerFilterSerializer, self.request)
+        if not can_search_volunteers_finely(user=self.request.user):
+            radius_minimum_check(params)
         if "status" in params:
             queryset = queryset.filter(status=params["status"])
         if "local_authority" in params:
@@ -128,7 +145,7 @@ class VolunteerViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             queryset = queryset.filter(skills__icontains=f'"{params["skill"]}"')
         if "language" in params:
             queryset = queryset.filter(languages__icontains=f'"{params["language"]}"')
-        return area_apply(queryset, params)
+        return area_apply(queryset, params, exact=volunteers_seen_in_full(user=self.request.user))
 
     def get_serializer(self, *args, **kwargs):
         if args:

@@ -108,7 +108,7 @@ CELL_SIDES_KM: tuple[float, ...] = (0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6)
 MAX_SEARCH_RADIUS_KM = CELL_SIDES_KM[-1]
 CELL_FIELDS: tuple[str, ...] = tuple(f"cell_{i}" for i in range(len(CELL_SIDES_KM)))
 # Column count is fixed per level so a key is row * stride + column (fits a 32-bit integer).
-_COL_STRIDE = 100_000
+CELL_COL_STRIDE = 100_000
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ class Cell:
     col: int
 
     def key(self) -> int:
-        return self.row * _COL_STRIDE + self.col
+        return self.row * CELL_COL_STRIDE + self.col
 
 
 def _project(lat: float, lon: float) -> tuple[float, float]:
@@ -133,7 +133,7 @@ def cell_at(lat: float, lon: float, level: int) -> Cell:
 def cell_keys(lat: float, lon: float) -> tuple[int, ...]:
     """One key per level, for storing in the ``cell_0`` .. ``cell_7`` columns."""
     y, x = _project(lat, lon)
-    return tuple(int(y // side) * _COL_STRIDE + int(x // side) for side in CELL_SIDES_KM)
+    return tuple(int(y // side) * CELL_COL_STRIDE + int(x // side) for side in CELL_SIDES_KM)
 
 
 def cell_fields(lat: float | None, lon: float | None) -> dict[str, int | None]:
@@ -147,3 +147,40 @@ def cell_block(lat: float, lon: float, level: int) -> list[int]:
     """The keys of the 3x3 block of cells around (lat, lon) at ``level``."""
     centre = cell_at(lat, lon, level)
     return [Cell(centre.row + dr, centre.col + dc).key() for dr in (-1, 0, 1) for dc in (-1, 0, 1)]
+
+
+def cell_level_of(side_km: float) -> int:
+    """The level whose cells have this side (one of ``CELL_SIDES_KM``); ValueError otherwise."""
+    for level, side in enumerate(CELL_SIDES_KM):
+        if math.isclose(side, side_km):
+            return level
+    raise ValueError(f"{side_km} km is not a cell side; choose one of {CELL_SIDES_KM}")
+
+
+def cell_split(key: int) -> Cell:
+    """The row and column of a stored cell key (any level)."""
+    return Cell(key // CELL_COL_STRIDE, key % CELL_COL_STRIDE)
+
+
+def cell_parent(key: int) -> int:
+    """The key of the cell one level up that holds this one (sides double and share the origin,
+    so the parent of row r, column c is row r // 2, column c // 2)."""
+    cell = cell_split(key)
+    return Cell(cell.row // 2, cell.col // 2).key()
+
+
+def cell_centre(key: int, level: int) -> tuple[float, float]:
+    """(lat, lon) of the centre of a cell, from its key: a place on a grid, not anyone's point."""
+    cell = cell_split(key)
+    side = CELL_SIDES_KM[level]
+    return (
+        ORIGIN_LAT + (cell.row + 0.5) * side / KM_PER_DEG_LAT,
+        ORIGIN_LON + (cell.col + 0.5) * side / KM_PER_DEG_LON,
+    )
+
+
+def point_snap(lat: float, lon: float, level: int) -> tuple[float, float]:
+    """The centre of the cell at ``level`` that holds (lat, lon), to 5 decimals: what someone who
+    may not see a row's details is shown instead of its point."""
+    centre_lat, centre_lon = cell_centre(cell_at(lat, lon, level).key(), level)
+    return round(centre_lat, 5), round(centre_lon, 5)

@@ -24,15 +24,17 @@ from volunteers.phones import phone_display, phone_mask
 from volunteers.signup import (
     CODE_MAX_SENDS,
     CODE_TTL,
+    JOIN_SESSION_KEY,
     code_check,
     code_generate,
     code_hash,
+    join_sends_key,
     signup_complete,
     volunteer_page_path,
 )
 from volunteers.texting import text_send
 
-SESSION_KEY = "join_pending"
+SESSION_KEY = JOIN_SESSION_KEY
 # Across sessions too: nobody can make us text one number more than this per hour.
 SENDS_PER_PHONE_PER_HOUR = 5
 
@@ -42,7 +44,7 @@ def _send_code(request: HttpRequest, pending: dict) -> bool:
     if not join_address_allow(request):
         pending["address_limited"] = True
         return False
-    throttle_key = f"join:sends:{pending['phone']}"
+    throttle_key = join_sends_key(pending["phone"])
     cache.add(throttle_key, 0, timeout=3600)
     if cache.incr(throttle_key) > SENDS_PER_PHONE_PER_HOUR or pending.get("sends", 0) >= CODE_MAX_SENDS:
         return False

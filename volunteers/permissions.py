@@ -227,6 +227,27 @@ def volunteers_with_visible_contact(*, user: User | None, volunteers: Iterable[V
     return visible
 
 
+def volunteers_seen_in_full(*, user: User | None) -> Q | bool:
+    """The volunteers whose exact place ``user`` may search by: everyone for a superuser (True);
+    else those in a group of an organisation where they coordinate or run campaigns (the contact
+    rule's first half: a helper reached through a need is searched by cell like anyone else), or
+    nobody (False)."""
+    if is_superuser(user):
+        return True
+    writers = organisation_ids_for(user=user, roles=WRITER_ROLES)
+    if not writers:
+        return False
+    return Q(
+        id__in=Membership.objects.filter(group__organisation_id__in=sorted(writers)).values("volunteer_id")
+    )
+
+
+def can_search_volunteers_finely(*, user: User | None) -> bool:
+    """Only a superuser sees every volunteer they can list in full, so only they search an area
+    smaller than ``PRIVACY_MIN_RADIUS_KM``."""
+    return is_superuser(user)
+
+
 def volunteers_visible_to(*, user: User | None):
     """Which volunteers a staff member may list at all (name, skills, district; contact details
     follow the stricter rule above): those in a group of one of their organisations, and those who

@@ -11,9 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone
 
-from volunteers.models import Membership, Volunteer
+from volunteers.models import AuditEvent, Membership, Volunteer
+from volunteers.signup import JOIN_SESSION_KEY, join_sends_key
 
 ERASED_NAME = "Erased volunteer"
 
@@ -131,3 +137,68 @@ def volunteer_erase(*, volunteer: Volunteer) -> dict[str, int]:
     volunteer.erased_at = timezone.now()
     volunteer.save()
     return {"volunteers": 1, "memberships": memberships}
+
+
+# --- copies outside the register's rows: sign-ups in sessions, the cache, the admin's log ----------
+def _sessions_with_signup(phone: str) -> list[tuple[Session, dict]]:
+    """Stored sessions (expired ones too: they stay until ``clearsessions``) holding a sign-up for
+    this number that was never finished. Reads every session: fine for a rare rights request."""
+    found = []
+    for session in Session.objects.iterator():
+        data = session.get_decoded()  # {} for a session it cannot read (a retired key)
+        pending = data.get(JOIN_SESSION_KEY)
+        if isinstance(pending, dict) and pending.get("phone") == phone:
+            found.append((session, pending))
+    return found
+
+
+def signup_subject_access(*, phone: str) -> dict[str, Any]:
+    """A sign-up for this number left unfinished (what it held), and the codes texted this hour."""
+    return {
+        "unfinished_signups": [
+            {
+                "details": pending.get("details", {}),
+                "consent_text": pending.get("consent_text", ""),
+                "session_expires": _iso(session.expire_date),
+            }
+            for session, pending in _sessions_with_signup(phone)
+        ],
+        "signup_codes_texted_this_hour": int(cache.get(join_sends_key(phone)) or 0),
+    }
+
+
+def signup_traces_erase(*, phone: str) -> dict[str, int]:
+    """Delete the sessions holding an unfinished sign-up for this number and its code counter."""
+    sessions = _sessions_with_signup(phone)
+    Session.objects.filter(pk__in=[s.pk for s, _ in sessions]).delete()
+    cache.delete(join_sends_key(phone))
+    return {"signup_sessions": len(sessions)}
+
+
+def admin_log_erase(*, phone: str, volunteer_id: int | None = None) -> int:
+    """The admin's change log keeps each object's name as it was when changed (a volunteer's
+    name, an old text's number): those lines keep what was done, not to whom."""
+    lines = LogEntry.objects.filter(object_repr__contains=phone)
+    if volunteer_id is not None:
+        lines = lines | LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Volunteer), object_id=str(volunteer_id)
+        )
+    return lines.update(object_repr="[erased]")
+
+
+def audit_subject_access(*, targets: list[tuple[str, int]]) -> list[dict[str, Any]]:
+    """The audit lines about these records (a volunteer's row, a requester's needs): who, by
+    organisation, read or changed what about them, and when."""
+    if not targets:
+        return []
+    about = Q(pk__in=[])
+    for label, pk in targets:
+        about |= Q(target_type=label, target_id=str(pk))
+    return [
+        {
+            "at": _iso(e.at),
+            "action": e.action,
+            "organisation": e.organisation.name if e.organisation else None,
+        }
+        for e in AuditEvent.objects.filter(about).select_related("organisation").order_by("at")
+    ]

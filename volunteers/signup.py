@@ -26,6 +26,13 @@ CODE_MAX_ATTEMPTS = 5
 CODE_MAX_SENDS = 3
 PAGE_LINK_MAX_AGE = timedelta(days=14)
 _PAGE_SALT = "rekindle.volunteer-page"
+# Where a sign-up waits for its code (the session), and the cache counter of codes texted to a
+# number this hour: both hold the number, so subject access and erasure reach them by these names.
+JOIN_SESSION_KEY = "join_pending"
+
+
+def join_sends_key(phone: str) -> str:
+    return f"join:sends:{phone}"
 
 
 def code_generate() -> str:

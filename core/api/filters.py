@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from django.conf import settings
 from django.db.models import F, FloatField, Value
 from django.db.models.functions import Cast
 from rest_framework import serializers
@@ -23,6 +24,20 @@ class AreaFilterSerializer(serializers.Serializer):
                 "An area is latitude, longitude and radius_km together (a centre in the UK and a radius)."
             )
         return attrs
+
+
+def radius_minimum_check(params: dict) -> None:
+    """Refuse (a 400 on ``radius_km``) a search by area smaller than ``PRIVACY_MIN_RADIUS_KM``: call
+    it for a reader who may not see the details of every row the list could return."""
+    minimum = settings.PRIVACY_MIN_RADIUS_KM
+    if "radius_km" in params and params["radius_km"] < minimum:
+        raise serializers.ValidationError(
+            {
+                "radius_km": [
+                    f"Search an area of at least {minimum:g} km: your role does not see exact places."
+                ]
+            }
+        )
 
 
 def within_circle(queryset, *, latitude: float, longitude: float, radius_km: float):

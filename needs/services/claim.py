@@ -19,6 +19,7 @@ from messaging.models import OutboundMessage
 from messaging.services import message_queue
 from needs import texts
 from needs.models import Need, Offer
+from needs.privacy import need_about
 from needs.services.offers import OPEN_STATUSES, offer_link, offers_withdraw
 from volunteers.models import Volunteer
 from volunteers.phones import phone_display
@@ -110,6 +111,8 @@ def _winner_tell_details(*, need: Need, winner: Offer) -> None:
         dedupe_key=f"offer-accepted:{winner.id}",
         purpose="offer_accepted",
         volunteer=winner.volunteer,
+        about=need_about(need.pk),
+        about_phone=need.requester_phone,
     )
 
 
@@ -129,6 +132,8 @@ def _requester_tell_help_coming(*, need: Need, volunteer: Volunteer) -> None:
         dedupe_key=f"need-help-coming:{need.pk}",
         purpose="requester_help_coming",
         priority=OutboundMessage.Priority.URGENT,
+        about=need_about(need.pk),
+        about_phone=volunteer.phone,  # it names the volunteer
     )
 
 

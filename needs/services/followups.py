@@ -13,6 +13,7 @@ from messaging.models import OutboundMessage
 from messaging.services import message_queue
 from needs import texts
 from needs.models import Need
+from needs.privacy import followup_unanswered_message
 from needs.selectors import FOLLOWUP_UNANSWERED_ACTION
 from volunteers.services import audit_record
 
@@ -84,7 +85,6 @@ def _followups_alert_unanswered(*, now: datetime) -> int:
             ).update(followup_alerted_at=now):
                 continue
             volunteer = need.assigned_volunteer
-            name = volunteer.name if volunteer is not None else "the volunteer"
             audit_record(
                 actor=None,
                 action=FOLLOWUP_UNANSWERED_ACTION,
@@ -93,7 +93,9 @@ def _followups_alert_unanswered(*, now: datetime) -> int:
                 detail={
                     "ref": need.ref,
                     "volunteer_id": need.assigned_volunteer_id,
-                    "message": f"{need.ref} is not marked done and {name} has not answered the follow-up.",
+                    "message": followup_unanswered_message(
+                        ref=need.ref, name=volunteer.name if volunteer is not None else ""
+                    ),
                 },
             )
             alerted += 1

@@ -16,6 +16,7 @@ from needs.models import Offer
 from reactivation.models import AfterActionReview, Campaign, CampaignRecipient, ReadinessCheck
 from volunteers.models import Organisation
 from volunteers.permissions import CAMPAIGN_MANAGER, User, is_superuser, organisation_ids_for
+from volunteers.places import place_shown
 
 S = CampaignRecipient.State
 SENT_STATES = (OutboundMessage.State.SENT, OutboundMessage.State.UNKNOWN)
@@ -218,8 +219,8 @@ def campaign_get(*, campaign_id: int) -> Campaign | None:
 
 
 def campaign_map_points(*, campaign: Campaign, limit: int = 2000) -> list[dict[str, Any]]:
-    """Where the campaign's people are, approximately (rounded to about 100 m: enough for a map of
-    the response), with the state of each; those left out are not shown."""
+    """Where the campaign's people are, approximately (each at the centre of their cell: enough for
+    a map of the response, never a home), with the state of each; those left out are not shown."""
     rows = (
         CampaignRecipient.objects.filter(
             campaign=campaign, volunteer__latitude__isnull=False, volunteer__longitude__isnull=False
@@ -227,11 +228,12 @@ def campaign_map_points(*, campaign: Campaign, limit: int = 2000) -> list[dict[s
         .exclude(state=S.SKIPPED)
         .values_list("volunteer__latitude", "volunteer__longitude", "state")[:limit]
     )
-    return [
-        {"lat": round(lat, 3), "lon": round(lon, 3), "kind": state}
-        for lat, lon, state in rows
-        if lat is not None and lon is not None
-    ]
+    points = []
+    for lat, lon, state in rows:
+        shown_lat, shown_lon = place_shown(lat, lon, exact=False)
+        if shown_lat is not None:
+            points.append({"lat": shown_lat, "lon": shown_lon, "kind": state})
+    return points
 
 
 def after_action_review_for(*, campaign: Campaign) -> AfterActionReview | None:

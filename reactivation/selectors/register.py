@@ -3,17 +3,25 @@ outstrips the volunteers within reach)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from needs.models import Need
 from reactivation.models import ReadinessCheck
-from volunteers.geography import cell_block, haversine_km
+from volunteers.geography import (
+    CELL_FIELDS,
+    CELL_SIDES_KM,
+    cell_block,
+    cell_centre,
+    cell_parent,
+    haversine_km,
+)
 from volunteers.models import MutualAidGroup, Volunteer
 
 
@@ -71,7 +79,8 @@ def register_freshness_by_group(*, groups: Iterable[MutualAidGroup]) -> dict[int
 @dataclass
 class CoverageGap:
     cell: int
-    latitude: float
+    cell_km: float  # the side of the cell: 1.6 km, or coarser where small cells were merged
+    latitude: float  # the cell's centre: a place on a grid, never anyone's point
     longitude: float
     local_authority: str
     open_needs: int
@@ -95,10 +104,29 @@ class _GroupPlace:
         return haversine_km(latitude, longitude, self.latitude, self.longitude)
 
 
-def _volunteers_by_cell(cf: str) -> dict[int, Mapping[str, Any]]:
+@dataclass
+class _Cell:
+    """One place on the coverage map: a cell key at a level, the open needs in it (and the local
+    authority most of them are in)."""
+
+    level: int
+    key: int
+    needs: int = 0
+    authorities: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return cell_centre(self.key, self.level)
+
+    def add(self, other: _Cell) -> None:
+        self.needs += other.needs
+        self.authorities.update(other.authorities)
+
+
+def _volunteers_by_cell(cf: str) -> dict[int, dict[str, int]]:
     """Active and dormant volunteers in each cell (one query)."""
     return {
-        r[cf]: r
+        r[cf]: {"active": r["active"], "dormant": r["dormant"]}
         for r in Volunteer.objects.exclude(**{cf: None})
         .values(cf)
         .annotate(
@@ -108,24 +136,46 @@ def _volunteers_by_cell(cf: str) -> dict[int, Mapping[str, Any]]:
     }
 
 
-def _cells_with_open_needs(cf: str) -> dict[int, dict[str, Any]]:
-    """Each cell with open needs: how many, where they are on average and their local authority."""
-    cells: dict[int, dict[str, Any]] = {}
-    for n in (
+def _counts_up(counts: dict[int, dict[str, int]]) -> dict[int, dict[str, int]]:
+    """The same counts one level up (each parent cell sums its four children)."""
+    parents: dict[int, dict[str, int]] = defaultdict(lambda: {"active": 0, "dormant": 0})
+    for key, c in counts.items():
+        parent = parents[cell_parent(key)]
+        parent["active"] += c["active"]
+        parent["dormant"] += c["dormant"]
+    return dict(parents)
+
+
+def _cells_with_open_needs(level: int) -> dict[int, _Cell]:
+    """Each cell with open needs, counted in the database (one query: no need's point is read)."""
+    cf = CELL_FIELDS[level]
+    cells: dict[int, _Cell] = {}
+    for row in (
         Need.objects.filter(status__in=[Need.Status.OPEN, Need.Status.OFFERED])
         .exclude(**{cf: None})
-        .values(cf, "latitude", "longitude", "local_authority__name")
+        .values(cf, "local_authority__name")
+        .annotate(n=Count("id"))
     ):
-        c = cells.setdefault(
-            n[cf], {"needs": 0, "lat": 0.0, "lon": 0.0, "la": n["local_authority__name"] or ""}
-        )
-        c["needs"] += 1
-        c["lat"] += n["latitude"]
-        c["lon"] += n["longitude"]
-    for c in cells.values():
-        c["lat"] /= c["needs"]
-        c["lon"] /= c["needs"]
+        cell = cells.setdefault(row[cf], _Cell(level, row[cf]))
+        cell.needs += row["n"]
+        cell.authorities[row["local_authority__name"] or ""] += row["n"]
     return cells
+
+
+def _cells_merged(cells: dict[int, _Cell], *, min_needs: int) -> list[_Cell]:
+    """Cells with at least ``min_needs`` open needs as they are; the needs of smaller cells merged
+    into the cell one level up (then the next) until there are enough, or left out at the top: a
+    count of one or two needs in a small cell would point at a door."""
+    kept = [c for c in cells.values() if c.needs >= min_needs]
+    small = [c for c in cells.values() if c.needs < min_needs]
+    while small and small[0].level + 1 < len(CELL_SIDES_KM):
+        parents: dict[int, _Cell] = {}
+        for c in small:
+            parent_key = cell_parent(c.key)
+            parents.setdefault(parent_key, _Cell(c.level + 1, parent_key)).add(c)
+        kept += [c for c in parents.values() if c.needs >= min_needs]
+        small = [c for c in parents.values() if c.needs < min_needs]
+    return kept
 
 
 def _groups_on_the_map() -> list[_GroupPlace]:
@@ -149,91 +199,89 @@ def _groups_on_the_map() -> list[_GroupPlace]:
 
 
 def _busy_cells_without_needs(
-    cf: str,
-    *,
-    vol_counts: dict[int, Mapping[str, Any]],
-    cells: dict[int, dict[str, Any]],
-    min_volunteers: int,
-) -> dict[int, dict[str, Any]]:
-    """Cells where at least ``min_volunteers`` live but no need is open, placed at the mean of
-    their volunteers (one query, none when there is no such cell)."""
-    busy = [
-        k for k, r in vol_counts.items() if r["active"] + r["dormant"] >= min_volunteers and k not in cells
+    *, level: int, vol_counts: dict[int, dict[str, int]], with_needs: set[int], min_volunteers: int
+) -> list[_Cell]:
+    """Cells where at least ``min_volunteers`` live but no need is open (no query)."""
+    return [
+        _Cell(level, key)
+        for key, r in vol_counts.items()
+        if r["active"] + r["dormant"] >= min_volunteers and key not in with_needs
     ]
-    if not busy:
-        return {}
-    return {
-        r[cf]: {"needs": 0, "lat": r["lat"], "lon": r["lon"], "la": ""}
-        for r in Volunteer.objects.filter(**{f"{cf}__in": busy})
-        .values(cf)
-        .annotate(lat=Avg("latitude"), lon=Avg("longitude"))
-    }
 
 
 def _gap_at(
-    key: int,
-    c: dict[str, Any],
-    *,
-    level: int,
-    vol_counts: dict[int, Mapping[str, Any]],
-    groups: list[_GroupPlace],
+    cell: _Cell, *, vol_counts: dict[int, dict[str, int]], groups: list[_GroupPlace]
 ) -> CoverageGap | None:
     """The gap at one cell, or None when it is covered: a working group is near and there are
-    enough active hands within reach for its needs (or it has no need at all)."""
-    # The mean of points in a cell lies in that cell, so its block is the cell's block.
-    block = cell_block(c["lat"], c["lon"], level)
-    active = sum(vol_counts[k]["active"] for k in block if k in vol_counts)
-    dormant = vol_counts.get(key, {}).get("dormant", 0)
-    covering = [p for p in groups if p.km_from(c["lat"], c["lon"]) <= p.group.radius_km + 1.0]
+    enough active hands within reach for its needs (or it has no need at all). ``vol_counts`` are
+    the volunteers by cell at the cell's own level."""
+    lat, lon = cell.centre
+    side = CELL_SIDES_KM[cell.level]
+    active = sum(vol_counts[k]["active"] for k in cell_block(lat, lon, cell.level) if k in vol_counts)
+    dormant = vol_counts.get(cell.key, {}).get("dormant", 0)
+    covering = [p for p in groups if p.km_from(lat, lon) <= p.group.radius_km + side / 2 + 0.2]
     active_groups = sum(1 for p in covering if p.group.status != MutualAidGroup.Status.DORMANT)
-    if active_groups and c["needs"] <= active:
+    if active_groups and cell.needs <= active:
         return None  # covered: a working group and enough hands nearby
-    score = c["needs"] - active / 3 + (0 if active_groups else 1) + dormant / 100
-    if c["needs"] == 0 and active_groups:
+    if cell.needs == 0 and active_groups:
         return None
+    authority = cell.authorities.most_common(1)[0][0] if cell.authorities else ""
     return CoverageGap(
-        cell=key,
-        latitude=round(c["lat"], 5),
-        longitude=round(c["lon"], 5),
-        local_authority=c["la"] or (covering[0].group.local_authority.name if covering else ""),
-        open_needs=c["needs"],
+        cell=cell.key,
+        cell_km=side,
+        latitude=round(lat, 5),
+        longitude=round(lon, 5),
+        local_authority=authority or (covering[0].group.local_authority.name if covering else ""),
+        open_needs=cell.needs,
         active_volunteers=active,
         dormant_volunteers=dormant,
         active_groups=active_groups,
-        score=round(score, 2),
+        score=round(cell.needs - active / 3 + (0 if active_groups else 1) + dormant / 100, 2),
         dormant_groups=[
             {
                 "id": p.group.pk,
                 "name": p.group.name,
                 "slug": p.group.slug,
-                "distance_km": round(p.km_from(c["lat"], c["lon"]), 2),
+                "distance_km": round(p.km_from(lat, lon), 2),
             }
-            for p in sorted(covering, key=lambda p: p.km_from(c["lat"], c["lon"]))
+            for p in sorted(covering, key=lambda p: p.km_from(lat, lon))
             if p.group.status == MutualAidGroup.Status.DORMANT
         ],
     )
 
 
 def coverage_gaps(
-    *, level: int = COVERAGE_LEVEL, limit: int = 50, min_volunteers: int = 20
+    *,
+    level: int = COVERAGE_LEVEL,
+    limit: int = 50,
+    min_volunteers: int = 20,
+    min_needs: int | None = None,
 ) -> list[CoverageGap]:
     """Places (spatial cells of about 2 km) where open needs outstrip the active volunteers within
     reach, or where many volunteers live but no active group works: ranked worst first, each
     with the dormant groups whose area covers it (the suggested first wave).
 
-    Volunteers "within reach" of a cell are those in it and the 8 cells around it."""
-    cf = f"cell_{level}"
-    vol_counts = _volunteers_by_cell(cf)
-    cells = _cells_with_open_needs(cf)
-    groups = _groups_on_the_map()
+    Volunteers "within reach" of a cell are those in it and the 8 cells around it. A place is a
+    cell's centre, never a need's point; a cell with fewer than ``min_needs`` open needs
+    (``COVERAGE_MIN_NEEDS``) is merged into a coarser one or left out (``_cells_merged``)."""
+    min_needs = settings.COVERAGE_MIN_NEEDS if min_needs is None else min_needs
+    counts_by_level = {level: _volunteers_by_cell(CELL_FIELDS[level])}
+    for up in range(level + 1, len(CELL_SIDES_KM)):
+        counts_by_level[up] = _counts_up(counts_by_level[up - 1])
+    with_needs = _cells_with_open_needs(level)
+    cells = _cells_merged(with_needs, min_needs=min_needs)
     # Cells with many volunteers but no open need are gaps too when no active group is there.
-    cells.update(
-        _busy_cells_without_needs(cf, vol_counts=vol_counts, cells=cells, min_volunteers=min_volunteers)
+    cells += _busy_cells_without_needs(
+        level=level,
+        vol_counts=counts_by_level[level],
+        with_needs=set(with_needs),
+        min_volunteers=min_volunteers,
     )
+    groups = _groups_on_the_map()
     gaps = [
         gap
-        for key, c in cells.items()
-        if (gap := _gap_at(key, c, level=level, vol_counts=vol_counts, groups=groups)) is not None
+        for cell in cells
+        if (gap := _gap_at(cell, vol_counts=counts_by_level[cell.level], groups=groups)) is not None
     ]
-    gaps.sort(key=lambda g: (-g.score, -g.open_needs, g.cell))
+    gaps.sort(key=lambda g: (-g.score, -g.open_needs, g.cell_km, g.cell))
     return gaps[:limit]

@@ -66,10 +66,13 @@ def _complete(campaign: Campaign, reason: str) -> bool:
     return bool(done)
 
 
-def _recipient_body(campaign: Campaign, row: CampaignRecipient) -> str:
+def _recipient_body(campaign: Campaign, row: CampaignRecipient) -> tuple[str, str]:
+    """The text for one recipient, and the number of the organiser it names (when it names one
+    who is not the recipient): the outbox records it, so erasing the organiser reaches the text."""
     volunteer = row.volunteer
     group = row.group
     organiser = ""
+    organiser_phone = ""
     is_contact = False
     if group is not None:
         contact = (
@@ -78,6 +81,7 @@ def _recipient_body(campaign: Campaign, row: CampaignRecipient) -> str:
             .first()
         )
         organiser = contact.volunteer.name.split(" ")[0] if contact else ""
+        organiser_phone = contact.volunteer.phone if contact and contact.volunteer_id != volunteer.pk else ""
         is_contact = Membership.objects.filter(
             group=group, volunteer=volunteer, role__in=[Membership.Role.ORGANISER, Membership.Role.DEPUTY]
         ).exists()
@@ -90,10 +94,10 @@ def _recipient_body(campaign: Campaign, row: CampaignRecipient) -> str:
         "name": volunteer.name.split(" ")[0],
     }
     templates = campaign.playbook_version.templates
-    return template_render(
-        template_for(templates, name=name, language=_language_for(templates, name, volunteer, campaign)),
-        values,
+    template = template_for(
+        templates, name=name, language=_language_for(templates, name, volunteer, campaign)
     )
+    return template_render(template, values), organiser_phone if "{organiser}" in template else ""
 
 
 def _language_for(templates: dict, name: str, volunteer: Volunteer, campaign: Campaign) -> str:
@@ -154,7 +158,7 @@ def recipient_send(*, campaign_id: int, recipient_id: int) -> str:
             row.state, row.reason = CampaignRecipient.State.SKIPPED, reason
             row.save(update_fields=["state", "reason"])
             return "skipped"
-        body = _recipient_body(campaign, row)
+        body, about_phone = _recipient_body(campaign, row)
         cost = sms_cost_pence(body=body, price=price)
         # The money is claimed before the text: the cap holds whatever runs at the same time.
         if not Campaign.objects.filter(
@@ -169,6 +173,7 @@ def recipient_send(*, campaign_id: int, recipient_id: int) -> str:
             purpose="campaign_reconsent" if suffix else "campaign_call",
             priority=OutboundMessage.Priority.BULK,
             volunteer=volunteer,
+            about_phone=about_phone,
         )
         if message is None:
             Campaign.objects.filter(pk=campaign.pk).update(spent_pence=F("spent_pence") - cost)

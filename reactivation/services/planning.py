@@ -22,7 +22,7 @@ from reactivation.models import CampaignRecipient, PlaybookVersion
 from reactivation.selectors.campaigns import reply_rate_for
 from reactivation.services.areas import Area, area_dormant_memberships, area_need_places, area_people_rows
 from reactivation.waves import first_wave_size, wave_rules_read
-from reactivation.wording import template_for, template_render
+from reactivation.wording import SAMPLE_VALUES, template_for, template_render
 from volunteers.geography import haversine_km
 from volunteers.models import Membership, Organisation, Volunteer
 
@@ -54,6 +54,9 @@ class Planned:
     distance_km: float | None
     local_authority: str
     body: str
+    # The same text with sample names for the dry run's preview, which is stored with the campaign:
+    # it must not keep a real person's name after they are erased.
+    preview: str = ""
 
 
 @dataclass
@@ -204,7 +207,14 @@ def _planned(
         wording.templates, name=template_name(kind=kind, is_contact=is_contact), language=wording.language
     )
     body = template_render(template, values)
-    return Planned(row["id"], group_id, kind, tier, distance, row["local_authority__name"] or "", body)
+    sample = {
+        "name": SAMPLE_VALUES["name"],
+        "organiser": SAMPLE_VALUES["organiser"] if values["organiser"] else "",
+    }
+    preview = template_render(template, {**values, **sample})
+    return Planned(
+        row["id"], group_id, kind, tier, distance, row["local_authority__name"] or "", body, preview
+    )
 
 
 def _person_place(
@@ -258,9 +268,9 @@ def _previews_collect(plan: Plan) -> None:
     for p in plan.included:
         label = template_name(kind=p.kind, is_contact=p.tier == 0)
         if label not in plan.previews:
-            info = sms_segments(p.body)
+            info = sms_segments(p.preview or p.body)
             plan.previews[label] = {
-                "body": p.body,
+                "body": p.preview or p.body,
                 "segments": info.segments,
                 "encoding": info.encoding,
                 "warnings": list(info.warnings),

@@ -84,8 +84,9 @@ def test_coverage_gaps_rank_places_where_need_outstrips_capacity(api, viewer):
 
 
 def test_coverage_gaps_limit(api, viewer):
-    NeedFactory(status=Need.Status.OPEN, **COVENTRY)
-    NeedFactory(status=Need.Status.OPEN, latitude=52.4796, longitude=-1.9026)
+    for _ in range(3):  # a place with fewer than COVERAGE_MIN_NEEDS open needs is not shown
+        NeedFactory(status=Need.Status.OPEN, **COVENTRY)
+        NeedFactory(status=Need.Status.OPEN, latitude=52.4796, longitude=-1.9026)
     client = api.as_(viewer)
     assert len(client.get("/api/v1/coverage-gaps/").json()) == 2
     assert len(client.get("/api/v1/coverage-gaps/?limit=1").json()) == 1

@@ -94,8 +94,10 @@ def test_a_viewer_reads_the_need_but_not_the_requester(api, viewer, brum_aid):
     need = NeedFactory(organisation=brum_aid, latitude=52.47961234, longitude=-1.90261234)
     body = api.as_(viewer).get(f"/api/v1/needs/{need.id}/").json()
     assert body["summary"] == need.summary
-    assert not {"requester_name", "requester_phone", "address", "postcode", "details"} & set(body)
-    assert (body["latitude"], body["longitude"]) == (52.48, -1.903)
+    private = {"requester_name", "requester_phone", "address", "postcode", "details", "dietary_notes"}
+    assert not private & set(body)
+    # The centre of the need's 0.8 km cell (issue 13: no longer the stored point rounded to 100 m).
+    assert (body["latitude"], body["longitude"]) == (52.48308, -1.90779)
     assert not AuditEvent.objects.filter(action="need.requester.read").exists()
 
 

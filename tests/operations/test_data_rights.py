@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django_q.models import Schedule
 
 from messaging.models import InboundMessage, OptOut, OutboundMessage
+from messaging.privacy import phones_opted_out
 from messaging.services import message_queue
 from needs.models import Need, Offer
 from operations.data_rights import (
@@ -109,8 +110,8 @@ def test_erasure_removes_the_person_keeps_the_counts_and_the_number_is_never_tex
         "",
         "",
     )
-    # Never messaged again, by any door.
-    assert OptOut.objects.get(phone=PHONE).source == "erasure"
+    # Never messaged again, by any door; the block is kept as a keyed hash, not the number (issue 13).
+    assert phones_opted_out([PHONE]) == {PHONE: "erasure"} and not OptOut.objects.filter(phone=PHONE).exists()
     assert message_queue(to=PHONE, body="Hello again", dedupe_key="after-erasure", purpose="test") is None
     # What remains about the number is only the opt-out.
     doc = subject_access(phone=PHONE)
@@ -125,7 +126,7 @@ def test_erasing_twice_is_harmless(person):
     person_erase(phone=PHONE)
     second = person_erase(phone=PHONE)
     assert second["needs"] == 0 and "volunteers" not in second
-    assert OptOut.objects.get(phone=PHONE).source == "erasure"
+    assert phones_opted_out([PHONE]) == {PHONE: "erasure"} and OptOut.objects.count() == 1
 
 
 def test_an_erased_number_cannot_come_back_through_an_import(person, tmp_path):
@@ -155,7 +156,7 @@ def test_a_requester_who_is_not_a_volunteer_is_erased_and_blocked(brum_aid):
     need.refresh_from_db()
     assert need.requester_phone == "" and need.requester_name == ""
     assert need.ref in err.getvalue()  # still open: the coordinator is told to close it
-    assert OptOut.objects.get(phone="+447700900888").source == "erasure"
+    assert phones_opted_out(["+447700900888"]) == {"+447700900888": "erasure"}
     assert OutboundMessage.objects.get().body == "[erased]"
 
 
@@ -225,6 +226,46 @@ def test_admin_actions_export_subject_access_and_erase_after_confirmation(admin_
     )
     assert response.status_code == 302
     person.refresh_from_db()
-    assert person.erased_at is not None and OptOut.objects.get(phone=PHONE).source == "erasure"
+    assert person.erased_at is not None and phones_opted_out([PHONE]) == {PHONE: "erasure"}
     actions = list(AuditEvent.objects.order_by("at").values_list("action", "actor__username"))
     assert ("data_rights.subject_access", "admin") in actions and ("data_rights.erasure", "admin") in actions
+
+
+def test_the_scheduled_erasure_keeps_a_numbers_texts_while_another_need_still_holds_it(brum_aid):
+    number = "+447700900901"
+    old = NeedFactory(organisation=brum_aid, requester_phone=number, requester_name="Ada Lovelock")
+    NeedFactory(organisation=brum_aid, requester_phone=number, requester_name="Ada Lovelock", status="open")
+    InboundMessageFactory(from_number=number, body="Is anyone coming for the second one?")
+    Need.objects.filter(id=old.id).update(status="done", done_at=datetime(2026, 1, 1, tzinfo=UTC))
+    with time_machine.travel(datetime(2026, 3, 1, tzinfo=UTC), tick=False):
+        assert requesters_erase_due() == 1
+    # The open need still needs the number and its texts; its own erasure will take them.
+    assert InboundMessage.objects.get().from_number == number
+
+
+def test_the_scheduled_erasure_leaves_a_volunteers_own_texts_and_number_alone(brum_aid):
+    val = VolunteerFactory(phone="+447700900902", name="Val Verity")
+    need = NeedFactory(organisation=brum_aid, requester_phone=val.phone, requester_name="Val Verity")
+    OutboundMessageFactory(to=val.phone, volunteer=val, body="Can you help? Reply YES 7KQ2")
+    Need.objects.filter(id=need.id).update(status="done", done_at=datetime(2026, 1, 1, tzinfo=UTC))
+    with time_machine.travel(datetime(2026, 3, 1, tzinfo=UTC), tick=False):
+        assert requesters_erase_due() == 1
+    assert OutboundMessage.objects.get().to == val.phone and not OptOut.objects.exists()
+
+
+def test_expired_sessions_with_an_unfinished_sign_up_are_cleared_daily():
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from operations.data_rights import sessions_clear_expired
+    from operations.schedules import SESSIONS_CLEAR
+
+    assert Schedule.objects.filter(name=SESSIONS_CLEAR.name, func=SESSIONS_CLEAR.func).count() == 1
+    with time_machine.travel(datetime(2026, 1, 1, tzinfo=UTC), tick=False):
+        stale = SessionStore()
+        stale["join_pending"] = {"phone": PHONE, "details": {"name": "Val Verity"}}
+        stale.create()
+    live = SessionStore()
+    live["join_pending"] = {"phone": "+447700900903"}
+    live.create()
+    sessions_clear_expired()
+    assert not SessionStore().exists(stale.session_key) and SessionStore().exists(live.session_key)
