@@ -73,8 +73,10 @@ def message_queue(
     """Queue one text for sending, once per ``dedupe_key``; None when the number has opted out.
 
     Call inside the caller's transaction: the row and the caller's change commit together, and the
-    send task is enqueued only after the commit. Smart punctuation is replaced so the text stays
-    GSM-7. Unless ``urgent`` (a reply to a text just received, an offer for an urgent need), a text
+    send task is enqueued only after the commit. The body goes letter for letter: only the
+    documented smart-encoding look-alikes (``GSM_REPLACEMENTS``: curly quotes, dashes...) are
+    swapped and the ends trimmed; a letter outside GSM-7 makes the text UCS-2, never disappears
+    (tests/messaging/test_no_letter_lost.py). Unless ``urgent`` (a reply to a text just received, an offer for an urgent need), a text
     queued in quiet hours waits for their end. ``sender`` prefixes the text ("Brum Aid: ...") when it
     does not already say who it is from. Raises ``InvalidPhone`` for a number that is not one.
     """
