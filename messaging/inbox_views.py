@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from messaging import services
+from messaging.encoding import UCS2, sms_normalise, sms_segments
 from messaging.models import InboundMessage
 from messaging.selectors import inbox_needing_attention, inbox_recently_resolved
 from messaging.services import InboxAnswer
@@ -26,7 +27,13 @@ from volunteers.permissions import COORDINATOR, is_superuser, organisation_ids_f
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
-REPLY_MAX = 480  # three SMS segments at most
+REPLY_MAX = 480  # characters: three GSM-7 segments' worth; the segment count below decides
+REPLY_MAX_SEGMENTS = 3
+REPLY_HINT = (
+    f"Up to {REPLY_MAX_SEGMENTS} text segments: about {REPLY_MAX_SEGMENTS * 153} characters in plain "
+    f"letters, or {REPLY_MAX_SEGMENTS * 67} when the reply has letters such as ł, ü in Urdu or "
+    "Punjabi script, or emoji (each segment is billed)."
+)
 
 # What the coordinator is told after answering: (level, text).
 ANSWER_NOTES = {
@@ -43,6 +50,19 @@ ANSWER_NOTES = {
 class ReplyForm(forms.Form):
     body = forms.CharField(label="Your reply", max_length=REPLY_MAX, widget=forms.Textarea(attrs={"rows": 3}))
 
+    def clean_body(self) -> str:
+        """At most REPLY_MAX_SEGMENTS segments as it will really go: letters outside GSM-7 make
+        the whole reply UCS-2 (67 characters a segment), and they are kept, never stripped."""
+        body = self.cleaned_data["body"]
+        info = sms_segments(sms_normalise(body).strip())
+        if info.segments > REPLY_MAX_SEGMENTS:
+            kind = "UCS-2, because of letters outside plain GSM-7" if info.encoding == UCS2 else "GSM-7"
+            raise forms.ValidationError(
+                f"That reply would go as {info.segments} segments ({info.length} characters in {kind}). "
+                f"Please keep it to {REPLY_MAX_SEGMENTS}."
+            )
+        return body
+
 
 def may_use_inbox(user: User | AnonymousUser) -> TypeGuard[User]:
     """The inbox is for coordinators (of any organisation): they are the people who act on texts."""
@@ -53,7 +73,12 @@ def may_use_inbox(user: User | AnonymousUser) -> TypeGuard[User]:
 def inbox(request: HttpRequest) -> HttpResponse:
     if not may_use_inbox(request.user):
         raise PermissionDenied("The inbox is for coordinators.")
-    context = {"waiting": inbox_needing_attention(), "recent": inbox_recently_resolved(), "max": REPLY_MAX}
+    context = {
+        "waiting": inbox_needing_attention(),
+        "recent": inbox_recently_resolved(),
+        "max": REPLY_MAX,
+        "hint": REPLY_HINT,
+    }
     return render(request, "messaging/inbox.html", context)
 
 
@@ -67,8 +92,11 @@ def inbox_reply(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST)
     send = request.POST.get("action") != "resolve"
     if send and not form.is_valid():
+        problems = form.errors.get("body") or []
+        too_long = next((p for p in problems if "segments" in p), "")
         messages.error(
-            request, f"Please write a reply of up to {REPLY_MAX} characters, or mark it dealt with."
+            request,
+            too_long or f"Please write a reply of up to {REPLY_MAX} characters, or mark it dealt with.",
         )
         return redirect("inbox")
     answer = services.inbox_reply(

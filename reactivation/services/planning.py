@@ -22,7 +22,7 @@ from reactivation.models import CampaignRecipient, PlaybookVersion
 from reactivation.selectors.campaigns import reply_rate_for
 from reactivation.services.areas import Area, area_dormant_memberships, area_need_places, area_people_rows
 from reactivation.waves import first_wave_size, wave_rules_read
-from reactivation.wording import template_for, template_render
+from reactivation.wording import template_for, template_language, template_render
 from volunteers.geography import haversine_km
 from volunteers.models import Membership, Organisation, Volunteer
 
@@ -54,6 +54,7 @@ class Planned:
     distance_km: float | None
     local_authority: str
     body: str
+    language: str = "en"
 
 
 @dataclass
@@ -200,11 +201,15 @@ def _planned(
         "area": row["local_authority__name"] or wording.area_label,
         "name": _first_name(row["name"]),
     }
-    template = template_for(
-        wording.templates, name=template_name(kind=kind, is_contact=is_contact), language=wording.language
+    name = template_name(kind=kind, is_contact=is_contact)
+    language = template_language(
+        wording.templates, name=name, languages=row["languages"], fallback=wording.language
     )
+    template = template_for(wording.templates, name=name, language=language)
     body = template_render(template, values)
-    return Planned(row["id"], group_id, kind, tier, distance, row["local_authority__name"] or "", body)
+    return Planned(
+        row["id"], group_id, kind, tier, distance, row["local_authority__name"] or "", body, language
+    )
 
 
 def _person_place(
@@ -253,14 +258,18 @@ def _waves_size(
     )
 
 
-def _previews_collect(plan: Plan) -> None:
-    """One preview of each kind of text the plan sends, from the first person who gets it."""
+def _previews_collect(plan: Plan, *, language: str) -> None:
+    """One preview of each kind of text the plan sends, from the first person who gets it; and one
+    of each kind in every other language someone gets it in ("volunteer_call.pa"): a text in
+    Punjabi or Urdu goes as UCS-2, and its cost in segments is shown beside it."""
     for p in plan.included:
         label = template_name(kind=p.kind, is_contact=p.tier == 0)
-        if label not in plan.previews:
+        key = label if p.language == language else f"{label}.{p.language}"
+        if key not in plan.previews:
             info = sms_segments(p.body)
-            plan.previews[label] = {
+            plan.previews[key] = {
                 "body": p.body,
+                "language": p.language,
                 "segments": info.segments,
                 "encoding": info.encoding,
                 "warnings": list(info.warnings),
@@ -314,7 +323,7 @@ def plan_build(
         open_needs=len(needs_here),
         reply_rate=reply_rate_for(local_authority_ids=[la.pk for la in area.local_authorities]),
     )
-    _previews_collect(plan)
+    _previews_collect(plan, language=language)
     return plan
 
 
