@@ -92,7 +92,7 @@ def inbox_reply(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST)
     send = request.POST.get("action") != "resolve"
     if send and not form.is_valid():
-        problems = form.errors.get("body") or []
+        problems = [str(p) for p in form.errors.get("body") or []]
         too_long = next((p for p in problems if "segments" in p), "")
         messages.error(
             request,

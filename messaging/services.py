@@ -108,11 +108,18 @@ def message_queue(
     return message
 
 
+def message_send_time(*, now: datetime, urgent: bool) -> datetime:
+    """When a text queued at ``now`` goes, as far as quiet hours decide: at once when ``urgent``
+    or outside them, otherwise when they end (08:00 London time by default). A caller whose
+    answer window starts when its text arrives (an offer) counts from here."""
+    if urgent:
+        return now
+    return quiet_hours_end(now, settings.SMS_QUIET_HOURS) or now
+
+
 def _send_after(*, now: datetime, urgent: bool, priority: int) -> datetime:
     """When a text queued ``now`` may go: at once, or (unless ``urgent``) when quiet hours end."""
-    send_after = now
-    if not urgent:
-        send_after = quiet_hours_end(now, settings.SMS_QUIET_HOURS) or now
+    send_after = message_send_time(now=now, urgent=urgent)
     if priority >= OutboundMessage.Priority.BULK:
         # The brake: past an hour's worth of queued bulk segments, a new bulk text is scheduled for
         # when the backlog should have drained, so that the queue (and the sweeper) never hold an

@@ -139,6 +139,11 @@ class Need(Located):
     def is_closed(self) -> bool:
         return self.status in self.CLOSED_STATUSES
 
+    @property
+    def is_urgent(self) -> bool:
+        """Critical and high needs: their offers and confirmations go at once, even in quiet hours."""
+        return self.urgency in (self.Urgency.CRITICAL, self.Urgency.HIGH)
+
 
 class Offer(models.Model):
     class Status(models.TextChoices):

@@ -29,6 +29,11 @@ def text_tidy(text: str) -> str:
     return sms_normalise(" ".join((text or "").split()))
 
 
+def held_until_text(when: datetime) -> str:
+    """ "held until 08:00": when a text held by quiet hours goes, London time, for pages."""
+    return "held until " + when.astimezone(LONDON).strftime("%H:%M")
+
+
 def window_text(start: datetime | None, end: datetime | None) -> str:
     if start is None:
         if end is None:

@@ -93,7 +93,8 @@ def _need_claim(*, offer: Offer, channel: str, now: datetime) -> tuple[Need, Off
 
 def _winner_tell_details(*, need: Need, winner: Offer) -> None:
     """Text the volunteer who won what they need to help: the requester's name, number, address
-    and the details (only ever to the winner)."""
+    and the details (only ever to the winner); at once for a critical or high need, even in
+    quiet hours."""
     message_queue(
         to=winner.volunteer.phone,
         body=texts.accepted_text(
@@ -110,6 +111,7 @@ def _winner_tell_details(*, need: Need, winner: Offer) -> None:
         dedupe_key=f"offer-accepted:{winner.id}",
         purpose="offer_accepted",
         volunteer=winner.volunteer,
+        urgent=need.is_urgent,
     )
 
 
@@ -129,6 +131,7 @@ def _requester_tell_help_coming(*, need: Need, volunteer: Volunteer) -> None:
         dedupe_key=f"need-help-coming:{need.pk}",
         purpose="requester_help_coming",
         priority=OutboundMessage.Priority.URGENT,
+        urgent=need.is_urgent,
     )
 
 

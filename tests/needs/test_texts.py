@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from twilio.request_validator import RequestValidator
 
 from messaging import transports
 from messaging.encoding import GSM7, UCS2, sms_normalise, sms_segments
@@ -15,6 +14,7 @@ from messaging.models import OutboundMessage
 from needs import texts
 from needs.models import Need
 from tests.factories import NeedFactory, OfferFactory, VolunteerFactory
+from tests.needs.sms_support import text_in
 
 ZOE_NAME = "Zoë Łukasiewicz"
 ZOE_ADDRESS = "Flat 2, Ćwik Court, 5 Łąka Road"
@@ -142,27 +142,6 @@ def test_any_offer_summary_is_a_run_of_whole_words(summary):
 
 
 # --- end to end: YES through the signed webhook, the text as the transport sent it -------------------
-@pytest.fixture
-def sms(settings, django_capture_on_commit_callbacks):
-    settings.SMS_BACKEND = "locmem"
-    settings.SMS_TASKS_SYNC = True
-    settings.SMS_QUIET_HOURS = None
-    settings.SMS_MAX_PER_SECOND = 100000
-    settings.PUBLIC_BASE_URL = "http://testserver"
-    settings.TWILIO_AUTH_TOKEN = "test-auth-token"
-    transports.outbox.clear()
-    yield django_capture_on_commit_callbacks
-    transports.outbox.clear()
-
-
-def text_in(client, capture, *, phone, body, sid):
-    path = "/sms/twilio/inbound/"
-    params = {"MessageSid": sid, "From": phone, "To": "+447700900000", "Body": body}
-    signature = RequestValidator("test-auth-token").compute_signature("http://testserver" + path, params)
-    with capture(execute=True):
-        return client.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature)
-
-
 @pytest.mark.django_db
 def test_the_accepter_gets_zoes_name_and_address_as_typed(client, sms):
     need = NeedFactory(
