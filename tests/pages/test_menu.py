@@ -9,7 +9,7 @@ from volunteers.models import StaffRole
 
 pytestmark = pytest.mark.django_db
 
-ALL_LINKS = {"Home", "Needs", "Post a need", "Inbox", "Campaigns", "Coverage"}
+ALL_LINKS = {"Home", "Needs", "Post a need", "Inbox", "Campaigns", "Coverage", "Audit log", "Your account"}
 
 
 def menu(client, user) -> dict[str, str]:
@@ -30,8 +30,8 @@ def campaigner(brum_aid):
     ("who", "expected"),
     [
         ("coordinator", ALL_LINKS),
-        ("viewer", {"Home", "Needs", "Campaigns", "Coverage"}),
-        ("campaigner", {"Home", "Needs", "Campaigns", "Coverage"}),
+        ("viewer", {"Home", "Needs", "Campaigns", "Coverage", "Your account"}),
+        ("campaigner", {"Home", "Needs", "Campaigns", "Coverage", "Your account"}),
     ],
 )
 def test_each_menu_link_is_one_the_person_may_follow(client, request, who, expected):
@@ -43,7 +43,7 @@ def test_each_menu_link_is_one_the_person_may_follow(client, request, who, expec
 
 def test_a_login_with_no_organisation_is_offered_no_staff_pages(client, db):
     links = menu(client, UserFactory(username="newcomer"))
-    assert set(links) == {"Home", "Needs"}
+    assert set(links) == {"Home", "Needs", "Your account"}
 
 
 def test_a_superuser_sees_every_link_and_the_admin(client, brum_aid):
