@@ -201,6 +201,8 @@ def offers_withdraw(*, need: Need, reason: str, now: datetime, include_accepted:
         status=Offer.Status.WITHDRAWN, responded_at=now
     )
     never_received = offer_texts_take_back(offer_ids=ids, reason=f"need {need.ref} {reason}")
+    if include_accepted:
+        _confirmations_take_back(need=need, offer_ids=ids, reason=f"need {need.ref} {reason}")
     for offer in Offer.objects.filter(pk__in=ids).exclude(pk__in=never_received).select_related("volunteer"):
         message_queue(
             to=offer.volunteer.phone,
@@ -229,6 +231,20 @@ def offer_texts_take_back(*, offer_ids: list[int], reason: str) -> set[int]:
     waiting = [pk for pk, _, state in rows if state in READY_STATES]
     withdrawn = set(messages_withdraw(ids=waiting, reason=reason)) if waiting else set()
     return {keys[key] for pk, key, state in rows if pk in withdrawn or state in _NOT_RECEIVED}
+
+
+def _confirmations_take_back(*, need: Need, offer_ids: list[int], reason: str) -> None:
+    """A need closed while its confirmations wait for the end of quiet hours: the accepter's
+    details (the requester's name and address) and the requester's "help is coming" are not
+    sent at 08:00 for a need that no longer is."""
+    keys = [f"offer-accepted:{pk}" for pk in offer_ids] + [f"need-help-coming:{need.pk}"]
+    waiting = list(
+        OutboundMessage.objects.filter(dedupe_key__in=keys, state__in=READY_STATES).values_list(
+            "pk", flat=True
+        )
+    )
+    if waiting:
+        messages_withdraw(ids=waiting, reason=reason)
 
 
 class DeclineOutcome(enum.StrEnum):

@@ -250,3 +250,26 @@ def test_a_campaigns_progress_says_how_many_texts_are_held_and_until_when(client
         client.force_login(manager)
         page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
     assert "3 of " in page and "; 3 held until 08:00" in page
+
+
+def test_a_need_cancelled_at_night_after_yes_sends_no_held_details_at_08_00(client, brum_aid, quiet_hours):
+    """A normal need accepted at 21:40 (by someone who had the offer before 21:00): the details and
+    "help is coming" wait for 08:00. Cancelled at 23:30, neither goes; the accepter hears it is
+    cancelled instead."""
+    (helper,) = people(1)
+    evening = datetime(2026, 1, 13, 20, 55, tzinfo=LONDON)
+    with time_machine.travel(evening, tick=False), quiet_hours(execute=True):
+        need = a_need(brum_aid, "normal")
+        offers_make(need=need, count=1)
+    with time_machine.travel(evening + timedelta(minutes=45), tick=False):
+        text_in(client, quiet_hours, phone=helper.phone, body=f"yes {need.ref}", sid="SM3")
+    with time_machine.travel(evening + timedelta(hours=2, minutes=35), tick=False), quiet_hours(execute=True):
+        assert need_cancel(need=need, reason="sorted by family")
+    held = OutboundMessage.objects.filter(purpose__in=["offer_accepted", "requester_help_coming"])
+    assert {(m.state, m.error_code) for m in held} == {(State.CANCELLED, "withdrawn")} and held.count() == 2
+    with time_machine.travel(EIGHT + timedelta(minutes=1), tick=False), quiet_hours(execute=True):
+        outbox_sweep()
+    later = sent_to(helper.phone)[1:]  # after the offer (20:55) and the reply to YES
+    assert [b for b in later if "Edna" in b] == []
+    assert any("is no longer needed (cancelled)" in b for b in later)
+    assert sent_to("+447700900001") == []
