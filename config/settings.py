@@ -48,7 +48,7 @@ if not PUBLIC_BASE_URL.startswith(("http://", "https://")):
 CSRF_TRUSTED_ORIGINS = [PUBLIC_BASE_URL, *env_list("CSRF_TRUSTED_ORIGINS")]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.admin_config.RekindleAdminConfig",  # django.contrib.admin, signing in as /login/ does
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "volunteers",
     "messaging",
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "core.twofactor.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.errors.FriendlyErrorPages",
@@ -288,6 +292,11 @@ LOGIN_THROTTLE_WINDOW_SECONDS = env_int("LOGIN_THROTTLE_WINDOW_SECONDS", 15 * 60
 # sign several people up from one connection; a script texting strangers may not).
 JOIN_SENDS_PER_ADDRESS = env_int("JOIN_SENDS_PER_ADDRESS", 20, minimum=1)
 JOIN_SENDS_PER_ADDRESS_WINDOW_SECONDS = env_int("JOIN_SENDS_PER_ADDRESS_WINDOW_SECONDS", 3600, minimum=1)
+# Two-factor (a code from an authenticator app after the password) is optional for staff; with
+# this on, superusers must set it up before they can do anything else.
+TWO_FACTOR_REQUIRED_FOR_SUPERUSERS = env_bool("TWO_FACTOR_REQUIRED_FOR_SUPERUSERS", "false")
+OTP_TOTP_ISSUER = "Rekindle"  # the name the authenticator app shows beside the code
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"

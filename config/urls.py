@@ -3,11 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core.throttling import ThrottledLoginView
+from core.signin import SignInView, sign_in_code
 from messaging import inbox_views
 from needs import views as needs_views
 from operations import alert_views
 from operations import views as operations_views
+from volunteers import account_views
 
 urlpatterns = [
     path("", operations_views.dashboard, name="dashboard"),
@@ -20,7 +21,10 @@ urlpatterns = [
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("inbox/<int:pk>/reply/", inbox_views.inbox_reply, name="inbox-reply"),
     path("campaigns/", include("reactivation.urls")),
-    path("login/", ThrottledLoginView.as_view(), name="login"),
+    path("login/", SignInView.as_view(), name="login"),
+    path("login/code/", sign_in_code, name="login-code"),
+    path("account/", account_views.account, name="account"),
+    path("audit/", operations_views.audit_log, name="audit-log"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "reset/<uidb64>/<token>/",

@@ -13,6 +13,7 @@ X-Forwarded-For without a proxy in front would let anyone pick a fresh address p
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 
@@ -56,17 +57,27 @@ def _count(key: str) -> int:
 
 
 def _hit(key: str, window: int) -> int:
-    """Count one more event in ``key``'s window (the window starts at its first event)."""
-    if _expired(key):
+    """Count one more event in ``key``'s window (the window starts at its first event) and return
+    the count, this event included. Atomic: ``cache.add`` creates a window once, ``cache.incr``
+    counts, so events at the same moment each get their own number."""
+    until = cache.get(f"{key}:until")
+    if until is not None and until <= time.time():
+        # Over by our clock, though the cache (Redis, on its own clock) may still hold it.
         cache.delete_many([key, f"{key}:until"])
     if cache.add(key, 0, timeout=window):
-        cache.set(f"{key}:until", time.time() + window, timeout=window)
+        cache.add(f"{key}:until", time.time() + window, timeout=window)
     try:
         return cache.incr(key)
     except ValueError:  # expired between add and incr: start a new window
         cache.add(key, 0, timeout=window)
-        cache.set(f"{key}:until", time.time() + window, timeout=window)
+        cache.add(f"{key}:until", time.time() + window, timeout=window)
         return cache.incr(key)
+
+
+def _unhit(key: str) -> None:
+    """Take back one event counted by ``_hit`` (an attempt that was refused, not tried)."""
+    with contextlib.suppress(ValueError):  # the window ended meanwhile: nothing to take back
+        cache.decr(key)
 
 
 def _seconds_left(key: str, window: int) -> int:
@@ -80,25 +91,30 @@ def _login_keys(request: HttpRequest, username: str) -> list[str]:
     return [f"login:fail:addr:{client_address(request)}", f"login:fail:user:{username.strip().lower()[:150]}"]
 
 
-def login_blocked_for(request: HttpRequest, username: str) -> int:
-    """Seconds until sign-in may be tried again from this address or for this username; 0 if it may."""
+def login_attempt_reserve(request: HttpRequest, username: str) -> int:
+    """Count this sign-in attempt (a password or a two-factor code) against the address and the
+    username before it is checked. Returns 0 when it may be checked, otherwise the seconds until
+    one may be. Counting first, atomically, is what holds under parallel attempts: of forty
+    guesses sent at once, only as many as are allowed ever reach the check; a refused attempt is
+    taken back off the counts (it was not tried). A failed attempt stays counted; a whole
+    sign-in that succeeds calls ``login_success_record``."""
     allowed, window = login_limits()
-    return max(
-        (_seconds_left(key, window) for key in _login_keys(request, username) if _count(key) >= allowed),
-        default=0,
-    )
-
-
-def login_failure_record(request: HttpRequest, username: str) -> None:
-    _, window = login_limits()
-    for key in _login_keys(request, username):
-        _hit(key, window)
+    keys = _login_keys(request, username)
+    over = [key for key in keys if _hit(key, window) > allowed]
+    if not over:
+        return 0
+    for key in keys:
+        _unhit(key)
+    return max(_seconds_left(key, window) for key in over)
 
 
 def login_success_record(request: HttpRequest, username: str) -> None:
-    """The account's owner got in: earlier mistakes on that username are forgiven. The address's count
-    stays (an attacker with an account of their own must not be able to reset it by signing in)."""
-    cache.delete_many([k for k in _login_keys(request, username) if ":user:" in k])
+    """The account's owner got in: this attempt is not held against the address, and earlier
+    mistakes on that username are forgiven. The address's other counts stay (an attacker with an
+    account of their own must not be able to reset it by signing in)."""
+    keys = _login_keys(request, username)
+    _unhit(keys[0])
+    cache.delete_many([k for k in keys if ":user:" in k])
 
 
 THROTTLED_PAGE = engines["django"].from_string(
@@ -120,20 +136,16 @@ def throttled_response(request: HttpRequest, seconds: int) -> HttpResponse:
 
 
 class ThrottledLoginView(auth_views.LoginView):
-    """Django's LoginView, refusing with 429 once an address or a username has had too many failed
-    attempts in the window. While blocked even the right password is refused: otherwise the guessing
-    would simply go on until it succeeded."""
+    """Django's LoginView, refusing with 429 once an address or a username has had too many
+    attempts in the window (``login_attempt_reserve``). While blocked even the right password is
+    refused: otherwise the guessing would simply go on until it succeeded. The same view, with the
+    admin's form and template, is the admin's sign-in (core.signin)."""
 
     def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "")
-        seconds = login_blocked_for(request, username)
+        seconds = login_attempt_reserve(request, request.POST.get("username", ""))
         if seconds:
             return throttled_response(request, seconds)
         return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form):
-        login_failure_record(self.request, self.request.POST.get("username", ""))
-        return super().form_invalid(form)
 
     def form_valid(self, form):
         login_success_record(self.request, self.request.POST.get("username", ""))

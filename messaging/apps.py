@@ -11,6 +11,9 @@ class MessagingConfig(AppConfig):
         from volunteers.texting import text_sender_register
 
         def register_text(*, to: str, body: str, dedupe_key: str, purpose: str) -> bool:
-            return message_queue(to=to, body=body, dedupe_key=dedupe_key, purpose=purpose) is not None
+            # A sign-up code: the person is on the page waiting for it, so it goes at once even in
+            # quiet hours (the page says "we have texted you").
+            queued = message_queue(to=to, body=body, dedupe_key=dedupe_key, purpose=purpose, urgent=True)
+            return queued is not None
 
         text_sender_register(register_text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypeGuard
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from messaging import inbox as inbox_services
+from messaging.encoding import UCS2, sms_normalise, sms_segments
 from messaging.inbox import InboxAnswer
 from messaging.permissions import has_inbox
 from messaging.selectors import inbox_entry_for, inbox_sections_for
@@ -27,7 +29,13 @@ from messaging.selectors import inbox_entry_for, inbox_sections_for
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
-REPLY_MAX = 480  # three SMS segments at most
+REPLY_MAX = 480  # characters: three GSM-7 segments' worth; the segment count below decides
+REPLY_MAX_SEGMENTS = 3
+REPLY_HINT = (
+    f"Up to {REPLY_MAX_SEGMENTS} text segments: about {REPLY_MAX_SEGMENTS * 153} characters in plain "
+    f"letters, or {REPLY_MAX_SEGMENTS * 67} when the reply has letters such as ł, ü in Urdu or "
+    "Punjabi script, or emoji (each segment is billed)."
+)
 
 # What the person is told after answering: (level, text).
 ANSWER_NOTES = {
@@ -48,6 +56,24 @@ ANSWER_NOTES = {
 class ReplyForm(forms.Form):
     body = forms.CharField(label="Your reply", max_length=REPLY_MAX, widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args, sender: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.sender = sender  # the reply goes as "Brum Aid: ...": the name costs room too
+
+    def clean_body(self) -> str:
+        """At most REPLY_MAX_SEGMENTS segments as it will really go: letters outside GSM-7 make
+        the whole reply UCS-2 (67 characters a segment), and they are kept, never stripped."""
+        body = self.cleaned_data["body"]
+        text = sms_normalise(body).strip()
+        info = sms_segments(f"{self.sender}: {text}" if self.sender else text)
+        if info.segments > REPLY_MAX_SEGMENTS:
+            kind = "UCS-2, because of letters outside plain GSM-7" if info.encoding == UCS2 else "GSM-7"
+            raise forms.ValidationError(
+                f"That reply would go as {info.segments} segments ({info.length} characters in {kind}). "
+                f"Please keep it to {REPLY_MAX_SEGMENTS}."
+            )
+        return body
+
 
 def may_use_inbox(user: User | AnonymousUser) -> TypeGuard[User]:
     """Whether ``user`` has an inbox to read (the menu's rule and the page's)."""
@@ -60,7 +86,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("The inbox is for the coordinators of an organisation.")
     sections = inbox_sections_for(user=request.user)
     inbox_services.inbox_read_record(user=request.user, sections=sections)
-    return render(request, "messaging/inbox.html", {"sections": sections, "max": REPLY_MAX})
+    return render(
+        request, "messaging/inbox.html", {"sections": sections, "max": REPLY_MAX, "hint": REPLY_HINT}
+    )
 
 
 @login_required
@@ -72,11 +100,16 @@ def inbox_reply(request: HttpRequest, pk: int) -> HttpResponse:
     entry = inbox_entry_for(user=user, entry_id=pk)
     if entry is None:
         raise Http404("No such message in your inbox.")
-    form = ReplyForm(request.POST)
+    form = ReplyForm(
+        request.POST, sender=entry.organisation.name if entry.organisation else settings.SMS_SENDER_NAME
+    )
     send = request.POST.get("action") != "resolve"
     if send and not form.is_valid():
+        problems = [str(p) for p in form.errors.get("body") or []]
+        too_long = next((p for p in problems if "segments" in p), "")
         messages.error(
-            request, f"Please write a reply of up to {REPLY_MAX} characters, or mark it dealt with."
+            request,
+            too_long or f"Please write a reply of up to {REPLY_MAX} characters, or mark it dealt with.",
         )
         return redirect("inbox")
     answer = inbox_services.inbox_reply(

@@ -73,8 +73,10 @@ def message_queue(
     """Queue one text for sending, once per ``dedupe_key``; None when the number has opted out.
 
     Call inside the caller's transaction: the row and the caller's change commit together, and the
-    send task is enqueued only after the commit. Smart punctuation is replaced so the text stays
-    GSM-7. Unless ``urgent`` (a reply to a text just received, an offer for an urgent need), a text
+    send task is enqueued only after the commit. The body goes letter for letter: only the
+    documented smart-encoding look-alikes (``GSM_REPLACEMENTS``: curly quotes, dashes...) are
+    swapped and the ends trimmed; a letter outside GSM-7 makes the text UCS-2, never disappears
+    (tests/messaging/test_no_letter_lost.py). Unless ``urgent`` (a reply to a text just received, an offer for an urgent need), a text
     queued in quiet hours waits for their end. ``sender`` prefixes the text ("Brum Aid: ...") when it
     does not already say who it is from. Raises ``InvalidPhone`` for a number that is not one.
 
@@ -112,11 +114,18 @@ def message_queue(
     return message
 
 
+def message_send_time(*, now: datetime, urgent: bool) -> datetime:
+    """When a text queued at ``now`` goes, as far as quiet hours decide: at once when ``urgent``
+    or outside them, otherwise when they end (08:00 London time by default). A caller whose
+    answer window starts when its text arrives (an offer) counts from here."""
+    if urgent:
+        return now
+    return quiet_hours_end(now, settings.SMS_QUIET_HOURS) or now
+
+
 def _send_after(*, now: datetime, urgent: bool, priority: int) -> datetime:
     """When a text queued ``now`` may go: at once, or (unless ``urgent``) when quiet hours end."""
-    send_after = now
-    if not urgent:
-        send_after = quiet_hours_end(now, settings.SMS_QUIET_HOURS) or now
+    send_after = message_send_time(now=now, urgent=urgent)
     if priority >= OutboundMessage.Priority.BULK:
         # The brake: past an hour's worth of queued bulk segments, a new bulk text is scheduled for
         # when the backlog should have drained, so that the queue (and the sweeper) never hold an

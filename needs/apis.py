@@ -24,7 +24,7 @@ from needs.permissions import (
     needs_seen_in_full,
     requester_read_record,
 )
-from needs.selectors import need_candidates, needs_filter, needs_for_staff, offers_for_need
+from needs.selectors import need_candidates, needs_filter, needs_for_staff, offers_for_need, offers_made_note
 from needs.serializers import (
     CandidatesQuerySerializer,
     CandidatesSerializer,
@@ -183,7 +183,7 @@ class NeedViewSet(
         count = incoming.validated_data.get("count", settings.OFFERS_PER_NEED)
         offers = offer_services.offers_make(need=need, count=count, actor=request.user)
         if offers:
-            message = f"Offered to {len(offers)} volunteer(s)."
+            message = offers_made_note(offers=offers, names=False)
         else:
             message = "Nobody eligible is left within reach; the coordinators have been alerted."
         body = {"made": len(offers), "message": message, "offers": offers}

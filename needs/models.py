@@ -148,6 +148,11 @@ class Need(Located):
         except PostcodeError:
             return ""
 
+    @property
+    def is_urgent(self) -> bool:
+        """Critical and high needs: their offers and confirmations go at once, even in quiet hours."""
+        return self.urgency in (self.Urgency.CRITICAL, self.Urgency.HIGH)
+
 
 class Offer(models.Model):
     class Status(models.TextChoices):

@@ -7,10 +7,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Count, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
+from messaging.models import OutboundMessage
+from messaging.services import READY_STATES
+from needs import texts
 from needs.matching.candidates import MatchResult, candidates_find
 from needs.models import Need, Offer
 from needs.permissions import User, organisations_user_can_post_for
@@ -129,9 +132,45 @@ def need_candidates(*, need: Need, limit: int) -> tuple[MatchResult, dict[int, s
     return result, names
 
 
+def _offer_texts_waiting(now: datetime) -> QuerySet[OutboundMessage]:
+    """Offer texts still in the outbox, held for later than ``now`` (quiet hours)."""
+    return OutboundMessage.objects.filter(purpose="offer", state__in=READY_STATES, send_after__gt=now)
+
+
 def offers_for_need(*, need: Need) -> QuerySet[Offer]:
-    """The offers made for a need, best ranked first, with each volunteer."""
-    return Offer.objects.filter(need=need).select_related("volunteer").order_by("rank", "id")
+    """The offers made for a need, best ranked first, with each volunteer, and ``text_held_until``:
+    when the offer's text goes, if quiet hours hold it now (None once it has gone)."""
+    key = Concat(Value("offer:"), Cast(OuterRef("pk"), output_field=CharField()))
+    held = _offer_texts_waiting(timezone.now()).filter(dedupe_key=key).values("send_after")[:1]
+    return (
+        Offer.objects.filter(need=need)
+        .select_related("volunteer")
+        .annotate(text_held_until=Subquery(held))
+        .order_by("rank", "id")
+    )
+
+
+def offer_texts_held_until(*, offer_ids: Collection[int]) -> datetime | None:
+    """When the last of these offers' texts that quiet hours hold goes; None when none is held."""
+    keys = [f"offer:{pk}" for pk in offer_ids]
+    return (
+        _offer_texts_waiting(timezone.now()).filter(dedupe_key__in=keys).aggregate(at=Max("send_after"))["at"]
+    )
+
+
+def offers_made_note(*, offers: list[Offer], names: bool) -> str:
+    """What a coordinator is told after offering a need: "Texted 3 volunteers", or, when quiet
+    hours hold the texts, that they are offered and when the texts really go."""
+    people = f"{len(offers)} volunteer{'s' if len(offers) != 1 else ''}"
+    if names:
+        people += ": " + ", ".join(o.volunteer.name for o in offers)
+    held = offer_texts_held_until(offer_ids=[o.pk for o in offers])
+    if held is None:
+        return f"Texted {people}."
+    return (
+        f"Offered to {people}. Their texts are {texts.held_until_text(held)} (quiet hours: only "
+        "critical and high needs are texted at night)."
+    )
 
 
 # --- offers: finding the one a text or a link is about ----------------------------------------------

@@ -34,6 +34,7 @@ from needs.selectors import (
     needs_visible_to,
     offer_by_token,
     offers_for_need,
+    offers_made_note,
     organisations_to_post_for,
 )
 from needs.services import lifecycle, posting
@@ -230,10 +231,7 @@ def need_offer(request: HttpRequest, pk: int) -> HttpResponse:
     count = form.cleaned_data["count"] if form.is_valid() else 3
     offers = offers_make(need=need, count=count, actor=request.user)
     if offers:
-        names = ", ".join(o.volunteer.name for o in offers)
-        messages.success(
-            request, f"Texted {len(offers)} volunteer{'s' if len(offers) != 1 else ''}: {names}."
-        )
+        messages.success(request, offers_made_note(offers=offers, names=True))
     else:
         messages.error(
             request, "Nobody else within reach could be asked. Try a wider area or fewer conditions."

@@ -1,8 +1,14 @@
-"""Pages that draw on every app: the home page, and the health endpoints for monitors."""
+"""Pages that draw on every app: the home page, the coordinators' audit log, and the health
+endpoints for monitors."""
 
 from __future__ import annotations
 
+from typing import cast
+
+from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -10,9 +16,17 @@ from django.views.decorators.cache import never_cache
 
 from needs.selectors import needs_for_organisations, open_need_counts_by_local_authority
 from needs.services.attention import attention_show
+from operations.audit_log import (
+    PAGE_SIZE,
+    audit_actions_for,
+    audit_events_for,
+    audit_lines,
+    audit_organisation_ids,
+)
 from operations.health import FAIL, health_run
 from reactivation.selectors.register import register_freshness
 from volunteers.models import MutualAidGroup
+from volunteers.permissions import COORDINATOR
 from volunteers.selectors import (
     organisations_for_user,
     register_counts_by_local_authority,
@@ -42,6 +56,52 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         **_freshness(organisations),
     }
     return render(request, "dashboard.html", context)
+
+
+class AuditSearchForm(forms.Form):
+    # A text field shown as a list: an action with no line yet is a search that finds nothing.
+    action = forms.CharField(label="What was done", required=False, max_length=60, widget=forms.Select)
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    organisation = forms.ChoiceField(label="Organisation", required=False)
+
+    def __init__(self, *args, actions, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        action = cast(forms.Select, self.fields["action"].widget)
+        organisation = cast(forms.ChoiceField, self.fields["organisation"])
+        action.choices = [("", "Anything"), *actions]
+        organisation.choices = [("", "All of mine"), *((str(o.pk), o.name) for o in organisations)]
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit log of the organisations the person coordinates: searchable, a page at a time."""
+    if audit_organisation_ids(user=request.user) == set():
+        raise PermissionDenied("The audit log is for coordinators.")
+    organisations = list(organisations_for_user(user=request.user, roles={COORDINATOR}))
+    form = AuditSearchForm(
+        request.GET or None, actions=audit_actions_for(user=request.user), organisations=organisations
+    )
+    form.is_valid()  # what is valid is used; a bad date is said on the page and left out
+    search = getattr(form, "cleaned_data", {})
+    events = audit_events_for(
+        user=request.user,
+        action=search.get("action") or "",
+        date_from=search.get("date_from"),
+        date_to=search.get("date_to"),
+        organisation_id=int(search["organisation"]) if search.get("organisation") else None,
+    )
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "lines": audit_lines(page.object_list),
+        "query": query.urlencode(),
+        "several": len(organisations) > 1,
+    }
+    return render(request, "operations/audit_log.html", context)
 
 
 # Worst first: a stale contact is the memory rotting; a group never checked is close behind.

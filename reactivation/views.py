@@ -38,9 +38,11 @@ from reactivation.services.campaign_lifecycle import (
     campaign_start,
 )
 from reactivation.services.playbooks import review_append
+from volunteers.forms import LANGUAGE_CHOICES
 from volunteers.geography import CELL_SIDES_KM
 from volunteers.permissions import CAMPAIGN_MANAGER, is_staff_member, organisation_for, organisation_ids_for
 
+LANGUAGE_NAMES = dict(LANGUAGE_CHOICES)
 FINISHED = (Campaign.Status.COMPLETED, Campaign.Status.CANCELLED)
 # The dry run's message previews are keyed by the template's internal name; people read these.
 PREVIEW_TITLES = {
@@ -52,14 +54,21 @@ PREVIEW_TITLES = {
 
 
 def preview_title(name: str) -> str:
-    return PREVIEW_TITLES.get(name) or name.replace("_", " ").capitalize()
+    """ "volunteer_call" -> "To volunteers"; "volunteer_call.pa" (a text in another language) ->
+    "To volunteers, in Punjabi"."""
+    base, _, language = name.partition(".")
+    title = PREVIEW_TITLES.get(base) or base.replace("_", " ").capitalize()
+    return f"{title}, in {LANGUAGE_NAMES.get(language, language)}" if language else title
 
 
 def previews_in_order(previews: dict) -> list[tuple[str, dict]]:
     """The previews in the order people meet them (organisers first), whatever order the report's
     JSON came back in: PostgreSQL's jsonb does not keep the keys' order."""
     known = list(PREVIEW_TITLES)
-    names = sorted(previews, key=lambda n: (known.index(n) if n in known else len(known), n))
+    names = sorted(
+        previews,
+        key=lambda n: (known.index(n.partition(".")[0]) if n.partition(".")[0] in known else len(known), n),
+    )
     return [(preview_title(name), previews[name]) for name in names]
 
 

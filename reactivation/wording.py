@@ -141,6 +141,20 @@ def template_for(templates: Mapping[str, Mapping[str, str]], *, name: str, langu
     raise KeyError(f"the playbook has no {name!r} template")
 
 
+def template_language(
+    templates: Mapping[str, Any], *, name: str, languages: list[str] | None, fallback: str
+) -> str:
+    """The language a person's text ``name`` goes in: the first of their ``languages`` (their order
+    is their preference) in which the playbook has it; otherwise ``fallback`` (the campaign's),
+    which ``template_for`` falls back to English from. The dry run and the send both ask this, so
+    the cost the dry run shows counts the Punjabi or Urdu texts (UCS-2) that will really go."""
+    for language in languages or []:
+        by_name = templates.get(language) if isinstance(language, str) else None
+        if isinstance(by_name, Mapping) and by_name.get(name):
+            return language
+    return fallback
+
+
 def template_render(text: str, values: Mapping[str, str]) -> str:
     """Fill a template; missing values become empty rather than failing a whole wave, and the
     result is normalised to GSM-7 look-alikes so a pasted curly quote does not triple the cost."""

@@ -94,7 +94,8 @@ def _need_claim(*, offer: Offer, channel: str, now: datetime) -> tuple[Need, Off
 
 def _winner_tell_details(*, need: Need, winner: Offer) -> None:
     """Text the volunteer who won what they need to help: the requester's name, number, address
-    and the details (only ever to the winner)."""
+    and the details (only ever to the winner); at once for a critical or high need, even in
+    quiet hours."""
     message_queue(
         to=winner.volunteer.phone,
         body=texts.accepted_text(
@@ -113,6 +114,7 @@ def _winner_tell_details(*, need: Need, winner: Offer) -> None:
         volunteer=winner.volunteer,
         about=need_about(need.pk),
         about_phone=need.requester_phone,
+        urgent=need.is_urgent,
     )
 
 
@@ -134,6 +136,7 @@ def _requester_tell_help_coming(*, need: Need, volunteer: Volunteer) -> None:
         priority=OutboundMessage.Priority.URGENT,
         about=need_about(need.pk),
         about_phone=volunteer.phone,  # it names the volunteer
+        urgent=need.is_urgent,
     )
 
 

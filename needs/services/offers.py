@@ -1,6 +1,11 @@
 """Offering a need: the best volunteers not yet asked are texted; declines and expiry re-offer.
 
 Offer rounds for one need are serialised by a row lock in ``offers_make``.
+
+Quiet hours: offers for critical and high needs go at once; the others wait for the end of quiet
+hours, and their answer window starts then, when the text goes, not when it was queued. An offer
+text that has not left when its need is taken or cancelled, or when the offer runs out, is taken
+back (``messages_withdraw``), and nobody is told "taken" about an offer they never received.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from messaging.services import message_queue
+from messaging.models import OutboundMessage
+from messaging.services import READY_STATES, message_queue, message_send_time, messages_withdraw
 from needs import texts
 from needs.matching.candidates import MatchResult, candidates_find
 from needs.matching.ranking import Candidate
@@ -32,6 +38,11 @@ OPEN_STATUSES = (Need.Status.OPEN, Need.Status.OFFERED)
 def offer_expiry_delta(urgency: str) -> timedelta:
     minutes = settings.OFFER_EXPIRY_MINUTES.get(urgency, settings.OFFER_EXPIRY_MINUTES["normal"])
     return timedelta(minutes=minutes)
+
+
+def offer_text_key(offer_id: int) -> str:
+    """The dedupe key of an offer's text in the outbox."""
+    return f"offer:{offer_id}"
 
 
 def offer_link(offer: Offer) -> str:
@@ -91,8 +102,9 @@ def offers_make(*, need: Need, count: int | None = None, actor: User | None = No
 
 
 def _offers_build(*, need: Need, candidates: list[Candidate], now: datetime) -> list[Offer]:
-    """Unsaved offers to ``candidates`` (best first), ranked after any offers made before."""
-    expires_at = now + offer_expiry_delta(need.urgency)
+    """Unsaved offers to ``candidates`` (best first), ranked after any offers made before. The
+    answer window starts when the text goes: now, or when quiet hours end for a need that waits."""
+    expires_at = message_send_time(now=now, urgent=need.is_urgent) + offer_expiry_delta(need.urgency)
     first_rank = (need.offers.order_by("-rank").values_list("rank", flat=True).first() or 0) + 1
     return [
         Offer(
@@ -126,9 +138,10 @@ def _offers_text(*, need: Need, offers: list[Offer]) -> None:
         message_queue(
             to=offer.volunteer.phone,
             body=offer_sms_body(offer),
-            dedupe_key=f"offer:{offer.id}",
+            dedupe_key=offer_text_key(offer.id),
             purpose="offer",
             volunteer=offer.volunteer,
+            urgent=need.is_urgent,
         )
 
 
@@ -176,9 +189,10 @@ def offers_top_up(*, need: Need) -> list[Offer]:
 
 
 def offers_withdraw(*, need: Need, reason: str, now: datetime, include_accepted: bool = False) -> None:
-    """Withdraw the need's open offers (and the accepted one too with ``include_accepted``) and
-    text each of those volunteers that the need ``reason`` ("has been taken by ..."). Call inside
-    the transaction that closes or claims the need."""
+    """Withdraw the need's open offers (and the accepted one too with ``include_accepted``), take
+    back the offer texts that have not left yet, and text each volunteer who received one that
+    the need ``reason`` ("has been taken by ..."). Call inside the transaction that closes or
+    claims the need."""
     statuses = [Offer.Status.OFFERED] + ([Offer.Status.ACCEPTED] if include_accepted else [])
     ids = list(Offer.objects.filter(need_id=need.pk, status__in=statuses).values_list("pk", flat=True))
     if not ids:
@@ -186,14 +200,51 @@ def offers_withdraw(*, need: Need, reason: str, now: datetime, include_accepted:
     Offer.objects.filter(pk__in=ids, status__in=statuses).update(
         status=Offer.Status.WITHDRAWN, responded_at=now
     )
-    for offer in Offer.objects.filter(pk__in=ids).select_related("volunteer"):
+    never_received = offer_texts_take_back(offer_ids=ids, reason=f"need {need.ref} {reason}")
+    if include_accepted:
+        _confirmations_take_back(need=need, offer_ids=ids, reason=f"need {need.ref} {reason}")
+    for offer in Offer.objects.filter(pk__in=ids).exclude(pk__in=never_received).select_related("volunteer"):
         message_queue(
             to=offer.volunteer.phone,
             body=texts.withdrawn_text(sender=settings.SMS_SENDER_NAME, ref=need.ref, reason=reason),
             dedupe_key=f"offer-withdrawn:{offer.id}",
             purpose="offer_withdrawn",
             volunteer=offer.volunteer,
+            urgent=need.is_urgent,
         )
+
+
+# An offer text in one of these states never reached the volunteer's phone.
+_NOT_RECEIVED = (
+    OutboundMessage.State.FAILED,
+    OutboundMessage.State.UNDELIVERED,
+    OutboundMessage.State.CANCELLED,
+)
+
+
+def offer_texts_take_back(*, offer_ids: list[int], reason: str) -> set[int]:
+    """Withdraw the offer texts of ``offer_ids`` still waiting in the outbox (held by quiet hours or
+    a retry). Returns the offers whose volunteer never received the offer: withdrawn now, or failed,
+    undelivered or cancelled before. A text already handed to Twilio is left alone."""
+    keys = {offer_text_key(pk): pk for pk in offer_ids}
+    rows = list(OutboundMessage.objects.filter(dedupe_key__in=keys).values_list("pk", "dedupe_key", "state"))
+    waiting = [pk for pk, _, state in rows if state in READY_STATES]
+    withdrawn = set(messages_withdraw(ids=waiting, reason=reason)) if waiting else set()
+    return {keys[key] for pk, key, state in rows if pk in withdrawn or state in _NOT_RECEIVED}
+
+
+def _confirmations_take_back(*, need: Need, offer_ids: list[int], reason: str) -> None:
+    """A need closed while its confirmations wait for the end of quiet hours: the accepter's
+    details (the requester's name and address) and the requester's "help is coming" are not
+    sent at 08:00 for a need that no longer is."""
+    keys = [f"offer-accepted:{pk}" for pk in offer_ids] + [f"need-help-coming:{need.pk}"]
+    waiting = list(
+        OutboundMessage.objects.filter(dedupe_key__in=keys, state__in=READY_STATES).values_list(
+            "pk", flat=True
+        )
+    )
+    if waiting:
+        messages_withdraw(ids=waiting, reason=reason)
 
 
 class DeclineOutcome(enum.StrEnum):
@@ -225,8 +276,14 @@ def offers_expire_due(*, now: datetime | None = None) -> dict[str, Any]:
     """
     now = now or timezone.now()
     due = Offer.objects.filter(status=Offer.Status.OFFERED, expires_at__lte=now)
-    need_ids = sorted(set(due.values_list("need_id", flat=True)))
-    expired = due.filter(need_id__in=need_ids).update(status=Offer.Status.EXPIRED)
+    rows = list(due.values_list("pk", "need_id"))
+    need_ids = sorted({need_id for _, need_id in rows})
+    expired = Offer.objects.filter(pk__in=[pk for pk, _ in rows], status=Offer.Status.OFFERED).update(
+        status=Offer.Status.EXPIRED
+    )
+    if rows:
+        # A text still waiting (a retry, a held send) would arrive after its answer window: not sent.
+        offer_texts_take_back(offer_ids=[pk for pk, _ in rows], reason="the offer ran out before it went")
     reoffered = 0
     for need in Need.objects.filter(pk__in=need_ids, status__in=OPEN_STATUSES):
         try:

@@ -7,6 +7,7 @@ from django import template
 
 from messaging.inbox_views import may_use_inbox
 from needs.permissions import organisations_user_can_post_for
+from operations.audit_log import audit_organisation_ids
 from volunteers.permissions import is_staff_member
 
 register = template.Library()
@@ -24,5 +25,5 @@ def menu_links(context) -> dict[str, bool]:
         # Viewers may watch their organisation's campaigns; a login with no organisation sees none.
         "campaigns": is_staff_member(user=user),
         "coverage": is_staff_member(user=user),
-        "alerts": is_staff_member(user=user),
+        "audit": audit_organisation_ids(user=user) != set(),
     }

@@ -8,10 +8,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from messaging.models import OutboundMessage
+from messaging.timing import LONDON
 from needs.models import Offer
 from reactivation.models import AfterActionReview, Campaign, CampaignRecipient, ReadinessCheck
 from volunteers.models import Organisation
@@ -80,8 +81,12 @@ def _deployed_rows(campaign: Campaign) -> list[Mapping[str, Any]]:
     )
 
 
-def _funnels_count(campaign: Campaign) -> tuple[Funnel, dict[int, Funnel], dict[str, Funnel]]:
-    """The funnel of the people given a wave: in total, by wave and by local authority."""
+def _funnels_count(
+    campaign: Campaign, held: dict[str, Any] | None = None
+) -> tuple[Funnel, dict[int, Funnel], dict[str, Funnel]]:
+    """The funnel of the people given a wave: in total, by wave and by local authority; and in
+    ``held`` (when given) how many texts the outbox holds for later and until when, by the same
+    query."""
     total: Funnel = _funnel()
     by_wave: dict[int, Funnel] = defaultdict(_funnel)
     by_la: dict[str, Funnel] = defaultdict(_funnel)
@@ -90,14 +95,28 @@ def _funnels_count(campaign: Campaign) -> tuple[Funnel, dict[int, Funnel], dict[
         return total, by_wave[row["wave"]], by_la[row["volunteer__local_authority__name"] or "unknown"]
 
     deployed = _deployed_rows(campaign)
+    # Texts still waiting in the outbox for a later time (quiet hours, the bulk brake).
+    waiting = Q(
+        message__state__in=(OutboundMessage.State.QUEUED, OutboundMessage.State.ERRORED),
+        message__send_after__gt=timezone.now(),
+    )
     texted = (
         CampaignRecipient.objects.filter(campaign=campaign)
         .exclude(state=S.SKIPPED)
         .exclude(wave=0)
         .values("wave", "state", "volunteer__local_authority__name", "message__state")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk"),
+            held=Count("pk", filter=waiting),
+            held_until=Max("message__send_after", filter=waiting),
+        )
     )
+    held = held if held is not None else {}
+    held.update(n=0, until=None)
     for row in texted:
+        held["n"] += row["held"]
+        if row["held_until"] and (held["until"] is None or row["held_until"] > held["until"]):
+            held["until"] = row["held_until"]
         for bucket in buckets(row):
             for key in _keys_for(row["state"], row["message__state"]):
                 bucket[key] += row["n"]
@@ -111,7 +130,8 @@ def campaign_progress(*, campaign: Campaign) -> dict[str, Any]:
     """Counts for the live progress bar: totals, per wave and per local authority, each with
     queued, sent, delivered, failed, READY, NOT NOW, no answer, awaiting and deployed. A fixed
     number of queries whatever the campaign's size."""
-    total, by_wave, by_la = _funnels_count(campaign)
+    held: dict[str, Any] = {}
+    total, by_wave, by_la = _funnels_count(campaign, held)
     states: dict[str, int] = dict(
         CampaignRecipient.objects.filter(campaign=campaign).values_list("state").annotate(n=Count("pk"))
     )
@@ -125,6 +145,9 @@ def campaign_progress(*, campaign: Campaign) -> dict[str, Any]:
         "ready": total["ready"],
         "percent_of_target": round(100 * min(total["ready"], target) / target) if target else 0,
         "contacted": contacted,
+        # Of those, texts quiet hours still hold (counted as texted, but not on anyone's phone yet).
+        "held": held["n"],
+        "held_until": held["until"].astimezone(LONDON).strftime("%H:%M") if held["until"] else "",
         "planned": campaign.dry_run_report.get("contact_total", 0),
         "waiting_for_a_wave": states.get(S.PENDING, 0),
         "left_out": states.get(S.SKIPPED, 0),

@@ -156,6 +156,7 @@ def area_people_rows(
             "local_authority_id",
             "local_authority__name",
             "skills",
+            "languages",
             "opted",
             "other_campaign",
         )

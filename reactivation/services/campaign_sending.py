@@ -24,7 +24,7 @@ from reactivation.models import Campaign, CampaignRecipient
 from reactivation.selectors.campaigns import reply_rate_for
 from reactivation.services.planning import LEFT_OUT, in_quiet_hours, template_name
 from reactivation.waves import next_wave, wave_rules_read
-from reactivation.wording import template_for, template_render
+from reactivation.wording import template_for, template_language, template_render
 from volunteers.models import Membership, Volunteer
 from volunteers.services import audit_record
 
@@ -95,19 +95,13 @@ def _recipient_body(campaign: Campaign, row: CampaignRecipient) -> tuple[str, st
     }
     templates = campaign.playbook_version.templates
     template = template_for(
-        templates, name=name, language=_language_for(templates, name, volunteer, campaign)
+        templates,
+        name=name,
+        language=template_language(
+            templates, name=name, languages=volunteer.languages, fallback=campaign.language
+        ),
     )
     return template_render(template, values), organiser_phone if "{organiser}" in template else ""
-
-
-def _language_for(templates: dict, name: str, volunteer: Volunteer, campaign: Campaign) -> str:
-    """The first of the volunteer's languages (their order is their preference) in which the
-    playbook has this text; otherwise the campaign's, which ``template_for`` falls back to English."""
-    for language in volunteer.languages or []:
-        by_name = templates.get(language) if isinstance(language, str) else None
-        if isinstance(by_name, dict) and by_name.get(name):
-            return language
-    return campaign.language
 
 
 def _send_reason(campaign: Campaign, volunteer: Volunteer, now) -> str | None:

@@ -22,7 +22,7 @@ from reactivation.models import CampaignRecipient, PlaybookVersion
 from reactivation.selectors.campaigns import reply_rate_for
 from reactivation.services.areas import Area, area_dormant_memberships, area_need_places, area_people_rows
 from reactivation.waves import first_wave_size, wave_rules_read
-from reactivation.wording import SAMPLE_VALUES, template_for, template_render
+from reactivation.wording import SAMPLE_VALUES, template_for, template_language, template_render
 from volunteers.geography import haversine_km
 from volunteers.models import Membership, Organisation, Volunteer
 
@@ -57,6 +57,7 @@ class Planned:
     # The same text with sample names for the dry run's preview, which is stored with the campaign:
     # it must not keep a real person's name after they are erased.
     preview: str = ""
+    language: str = "en"
 
 
 @dataclass
@@ -203,9 +204,11 @@ def _planned(
         "area": row["local_authority__name"] or wording.area_label,
         "name": _first_name(row["name"]),
     }
-    template = template_for(
-        wording.templates, name=template_name(kind=kind, is_contact=is_contact), language=wording.language
+    name = template_name(kind=kind, is_contact=is_contact)
+    language = template_language(
+        wording.templates, name=name, languages=row["languages"], fallback=wording.language
     )
+    template = template_for(wording.templates, name=name, language=language)
     body = template_render(template, values)
     sample = {
         "name": SAMPLE_VALUES["name"],
@@ -213,7 +216,15 @@ def _planned(
     }
     preview = template_render(template, {**values, **sample})
     return Planned(
-        row["id"], group_id, kind, tier, distance, row["local_authority__name"] or "", body, preview
+        row["id"],
+        group_id,
+        kind,
+        tier,
+        distance,
+        row["local_authority__name"] or "",
+        body,
+        preview=preview,
+        language=language,
     )
 
 
@@ -263,14 +274,18 @@ def _waves_size(
     )
 
 
-def _previews_collect(plan: Plan) -> None:
-    """One preview of each kind of text the plan sends, from the first person who gets it."""
+def _previews_collect(plan: Plan, *, language: str) -> None:
+    """One preview of each kind of text the plan sends, from the first person who gets it; and one
+    of each kind in every other language someone gets it in ("volunteer_call.pa"): a text in
+    Punjabi or Urdu goes as UCS-2, and its cost in segments is shown beside it."""
     for p in plan.included:
         label = template_name(kind=p.kind, is_contact=p.tier == 0)
-        if label not in plan.previews:
-            info = sms_segments(p.preview or p.body)
-            plan.previews[label] = {
+        key = label if p.language == language else f"{label}.{p.language}"
+        if key not in plan.previews:
+            info = sms_segments(p.body)
+            plan.previews[key] = {
                 "body": p.preview or p.body,
+                "language": p.language,
                 "segments": info.segments,
                 "encoding": info.encoding,
                 "warnings": list(info.warnings),
@@ -324,7 +339,7 @@ def plan_build(
         open_needs=len(needs_here),
         reply_rate=reply_rate_for(local_authority_ids=[la.pk for la in area.local_authorities]),
     )
-    _previews_collect(plan)
+    _previews_collect(plan, language=language)
     return plan
 
 

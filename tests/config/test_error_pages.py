@@ -32,7 +32,10 @@ def test_a_refused_page_gives_the_reason(client, viewer, debug):
     response = client.get("/inbox/")
     html = response.content.decode()
     assert response.status_code == 403
-    assert "You cannot open this page" in html and "The inbox is for the coordinators of an organisation." in html
+    assert (
+        "You cannot open this page" in html
+        and "The inbox is for the coordinators of an organisation." in html
+    )
 
 
 def test_the_api_keeps_its_own_error_format(client, coordinator, debug):

@@ -1,6 +1,7 @@
 import pytest
 
 from needs.matching.candidates import density_cache_clear
+from tests.needs.sms_support import sms  # noqa: F401 (texts through the signed webhook, for tests that ask)
 
 
 @pytest.fixture(autouse=True)

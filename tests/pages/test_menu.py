@@ -9,7 +9,7 @@ from volunteers.models import StaffRole
 
 pytestmark = pytest.mark.django_db
 
-ALL_LINKS = {"Home", "Needs", "Post a need", "Inbox", "Campaigns", "Coverage", "Alerts"}
+ALL_LINKS = {"Home", "Needs", "Post a need", "Inbox", "Campaigns", "Coverage", "Audit log", "Your account"}
 
 
 def menu(client, user) -> dict[str, str]:
@@ -30,10 +30,10 @@ def campaigner(brum_aid):
     ("who", "expected"),
     [
         ("coordinator", ALL_LINKS),
-        ("viewer", {"Home", "Needs", "Campaigns", "Coverage", "Alerts"}),
-        ("campaigner", {"Home", "Needs", "Campaigns", "Coverage", "Alerts"}),
+        ("viewer", {"Home", "Needs", "Campaigns", "Coverage", "Your account"}),
+        ("campaigner", {"Home", "Needs", "Campaigns", "Coverage", "Your account"}),
         # An infrastructure body's campaign manager keeps the regional desk: an inbox of their own.
-        ("infrastructure_staff", {"Home", "Needs", "Inbox", "Campaigns", "Coverage", "Alerts"}),
+        ("infrastructure_staff", {"Home", "Needs", "Inbox", "Campaigns", "Coverage", "Your account"}),
     ],
 )
 def test_each_menu_link_is_one_the_person_may_follow(client, request, who, expected):
@@ -45,7 +45,7 @@ def test_each_menu_link_is_one_the_person_may_follow(client, request, who, expec
 
 def test_a_login_with_no_organisation_is_offered_no_staff_pages(client, db):
     links = menu(client, UserFactory(username="newcomer"))
-    assert set(links) == {"Home", "Needs"}
+    assert set(links) == {"Home", "Needs", "Your account"}
 
 
 def test_a_superuser_sees_every_link_and_the_admin(client, brum_aid):

@@ -92,3 +92,38 @@ def test_create_keeps_the_dry_run_and_sends_nothing(manager, version):
     campaign = campaign_create(user=manager, playbook=version, area=CIRCLE)
     assert campaign.status == "draft" and campaign.dry_run_report["contact_total"] == 3
     assert not CampaignRecipient.objects.exists() and not OutboundMessage.objects.exists()
+
+
+def test_the_dry_runs_cost_counts_the_texts_in_each_persons_own_language_as_ucs2(manager, version):
+    """Two of four people read Punjabi first: their call goes in Punjabi (UCS-2, 2 segments each
+    here), and the estimate, the previews and the spend match what is really sent."""
+    version.templates = {
+        **version.templates,
+        "pa": {
+            "volunteer_call": "{sender}: {area} ਵਿੱਚ ਗੁਆਂਢੀਆਂ ਨੂੰ ਇਸ ਹਫ਼ਤੇ ਮਦਦ ਦੀ ਲੋੜ ਹੈ। ਕੀ ਤੁਸੀਂ ਮਦਦ ਕਰ ਸਕਦੇ ਹੋ? "
+            "Reply READY or NOT NOW. Reply STOP to opt out"
+        },
+    }
+    version.wave_rules = {**version.wave_rules, "first_wave": 10}
+    version.save()
+    english = dormant(2, languages=["en"])
+    punjabi = dormant(2, at=(52.4627, -1.8730), languages=["pa", "en"])
+    campaign = campaign_create(user=manager, playbook=version, area=CIRCLE, spend_cap_pence=1000)
+    report = campaign.dry_run_report
+    punjabi_preview = report["previews"]["volunteer_call.pa"]
+    assert punjabi_preview["encoding"] == "ucs2" and punjabi_preview["segments"] == 2
+    assert "ਮਦਦ" in punjabi_preview["body"]
+    assert report["previews"]["volunteer_call"]["encoding"] == "gsm7"
+    assert report["segments"] == 2 * 1 + 2 * 2 and report["estimated_cost_pence"] == 6 * 4
+
+    from reactivation.services.campaign_lifecycle import campaign_start
+    from reactivation.services.campaign_sending import campaign_advance
+
+    campaign_start(campaign=campaign, user=manager)
+    campaign_advance(campaign_id=campaign.pk)
+    sent = {m.to: m for m in OutboundMessage.objects.all()}
+    assert {sent[v.phone].encoding for v in punjabi} == {"ucs2"}
+    assert {sent[v.phone].encoding for v in english} == {"gsm7"}
+    assert sum(m.segments for m in sent.values()) == report["segments"]
+    campaign.refresh_from_db()
+    assert campaign.spent_pence == report["estimated_cost_pence"]
