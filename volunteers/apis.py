@@ -15,6 +15,7 @@ from volunteers.permissions import (
     IsStaffMember,
     volunteers_visible_to,
     volunteers_with_visible_contact,
+    volunteers_with_visible_profile,
 )
 from volunteers.serializers import (
     GroupFilterSerializer,
@@ -92,7 +93,10 @@ class GroupViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             "Listed: volunteers in a group of one of your organisations, or living in an area one "
             "of them covers. Contact fields (phone, email, postcode, exact place, availability) "
             "appear only for volunteers in a group your organisation coordinates (coordinators and "
-            "campaign managers, not viewers), or who accepted one of your organisation's needs."
+            "campaign managers, not viewers), or who accepted one of your organisation's needs. "
+            "Profile fields (status, languages, DBS level, car, travel, groups, last activity) appear "
+            "only for volunteers in a group your organisation coordinates, or whose contact you see; "
+            "for the others you see the name, skills, postcode district and local authority."
         ),
         parameters=[VolunteerFilterSerializer],
     ),
@@ -134,7 +138,11 @@ class VolunteerViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         if args:
             rows = args[0] if kwargs.get("many") else [args[0]]
             visible = volunteers_with_visible_contact(user=self.request.user, volunteers=rows)
-            kwargs.setdefault("context", self.get_serializer_context())["contact_visible"] = visible
+            context = kwargs.setdefault("context", self.get_serializer_context())
+            context["contact_visible"] = visible
+            context["profile_visible"] = volunteers_with_visible_profile(
+                user=self.request.user, volunteers=rows, contact_visible=visible
+            )
             if visible:
                 # One line per answer, naming every volunteer whose contact details it carried.
                 audit_record(
