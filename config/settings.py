@@ -194,8 +194,6 @@ SMS_DRAIN_SECONDS = env_int("SMS_DRAIN_SECONDS", 0, minimum=0)
 SMS_SEND_THREADS = env_int("SMS_SEND_THREADS", 8, minimum=1)
 # Tests only: run the outbox's and the inbox's tasks inline instead of through the worker.
 SMS_TASKS_SYNC = env_bool("SMS_TASKS_SYNC", "false")
-# The phone simulator page is on in DEBUG; set this to show it on a demo server without DEBUG.
-SMS_SIMULATOR = env_bool("SMS_SIMULATOR", "false")
 
 # --- Health ------------------------------------------------------------------------------------
 # /healthz/ fails when an urgent text (a reply, an offer) that may go now has waited this long.
