@@ -1,8 +1,9 @@
 """Confirming a new volunteer's phone with a 6-digit code, and the signed links to their own page.
 
 Volunteers have no passwords. A pending sign-up lives in the session (no table): the code is kept
-only as an HMAC, expires, and allows a few tries, so a guessed or leaked session cannot be brute
-forced. Completing it writes the volunteer with the exact consent words they saw.
+only as an HMAC, expires, and allows a few tries, counted in the shared cache (an atomic increment
+before the comparison), so neither a leaked session nor many requests at once can try more.
+Completing it writes the volunteer with the exact consent words they saw.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -46,19 +48,34 @@ class CodeCheck:
     attempts_left: int = 0
 
 
-def code_check(*, pending: dict, code: str, now=None) -> CodeCheck:
-    """Check ``code`` against a pending sign-up (mutates ``pending['attempts']``)."""
+def _attempt_count(*, pending: dict) -> int:
+    """Count one more try at this code, atomically and across every worker (the cache is Redis in
+    production): parallel requests that all read the session before any wrote it back still get
+    numbers 1, 2, 3, ... The count lives as long as the code."""
+    key = f"join:tries:{pending['phone']}:{pending['nonce']}"
+    cache.add(key, 0, timeout=int(CODE_TTL.total_seconds()) + 60)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the key expired between add and incr: the code has too
+        return CODE_MAX_ATTEMPTS + 1
+
+
+def code_check(*, pending: dict, code: str, now: datetime | None = None) -> CodeCheck:
+    """Check ``code`` against a pending sign-up. The try is counted before the comparison, so the
+    sixth try is refused unseen whatever the concurrency; ``pending['attempts']`` mirrors the count
+    for the page."""
     now = now or timezone.now()
-    if pending.get("attempts", 0) >= CODE_MAX_ATTEMPTS:
-        return CodeCheck(False, "too_many")
     if now.timestamp() > pending["expires_at"]:
         return CodeCheck(False, "expired")
-    pending["attempts"] = pending.get("attempts", 0) + 1
+    attempt = _attempt_count(pending=pending)
+    pending["attempts"] = min(attempt, CODE_MAX_ATTEMPTS)
+    if attempt > CODE_MAX_ATTEMPTS:
+        return CodeCheck(False, "too_many")
     expected = pending["code_hash"]
     given = code_hash(code=code.strip().replace(" ", ""), phone=pending["phone"], nonce=pending["nonce"])
     if hmac.compare_digest(expected, given):
         return CodeCheck(True)
-    left = CODE_MAX_ATTEMPTS - pending["attempts"]
+    left = CODE_MAX_ATTEMPTS - attempt
     return CodeCheck(False, "too_many" if left <= 0 else "wrong", left)
 
 

@@ -64,10 +64,13 @@ def test_an_expired_code_is_refused(client):
     assert not Volunteer.objects.exists()
 
 
-def test_an_opted_out_number_is_told_to_text_start(client):
+def test_an_opted_out_number_gets_the_same_answer_as_any_other_and_no_text(client):
+    """The issue changed this: /join/ used to say that a number had replied STOP."""
     OptOutFactory(phone="+447700900123")
-    response = client.post("/join/", FORM)
-    assert "replied STOP" in response.content.decode()
+    response = client.post("/join/", FORM, follow=True)
+    page = response.content.decode()
+    assert "STOP" not in page.split("No code?")[0]  # only the advice everyone gets mentions STOP
+    assert "If <strong>07700 900123</strong> can take our texts" in page
     assert not OutboundMessage.objects.exists()
 
 
