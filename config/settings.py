@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -227,6 +228,13 @@ NEEDS_RECONFIRM_AFTER_HOURS = env_int("NEEDS_RECONFIRM_AFTER_HOURS", 48, minimum
 NEEDS_MATCHER_DENSITY_TTL_SECONDS = env_int("NEEDS_MATCHER_DENSITY_TTL_SECONDS", 600, minimum=0)
 # Requesters' name, phone and address are erased this many days after their need closes.
 REQUESTER_ERASURE_DAYS = env_int("REQUESTER_ERASURE_DAYS", 30, minimum=1)
+# The key of the erasure tombstones (HMAC-SHA256 of an erased number, which refuses its re-import;
+# docs/contact-state.md). Derived from SECRET_KEY unless set: set it in production, so that rotating
+# SECRET_KEY does not forget who asked to be erased.
+CONTACT_TOMBSTONE_KEY = (
+    env_str("CONTACT_TOMBSTONE_KEY")
+    or hashlib.sha256(f"rekindle.contact-tombstone:{SECRET_KEY}".encode()).hexdigest()
+)
 
 # --- Reactivation ---------------------------------------------------------------------------------
 # Consent older than this asks to renew it before any call (UK marketing-style messages).

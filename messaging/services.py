@@ -23,6 +23,7 @@ from core.broker import broker_shared, q_cluster_int
 from messaging.encoding import sms_normalise, sms_segments
 from messaging.models import InboundMessage, OptOut, OutboundMessage
 from messaging.timing import quiet_hours_end
+from volunteers.contact_state import Event, contact_event_record
 from volunteers.models import Volunteer
 from volunteers.phones import phone_is_e164, phone_normalise
 from volunteers.services import audit_record
@@ -209,18 +210,15 @@ def optout_record(*, phone: str, source: str, keyword: str = "") -> OptOut:
     OutboundMessage.objects.filter(to=phone, state__in=READY_STATES).update(
         state=State.CANCELLED, error_code="opted_out", error_message="The number opted out.", final_at=now
     )
-    Volunteer.objects.filter(phone=phone).exclude(status=Volunteer.Status.OPTED_OUT).update(
-        status=Volunteer.Status.OPTED_OUT
-    )
+    # The register's side (the volunteer's state, their links): volunteers.contact_state.
+    contact_event_record(phone=phone, event=Event.STOP, now=now)
     return optout
 
 
 def optout_remove(*, phone: str) -> bool:
     """START/UNSTOP: the number may be texted again. True when it had opted out."""
     deleted, _ = OptOut.objects.filter(phone=phone).delete()
-    Volunteer.objects.filter(phone=phone, status=Volunteer.Status.OPTED_OUT).update(
-        status=Volunteer.Status.ACTIVE
-    )
+    contact_event_record(phone=phone, event=Event.START)
     return bool(deleted)
 
 
@@ -319,8 +317,9 @@ def _state_move(
 
 def phone_unreachable_record(*, phone: str, at: datetime) -> None:
     """Twilio says ``phone`` cannot take texts (a landline, an unknown number): the register's
-    volunteer with it is marked, once, and the sender stops texting them."""
-    Volunteer.objects.filter(phone=phone, phone_unreachable_at__isnull=True).update(phone_unreachable_at=at)
+    volunteer with it becomes unreachable (volunteers.contact_state), and the sender stops texting
+    them until a text from the number shows it works again."""
+    contact_event_record(phone=phone, event=Event.UNREACHABLE, now=at)
 
 
 class InboxAnswer(StrEnum):

@@ -25,6 +25,7 @@ from messaging import privacy as messaging_privacy
 from needs import privacy as needs_privacy
 from reactivation import privacy as reactivation_privacy
 from volunteers import privacy as volunteers_privacy
+from volunteers.contact_state import Event, contact_event_record
 from volunteers.models import Volunteer
 from volunteers.phones import InvalidPhone, phone_mask, phone_normalise
 from volunteers.services import audit_record
@@ -99,6 +100,8 @@ def person_erase(
         result["volunteer_kept"] = True
     else:
         result.update(messaging_privacy.messaging_erase(phone=phone))
+        # No volunteer row, but the number leaves the same tombstone: it is never imported again.
+        contact_event_record(phone=phone, event=Event.ERASE)
     result.update(needs_privacy.requester_erase(phone=phone))
     audit_record(actor=actor, action="data_rights.erasure", target=volunteer, detail=result)
     return result

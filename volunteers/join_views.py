@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from core.throttling import join_address_allow
 from volunteers.forms import CONSENT_TEXT, CodeForm, JoinForm
+from volunteers.links import page_link_issue
 from volunteers.phones import phone_display, phone_mask
 from volunteers.signup import (
     CODE_MAX_SENDS,
@@ -33,7 +34,6 @@ from volunteers.signup import (
     code_generate,
     code_hash,
     signup_complete,
-    volunteer_page_path,
 )
 from volunteers.texting import text_send
 
@@ -122,7 +122,7 @@ def join_confirm(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, f"Welcome, {volunteer.name}. Your number is confirmed and you are signed up."
             )
-            return redirect(volunteer_page_path(volunteer))
+            return redirect(page_link_issue(volunteer=volunteer))
         if result.reason == "expired":
             form.add_error("code", "That code has run out. Ask for a new one below.")
         elif result.reason == "too_many":

@@ -1,9 +1,10 @@
-"""Confirming a new volunteer's phone with a 6-digit code, and the signed links to their own page.
+"""Confirming a new volunteer's phone with a 6-digit code, and what the volunteer's own page writes.
 
 Volunteers have no passwords. A pending sign-up lives in the session (no table): the code is kept
 only as an HMAC, expires, and allows a few tries, counted in the shared cache (an atomic increment
 before the comparison), so neither a leaked session nor many requests at once can try more.
-Completing it writes the volunteer with the exact consent words they saw.
+Completing it writes the volunteer with the exact consent words they saw. The links to their own
+page are in volunteers/links.py.
 """
 
 from __future__ import annotations
@@ -15,19 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
+from volunteers.contact_state import Event, contact_state_apply, number_state
 from volunteers.models import Volunteer
 
 CODE_TTL = timedelta(minutes=10)
 CODE_MAX_ATTEMPTS = 5
 CODE_MAX_SENDS = 3
-PAGE_LINK_MAX_AGE = timedelta(days=14)
-_PAGE_SALT = "rekindle.volunteer-page"
 
 
 def code_generate() -> str:
@@ -80,13 +78,15 @@ def code_check(*, pending: dict, code: str, now: datetime | None = None) -> Code
 
 
 @transaction.atomic
-def signup_complete(*, pending: dict, now=None) -> Volunteer:
+def signup_complete(*, pending: dict, now: datetime | None = None) -> Volunteer:
     """Create the volunteer (or update them: the phone is the identity) with the consent they gave.
+    A fresh sign-up is the one way back for an erased number (volunteers.contact_state, JOIN).
 
     Call only after ``code_check`` said ok.
     """
     now = now or timezone.now()
     details = pending["details"]
+    before = number_state(phone=pending["phone"])
     volunteer = Volunteer.objects.select_for_update().filter(phone=pending["phone"]).first()
     if volunteer is None:
         volunteer = Volunteer(phone=pending["phone"])
@@ -98,40 +98,14 @@ def signup_complete(*, pending: dict, now=None) -> Volunteer:
     volunteer.languages = details.get("languages", ["en"])
     volunteer.has_car = details.get("has_car", False)
     volunteer.max_travel_km = details.get("max_travel_km", 3.0)
-    volunteer.status = Volunteer.Status.ACTIVE
     volunteer.consent_text = pending["consent_text"]
     volunteer.consent_at = now
     volunteer.consent_channel = Volunteer.ConsentChannel.WEB
     volunteer.consent_source = "/join/ sign-up form; phone confirmed by a texted code"
     volunteer.last_active_at = now
     volunteer.save()
+    contact_state_apply(volunteer=volunteer, event=Event.JOIN, before=before, now=now)
     return volunteer
-
-
-def volunteer_page_token(volunteer: Volunteer) -> str:
-    # The phone is signed too: if the number changes hands (a new volunteer record for it), old
-    # links stop working.
-    return signing.TimestampSigner(salt=_PAGE_SALT).sign_object({"v": volunteer.pk, "p": volunteer.phone})
-
-
-def volunteer_page_path(volunteer: Volunteer) -> str:
-    return reverse("volunteer-page", args=[volunteer_page_token(volunteer)])
-
-
-def volunteer_page_url(volunteer: Volunteer) -> str:
-    """The absolute link to put in a text message."""
-    return settings.PUBLIC_BASE_URL + volunteer_page_path(volunteer)
-
-
-def volunteer_from_token(token: str) -> Volunteer | None:
-    """The volunteer a page link was made for, or None when it is forged, expired or stale."""
-    try:
-        data = signing.TimestampSigner(salt=_PAGE_SALT).unsign_object(
-            token, max_age=PAGE_LINK_MAX_AGE.total_seconds()
-        )
-    except signing.BadSignature:
-        return None
-    return Volunteer.objects.filter(pk=data.get("v"), phone=data.get("p")).first()
 
 
 def volunteer_settings_update(
@@ -142,17 +116,17 @@ def volunteer_settings_update(
     max_travel_km: float,
     has_car: bool,
 ) -> Volunteer:
-    """A volunteer changes how they can help from their own page.
-
-    An opted-out volunteer stays opted out: only texting START undoes STOP, as Twilio requires.
-    """
-    if volunteer.status != Volunteer.Status.OPTED_OUT:
-        volunteer.status = Volunteer.Status.PAUSED if status == "paused" else Volunteer.Status.ACTIVE
-    volunteer.availability = availability
-    volunteer.max_travel_km = max_travel_km
-    volunteer.has_car = has_car
-    volunteer.last_active_at = timezone.now()
-    volunteer.save(
-        update_fields=["status", "availability", "max_travel_km", "has_car", "last_active_at", "updated_at"]
-    )
+    """A volunteer changes how they can help from their own page: a break is PAUSE and "yes, I can
+    help" is AVAILABLE, as by text (so an opted-out volunteer stays opted out: only START undoes
+    STOP, as Twilio requires)."""
+    with transaction.atomic():
+        volunteer.availability = availability
+        volunteer.max_travel_km = max_travel_km
+        volunteer.has_car = has_car
+        volunteer.last_active_at = timezone.now()
+        volunteer.save(
+            update_fields=["availability", "max_travel_km", "has_car", "last_active_at", "updated_at"]
+        )
+        event = Event.PAUSE if status == "paused" else Event.AVAILABLE
+        contact_state_apply(volunteer=volunteer, event=event)
     return volunteer

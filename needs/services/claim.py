@@ -19,7 +19,8 @@ from messaging.models import OutboundMessage
 from messaging.services import message_queue
 from needs import texts
 from needs.models import Need, Offer
-from needs.services.offers import OPEN_STATUSES, offer_link, offers_withdraw
+from needs.offer_links import offer_link_issue
+from needs.services.offers import OPEN_STATUSES, offers_withdraw
 from volunteers.models import Volunteer
 from volunteers.phones import phone_display
 from volunteers.services import audit_record
@@ -105,7 +106,7 @@ def _winner_tell_details(*, need: Need, winner: Offer) -> None:
             postcode=need.postcode,
             details=need.details,
             window=texts.window_text(need.window_start, need.window_end),
-            link=offer_link(winner),
+            link=offer_link_issue(offer=winner),
         ),
         dedupe_key=f"offer-accepted:{winner.id}",
         purpose="offer_accepted",

@@ -109,7 +109,7 @@ def _language_for(templates: dict, name: str, volunteer: Volunteer, campaign: Ca
 def _send_reason(campaign: Campaign, volunteer: Volunteer, now) -> str | None:
     """Why someone chosen at the start must not be texted now (things change during a campaign)."""
     if (
-        volunteer.status == Volunteer.Status.OPTED_OUT
+        volunteer.status in (Volunteer.Status.OPTED_OUT, Volunteer.Status.ERASED)
         or OptOut.objects.filter(phone=volunteer.phone).exists()
     ):
         return LEFT_OUT["opted_out"]

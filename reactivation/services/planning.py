@@ -152,7 +152,7 @@ def _left_out_code(
         g["role"] == Membership.Role.ORGANISER and g["group__missed_checks"] >= criteria.stale_after
         for g in groups
     )
-    if row["opted"] or row["status"] == Volunteer.Status.OPTED_OUT:
+    if row["opted"] or row["status"] in (Volunteer.Status.OPTED_OUT, Volunteer.Status.ERASED):
         return "opted_out"
     if row["phone_unreachable_at"] is not None:
         return "unreachable"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from reactivation.models import Campaign, CampaignRecipient, ReadinessCheck
 from reactivation.services.campaign_sending import campaign_advance_enqueue
 from reactivation.services.readiness import readiness_answer
+from volunteers.contact_state import Event, contact_event_record
 from volunteers.models import MutualAidGroup, Volunteer
 
 OPEN_ROW_STATES = (CampaignRecipient.State.MESSAGED, CampaignRecipient.State.NO_ANSWER)
@@ -84,9 +85,8 @@ def _ready_answer(row: CampaignRecipient, *, now: datetime) -> str:
     """READY to a call: the person is active again and their dormant group is reactivating."""
     if not _claimable(row).update(state=CampaignRecipient.State.READY, responded_at=now):
         return NOTHING_OPEN
-    Volunteer.objects.filter(pk=row.volunteer_id).exclude(status=Volunteer.Status.OPTED_OUT).update(
-        status=Volunteer.Status.ACTIVE, last_active_at=now
-    )
+    contact_event_record(phone=row.volunteer.phone, event=Event.READY, now=now)
+    Volunteer.objects.filter(pk=row.volunteer_id).update(last_active_at=now)
     if row.group_id:
         MutualAidGroup.objects.filter(pk=row.group_id, status=MutualAidGroup.Status.DORMANT).update(
             status=MutualAidGroup.Status.REACTIVATING, last_verified_at=now
