@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -143,10 +144,10 @@ def _run(args) -> dict:
     now = timezone.now()
     cols = (
         "name, phone, email, postcode, skills, languages, dbs_level, has_car, max_travel_km, availability, "
-        "max_open_assignments, status, consent_text, consent_channel, consent_source, created_at, "
+        "max_open_assignments, status, consent_at, consent_text, consent_channel, consent_source, created_at, "
         "updated_at, latitude, longitude, cell_0, cell_1, cell_2, cell_3, cell_4, cell_5, cell_6, cell_7"
     )
-    sql = f"INSERT INTO volunteers_volunteer ({cols}) VALUES ({', '.join(['%s'] * 27)})"  # noqa: S608 - constant columns
+    sql = f"INSERT INTO volunteers_volunteer ({cols}) VALUES ({', '.join(['%s'] * 28)})"  # noqa: S608 - constant columns
     points: list[tuple[float, float]] = []
     t0 = time.perf_counter()
     batch: list[tuple] = []
@@ -160,7 +161,7 @@ def _run(args) -> dict:
             dbs = "enhanced" if special else rng.choice(["none", "none", "basic", "standard"])
             batch.append(
                 (f"V{i}", f"+4477{i:08d}", "", "", "[]", langs, dbs, rng.random() < 0.4, 25.0, "{}", 2,
-                 status, "", "", "bench", now, now, lat, lon, *cell_keys(lat, lon))
+                 status, now, "", "", "bench", now, now, lat, lon, *cell_keys(lat, lon))
             )  # fmt: skip
             if len(batch) >= 5000:
                 cur.executemany(sql, batch)
@@ -254,13 +255,18 @@ def _run(args) -> dict:
     from needs.matching.ranking import NeedSpec
     from needs.models import Need
 
+    # The consent rule too: consent known and younger than the limit (every bench row consented now).
+    consent = {"consent_after": now - timedelta(days=730), "consent_max_days": 730}
+
     def orm(lat: float, lon: float) -> list[int]:
-        spec = NeedSpec(latitude=lat, longitude=lon, radius_km=25.6)
+        spec = NeedSpec(latitude=lat, longitude=lon, radius_km=25.6, **consent)
         need = Need(latitude=lat, longitude=lon, search_radius_km=25.6)
         return [c.volunteer_id for c in candidates_find(need=need, spec=spec, limit=K).candidates]
 
     def orm_filtered(lat: float, lon: float) -> list[int]:
-        spec = NeedSpec(latitude=lat, longitude=lon, radius_km=25.6, requires_dbs="enhanced", language="pa")
+        spec = NeedSpec(
+            latitude=lat, longitude=lon, radius_km=25.6, requires_dbs="enhanced", language="pa", **consent
+        )
         need = Need(latitude=lat, longitude=lon, search_radius_km=25.6)
         return [c.volunteer_id for c in candidates_find(need=need, spec=spec, limit=K).candidates]
 

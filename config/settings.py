@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -199,8 +200,6 @@ SMS_DRAIN_SECONDS = env_int("SMS_DRAIN_SECONDS", 0, minimum=0)
 SMS_SEND_THREADS = env_int("SMS_SEND_THREADS", 8, minimum=1)
 # Tests only: run the outbox's and the inbox's tasks inline instead of through the worker.
 SMS_TASKS_SYNC = env_bool("SMS_TASKS_SYNC", "false")
-# The phone simulator page is on in DEBUG; set this to show it on a demo server without DEBUG.
-SMS_SIMULATOR = env_bool("SMS_SIMULATOR", "false")
 
 # --- Email (staff alerts) -----------------------------------------------------------------------
 # DEBUG prints emails in the terminal; production sends them through an SMTP server.
@@ -262,6 +261,13 @@ NEEDS_RECONFIRM_AFTER_HOURS = env_int("NEEDS_RECONFIRM_AFTER_HOURS", 48, minimum
 NEEDS_MATCHER_DENSITY_TTL_SECONDS = env_int("NEEDS_MATCHER_DENSITY_TTL_SECONDS", 600, minimum=0)
 # Requesters' name, phone and address are erased this many days after their need closes.
 REQUESTER_ERASURE_DAYS = env_int("REQUESTER_ERASURE_DAYS", 30, minimum=1)
+# The key of the erasure tombstones (HMAC-SHA256 of an erased number, which refuses its re-import;
+# docs/contact-state.md). Derived from SECRET_KEY unless set: set it in production, so that rotating
+# SECRET_KEY does not forget who asked to be erased.
+CONTACT_TOMBSTONE_KEY = (
+    env_str("CONTACT_TOMBSTONE_KEY")
+    or hashlib.sha256(f"rekindle.contact-tombstone:{SECRET_KEY}".encode()).hexdigest()
+)
 
 # --- Reactivation ---------------------------------------------------------------------------------
 # Consent older than this asks to renew it before any call (UK marketing-style messages).

@@ -6,6 +6,13 @@ class MessagingConfig(AppConfig):
     verbose_name = "SMS"
 
     def ready(self) -> None:
+        # LINK is the register's word, answered here (the register sits below the registry).
+        from messaging.contact_commands import link_handle
+        from messaging.grammar import LINK
+        from messaging.registry import register_handler
+
+        register_handler(LINK, link_handle)
+
         # The register below sends its sign-up codes through our outbox, without importing it.
         from messaging.services import message_queue
         from volunteers.texting import text_sender_register

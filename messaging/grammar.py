@@ -24,6 +24,7 @@ AVAILABLE = "AVAILABLE"
 STOP = "STOP"
 START = "START"
 HELP = "HELP"
+LINK = "LINK"
 NOT_UNDERSTOOD = "NOT_UNDERSTOOD"
 
 REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -64,6 +65,7 @@ KEYWORDS: dict[str, str] = {
     "UNSTOP": START,
     "HELP": HELP,
     "INFO": HELP,
+    "LINK": LINK,
 }
 # Words that opt out wherever they appear: nobody writes UNSUBSCRIBE meaning anything else.
 OPT_OUT_ANYWHERE = frozenset({"STOPALL", "UNSUBSCRIBE", "OPTOUT"})

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from core.broker import broker_shared
 from messaging import grammar
+from messaging.contact_commands import contact_command_handle
 from messaging.inbox import NOT_A_PHONE, inbox_route, inbox_route_to_desk
 from messaging.models import InboundMessage, OptOut, OutboundMessage
 from messaging.registry import InboundContext, OpenQuestion, SmsCommand, handler_for, open_questions_for
@@ -32,7 +33,7 @@ Outcome = InboundMessage.Outcome
 HELP_TEXT = (
     "Reply YES REF to take a task, NO REF to turn it down, DONE REF when it is done. "
     "READY or NOT NOW to answer a call-out. PAUSE to stop offers, AVAILABLE to resume. "
-    "STOP to opt out of all texts."
+    "LINK for a link to your own page. STOP to opt out of all texts."
 )
 NOT_UNDERSTOOD_TEXT = (
     "Sorry, we did not understand that. A coordinator will read your message. Reply HELP for the commands."
@@ -323,19 +324,7 @@ def _dispatch(
     if name == grammar.HELP:
         return Outcome.HANDLED, HELP_TEXT
     if name in (grammar.PAUSE, grammar.AVAILABLE):
-        if volunteer is None:
-            return (
-                Outcome.NOT_UNDERSTOOD,
-                "This number is not registered as a volunteer. " + NOT_UNDERSTOOD_TEXT,
-            )
-        if name == grammar.PAUSE:
-            Volunteer.objects.filter(pk=volunteer.pk).update(status=Volunteer.Status.PAUSED)
-            return (
-                Outcome.HANDLED,
-                "Paused: we will not offer you tasks. Reply AVAILABLE when you can help again.",
-            )
-        Volunteer.objects.filter(pk=volunteer.pk).update(status=Volunteer.Status.ACTIVE)
-        return Outcome.HANDLED, "Thank you: you will get offers again. Reply PAUSE to stop them."
+        return contact_command_handle(phone=phone, name=name)
     handler = handler_for(name) if name != grammar.NOT_UNDERSTOOD else None
     if handler is None:
         return Outcome.NOT_UNDERSTOOD, NOT_UNDERSTOOD_TEXT

@@ -21,7 +21,7 @@ from volunteers.models import Volunteer
 
 @dataclass(frozen=True)
 class SmsCommand:
-    name: str  # canonical: YES, NO, DONE, READY, NOT_NOW, PAUSE, AVAILABLE, STOP, START, HELP
+    name: str  # canonical: YES, NO, DONE, READY, NOT_NOW, PAUSE, AVAILABLE, STOP, START, HELP, LINK
     argument: str = ""  # e.g. a need's REF, upper-cased
     raw: str = ""
 

@@ -24,6 +24,7 @@ from messaging.encoding import sms_normalise, sms_segments
 from messaging.models import OptOut, OutboundMessage
 from messaging.privacy import opt_out_rows
 from messaging.timing import quiet_hours_end
+from volunteers.contact_state import Event, contact_event_record
 from volunteers.models import Volunteer
 from volunteers.phones import phone_is_e164, phone_normalise
 
@@ -224,19 +225,16 @@ def optout_record(*, phone: str, source: str, keyword: str = "") -> OptOut:
     OutboundMessage.objects.filter(to=phone, state__in=READY_STATES).update(
         state=State.CANCELLED, error_code="opted_out", error_message="The number opted out.", final_at=now
     )
-    Volunteer.objects.filter(phone=phone).exclude(status=Volunteer.Status.OPTED_OUT).update(
-        status=Volunteer.Status.OPTED_OUT
-    )
+    # The register's side (the volunteer's state, their links): volunteers.contact_state.
+    contact_event_record(phone=phone, event=Event.STOP, now=now)
     return optout
 
 
 def optout_remove(*, phone: str) -> bool:
-    """START/UNSTOP: the number may be texted again (also after an erasure, as before the block
-    was kept as a key). True when it had opted out."""
+    """START/UNSTOP: the number may be texted again (also after an erasure: the register still
+    refuses to take the erased person back, volunteers.contact_state). True when it had opted out."""
     deleted, _ = opt_out_rows([phone]).delete()
-    Volunteer.objects.filter(phone=phone, status=Volunteer.Status.OPTED_OUT).update(
-        status=Volunteer.Status.ACTIVE
-    )
+    contact_event_record(phone=phone, event=Event.START)
     return bool(deleted)
 
 
@@ -335,5 +333,6 @@ def _state_move(
 
 def phone_unreachable_record(*, phone: str, at: datetime) -> None:
     """Twilio says ``phone`` cannot take texts (a landline, an unknown number): the register's
-    volunteer with it is marked, once, and the sender stops texting them."""
-    Volunteer.objects.filter(phone=phone, phone_unreachable_at__isnull=True).update(phone_unreachable_at=at)
+    volunteer with it becomes unreachable (volunteers.contact_state), and the sender stops texting
+    them until a text from the number shows it works again."""
+    contact_event_record(phone=phone, event=Event.UNREACHABLE, now=at)

@@ -155,4 +155,3 @@ class OfferAdmin(admin.ModelAdmin):
     search_fields = ["need__ref", "volunteer__name", "volunteer__phone"]
     list_select_related = ["need", "volunteer"]
     raw_id_fields = ["need", "volunteer"]
-    exclude = ["token"]

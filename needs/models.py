@@ -29,6 +29,8 @@ def ref_generate() -> str:
 
 
 def offer_token_generate() -> str:
+    # The offer's token column is gone (links are volunteers.VolunteerLink rows, kept hashed); the
+    # first migration still names this default.
     return secrets.token_urlsafe(24)
 
 
@@ -174,7 +176,6 @@ class Offer(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OFFERED, db_index=True)
     channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.SMS)
     response_channel = models.CharField(max_length=5, choices=Channel.choices, blank=True)
-    token = models.CharField(max_length=64, unique=True, default=offer_token_generate)
     offered_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)

@@ -204,17 +204,6 @@ def needs_about_phone(*, phone: str, limit: int = 20) -> QuerySet[Need]:
     )
 
 
-def offer_by_token(*, token: str) -> Offer | None:
-    """The offer behind a ``/o/<token>/`` link, or None for an unknown token."""
-    if not token or len(token) > 64:
-        return None
-    return (
-        Offer.objects.filter(token=token)
-        .select_related("need", "need__organisation", "need__local_authority", "volunteer")
-        .first()
-    )
-
-
 def needs_without_candidates(*, organisations: QuerySet[Organisation]) -> QuerySet[Need]:
     """Open needs for which nobody within reach is left: the coordinators must step in."""
     flagged = AuditEvent.objects.filter(

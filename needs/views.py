@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from needs.forms import CancelForm, NeedForm, OfferCountForm
 from needs.models import Need, Offer
+from needs.offer_links import offer_by_token, offer_link_ended_reason, offer_link_open
 from needs.permissions import (
     User,
     can_manage_need,
@@ -32,7 +33,6 @@ from needs.selectors import (
     need_area,
     need_candidates,
     needs_visible_to,
-    offer_by_token,
     offers_for_need,
     offers_made_note,
     organisations_to_post_for,
@@ -43,10 +43,10 @@ from needs.services.claim import AcceptOutcome, offer_accept
 from needs.services.offers import offer_decline, offers_make
 from volunteers.geocoding import GeocodeError, geocode_postcode
 from volunteers.geography import PostcodeError, postcode_district
+from volunteers.links import page_link_issue
 from volunteers.models import Volunteer
 from volunteers.phones import phone_display
 from volunteers.places import place_shown
-from volunteers.signup import PAGE_LINK_MAX_AGE, volunteer_page_path, volunteer_page_url
 
 
 def tile_url() -> str:
@@ -299,13 +299,18 @@ def offer_page(request: HttpRequest, token: str) -> HttpResponse:
     offer = offer_by_token(token=token)
     if offer is None:
         return render(request, "needs/offer_missing.html", status=404)
+    if not offer_link_open(offer=offer):
+        # Ended: say so, and nothing else (no task, no place, no link to anything personal).
+        return render(
+            request, "needs/offer_ended.html", {"reason": offer_link_ended_reason(offer=offer)}, status=410
+        )
     if request.method == "POST":
+        if request.POST.get("action") == "my_page":
+            return redirect(page_link_issue(volunteer=offer.volunteer))
         _offer_answer(request, offer)
         return redirect("offer", token=token)
     need = offer.need
     volunteer = offer.volunteer
-    offer.refresh_from_db()
-    need.refresh_from_db()
     return render(
         request,
         "needs/offer.html",
@@ -316,9 +321,6 @@ def offer_page(request: HttpRequest, token: str) -> HttpResponse:
             "requester": _requester_for_volunteer(need=need, volunteer=volunteer),
             "open_to_answer": _open_to_answer(offer=offer, need=need),
             "mine": need.assigned_volunteer_id == volunteer.id,
-            "volunteer_page": volunteer_page_path(volunteer),
-            "volunteer_page_url": volunteer_page_url(volunteer),
-            "link_days": PAGE_LINK_MAX_AGE.days,
         },
     )
 

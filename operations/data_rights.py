@@ -31,6 +31,7 @@ from needs import privacy as needs_privacy
 from needs.models import Need
 from reactivation import privacy as reactivation_privacy
 from volunteers import privacy as volunteers_privacy
+from volunteers.contact_state import Event, contact_event_record
 from volunteers.models import Volunteer
 from volunteers.phones import InvalidPhone, phone_mask, phone_normalise
 from volunteers.services import audit_record
@@ -124,6 +125,8 @@ def person_erase(
         result["volunteer_kept"] = True
     else:
         result.update(messaging_privacy.messaging_erase(phone=phone))
+        # No volunteer row, but the number leaves the same tombstone: it is never imported again.
+        contact_event_record(phone=phone, event=Event.ERASE)
     result.update(needs_privacy.requester_erase(phone=phone))
     result.update(_copies_erase(phone=phone, volunteer=volunteer, held=held))
     audit_record(actor=actor, action="data_rights.erasure", target=volunteer, detail=result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from urllib.parse import urlsplit
 
 import factory
 from django.contrib.auth import get_user_model
@@ -31,6 +32,14 @@ def drama_phone() -> str:
 
 def local_authority(name: str = "Birmingham") -> LocalAuthority:
     return LocalAuthority.objects.get(name=name)
+
+
+def offer_path(offer: Offer) -> str:
+    """A fresh ``/o/<token>/`` link to ``offer``, as a text carrying it would have one (the server
+    keeps only the token's hash, so a test asks for a link as the offer text does)."""
+    from needs.offer_links import offer_link_issue
+
+    return urlsplit(offer_link_issue(offer=offer)).path
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -147,7 +147,11 @@ class VolunteerAdmin(admin.ModelAdmin):
             },
         )
 
+    # The status and the unreachable mark are the contact state's (volunteers.contact_state): the
+    # person changes them by text or on their own page, erasure by the action above.
     readonly_fields = [
+        "status",
+        "phone_unreachable_at",
         "created_at",
         "updated_at",
         "consent_at",

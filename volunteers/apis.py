@@ -17,6 +17,7 @@ from volunteers.permissions import (
     volunteers_seen_in_full,
     volunteers_visible_to,
     volunteers_with_visible_contact,
+    volunteers_with_visible_profile,
 )
 from volunteers.places import within_circle_for_reader
 from volunteers.serializers import (
@@ -106,6 +107,9 @@ class GroupViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             "of them covers. Contact fields (phone, email, postcode, exact place, availability) "
             "appear only for volunteers in a group your organisation coordinates (coordinators and "
             "campaign managers, not viewers), or who accepted one of your organisation's needs. "
+            "Profile fields (status, languages, DBS level, car, travel, groups, last activity) appear "
+            "only for volunteers in a group your organisation coordinates, or whose contact you see; "
+            "for the others you see the name, skills, postcode district and local authority. "
             "A search by area must be at least PRIVACY_MIN_RADIUS_KM wide, and matches volunteers "
             "whose place you may not see by the centre of their cell, never by their point."
         ),
@@ -151,7 +155,11 @@ class VolunteerViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         if args:
             rows = args[0] if kwargs.get("many") else [args[0]]
             visible = volunteers_with_visible_contact(user=self.request.user, volunteers=rows)
-            kwargs.setdefault("context", self.get_serializer_context())["contact_visible"] = visible
+            context = kwargs.setdefault("context", self.get_serializer_context())
+            context["contact_visible"] = visible
+            context["profile_visible"] = volunteers_with_visible_profile(
+                user=self.request.user, volunteers=rows, contact_visible=visible
+            )
             if visible:
                 # One line per answer, naming every volunteer whose contact details it carried.
                 audit_record(

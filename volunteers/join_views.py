@@ -2,6 +2,11 @@
 
 The code goes out through the outbox that messaging plugs in (volunteers/texting.py). The pending
 sign-up is kept in the session: no row is written until the phone is confirmed.
+
+The page answers every number the same way, whatever its history: a number that texted STOP, or
+has had codes already, or is on the register or was erased, is told exactly what a new number is
+told ("if this number can take our texts, a code is on its way"), so the form cannot be used to
+learn anything about someone's number.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from core.throttling import join_address_allow
 from volunteers.forms import CONSENT_TEXT, CodeForm, JoinForm
+from volunteers.links import page_link_issue
 from volunteers.phones import phone_display, phone_mask
 from volunteers.signup import (
     CODE_MAX_SENDS,
@@ -30,7 +36,6 @@ from volunteers.signup import (
     code_hash,
     join_sends_key,
     signup_complete,
-    volunteer_page_path,
 )
 from volunteers.texting import text_send
 
@@ -40,13 +45,11 @@ SENDS_PER_PHONE_PER_HOUR = 5
 
 
 def _send_code(request: HttpRequest, pending: dict) -> bool:
-    """Text a fresh code; False when this number has had too many codes or has opted out."""
-    if not join_address_allow(request):
-        pending["address_limited"] = True
-        return False
-    throttle_key = join_sends_key(pending["phone"])
-    cache.add(throttle_key, 0, timeout=3600)
-    if cache.incr(throttle_key) > SENDS_PER_PHONE_PER_HOUR or pending.get("sends", 0) >= CODE_MAX_SENDS:
+    """Start a fresh code for this sign-up and text it where the number may be texted. False only
+    when this session has asked for all its codes; otherwise the answer is the same whether or not
+    a text went (too many codes to this number this hour, or it opted out): see the module's note.
+    The caller checks the connection's own limit first."""
+    if pending.get("sends", 0) >= CODE_MAX_SENDS:
         return False
     code = code_generate()
     pending["nonce"] = secrets.token_hex(8)
@@ -54,19 +57,20 @@ def _send_code(request: HttpRequest, pending: dict) -> bool:
     pending["expires_at"] = (timezone.now() + CODE_TTL).timestamp()
     pending["attempts"] = 0
     pending["sends"] = pending.get("sends", 0) + 1
+    request.session[SESSION_KEY] = pending
+    throttle_key = join_sends_key(pending["phone"])
+    cache.add(throttle_key, 0, timeout=3600)
+    if cache.incr(throttle_key) > SENDS_PER_PHONE_PER_HOUR:
+        return True  # nobody can make us text one number more than this; they are not told
     minutes = int(CODE_TTL.total_seconds() // 60)
     with transaction.atomic():
-        queued = text_send(
+        text_send(
             to=pending["phone"],
             body=f"Your Rekindle code is {code}. It works for {minutes} minutes. "
             "If you did not ask for it, ignore this text.",
             dedupe_key=f"join-code:{pending['phone']}:{pending['nonce']}",
             purpose="signup_code",
         )
-    if not queued:
-        pending["opted_out"] = True
-        return False
-    request.session[SESSION_KEY] = pending
     return True
 
 
@@ -93,20 +97,11 @@ def join(request: HttpRequest) -> HttpResponse:
                     "max_travel_km": data["max_travel_km"],
                 },
             }
-            if _send_code(request, pending):
-                return redirect("join-confirm")
-            if pending.get("opted_out"):
-                form.add_error(
-                    "phone",
-                    "This number has asked us not to text it (it replied STOP). "
-                    "To sign up, first text START to our number.",
-                )
-            elif pending.get("address_limited"):
+            # The connection's limit says nothing about the number, so it may be said plainly.
+            if not join_address_allow(request):
                 form.add_error(None, "Too many sign-ups from this connection. Please try again in an hour.")
-            else:
-                form.add_error(
-                    "phone", "We have sent this number too many codes. Please try again in an hour."
-                )
+            elif _send_code(request, pending):
+                return redirect("join-confirm")
     else:
         form = JoinForm()
     return render(request, "volunteers/join.html", {"form": form, "consent_text": CONSENT_TEXT})
@@ -129,7 +124,7 @@ def join_confirm(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, f"Welcome, {volunteer.name}. Your number is confirmed and you are signed up."
             )
-            return redirect(volunteer_page_path(volunteer))
+            return redirect(page_link_issue(volunteer=volunteer))
         if result.reason == "expired":
             form.add_error("code", "That code has run out. Ask for a new one below.")
         elif result.reason == "too_many":
@@ -157,10 +152,8 @@ def join_resend(request: HttpRequest) -> HttpResponse:
     pending = request.session.get(SESSION_KEY)
     if not pending:
         return redirect("join")
-    if _send_code(request, pending):
-        messages.success(request, "We have texted you a new code.")
+    if join_address_allow(request) and _send_code(request, pending):
+        messages.success(request, "If this number can take our texts, a new code is on its way.")
     else:
-        messages.error(
-            request, "We cannot send another code to this number now. Please try again in an hour."
-        )
+        messages.error(request, "We cannot send another code now. Please try again in an hour.")
     return redirect(reverse("join-confirm"))

@@ -210,10 +210,14 @@ class Volunteer(Located):
     """A person who may be asked to help. The phone number (E.164) is their identity."""
 
     class Status(models.TextChoices):
+        # Written only by volunteers.contact_state, which holds the table of transitions
+        # (docs/contact-state.md); a test fails if any other module writes the field.
         ACTIVE = "active", "Active"
         PAUSED = "paused", "Paused"
         DORMANT = "dormant", "Dormant"
         OPTED_OUT = "opted_out", "Opted out"
+        UNREACHABLE = "unreachable", "Unreachable (the number cannot take texts)"
+        ERASED = "erased", "Erased on request"
 
     class ConsentChannel(models.TextChoices):
         WEB = "web", "Web form"
@@ -241,9 +245,13 @@ class Volunteer(Located):
         help_text='Weekly hours, e.g. {"mon": [["09:00", "17:00"]]}; empty means any time.',
     )
     max_open_assignments = models.PositiveSmallIntegerField(default=2)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
-    consent_at = models.DateTimeField(null=True, blank=True)
-    consent_text = models.TextField(blank=True, help_text="The exact words they agreed to.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    consent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When they agreed; empty when unknown (they must re-consent)."
+    )
+    consent_text = models.TextField(
+        blank=True, help_text="The exact words they agreed to; empty when unknown."
+    )
     consent_channel = models.CharField(max_length=10, choices=ConsentChannel.choices, blank=True)
     consent_source = models.CharField(max_length=200, blank=True, help_text="Where the consent was recorded.")
     phone_unreachable_at = models.DateTimeField(
@@ -282,6 +290,45 @@ class Volunteer(Located):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ErasedNumber(models.Model):
+    """The tombstone an erasure leaves: a keyed hash (HMAC-SHA256, ``CONTACT_TOMBSTONE_KEY``) of the
+    number, never the number itself. It refuses the number's re-import and re-creation; only a
+    fresh sign-up at /join/ with new consent removes it (volunteers.contact_state)."""
+
+    phone_hash = models.CharField(max_length=64, unique=True)
+    erased_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"erased number {self.phone_hash[:12]}..."
+
+
+class VolunteerLink(models.Model):
+    """A link that opens a volunteer's page or one of their offers without a password. The token
+    is random (``secrets``) and only its SHA-256 is stored; it ends at ``expires_at`` (visiting
+    never extends it), when revoked (opt-out, erasure), or for an offer when the offer ends."""
+
+    class Purpose(models.TextChoices):
+        PAGE = "page", "Their own page (/v/)"
+        OFFER = "offer", "An offer (/o/)"
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="links")
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    # What the link opens besides the volunteer: the offer's id (needs sits above the register).
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: it lasts as long as what it opens (an offer)."
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["volunteer", "purpose"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} link of volunteer {self.volunteer_id}"
 
 
 class Membership(models.Model):

@@ -11,9 +11,14 @@ The rules (each has a test in tests/api/test_permissions.py with named people):
   coordinate a group the volunteer belongs to: the coordinators and campaign managers of such an
   organisation see them, its viewers do not; and the coordinators of an organisation whose need the
   volunteer has accepted see them while that need is open, so they can reach the person who is
-  helping. Nobody else does, not even staff whose organisation covers the volunteer's area: they see
-  the name, skills, postcode district and local authority only. A volunteer who belongs to no group
-  is seen in full only by superusers (through the admin) until a group takes them in.
+  helping. Nobody else does, not even staff whose organisation covers the volunteer's area.
+- The rest of a volunteer's profile (their groups, which can reveal a faith; DBS level; languages;
+  status; car and travel; last activity) is seen by the staff of an organisation that coordinates
+  one of their groups (viewers included), by whoever may see their contact, and by superusers.
+  Other organisations' staff, who list the volunteer because they cover the area, see the name,
+  skills, postcode district and local authority only (``volunteers_with_visible_profile``). A
+  volunteer who belongs to no group is seen in full only by superusers (through the admin) until a
+  group takes them in.
 
 Roles are read once per request and cached on the user object (``_rekindle_roles``), so checking
 many rows costs one query.
@@ -246,6 +251,23 @@ def can_search_volunteers_finely(*, user: User | None) -> bool:
     """Only a superuser sees every volunteer they can list in full, so only they search an area
     smaller than ``PRIVACY_MIN_RADIUS_KM``."""
     return is_superuser(user)
+
+
+def volunteers_with_visible_profile(
+    *, user: User | None, volunteers: Iterable[Volunteer], contact_visible: set[int]
+) -> set[int]:
+    """The ids among ``volunteers`` whose whole profile ``user`` may see: the staff (any role) of an
+    organisation that coordinates one of their groups, and whoever may see their contact
+    (``contact_visible``, from ``volunteers_with_visible_contact``). No query when memberships are
+    prefetched with their groups."""
+    volunteers = list(volunteers)
+    if is_superuser(user):
+        return {v.id for v in volunteers}
+    mine = organisation_ids_for(user=user)
+    in_our_groups = {
+        v.id for v in volunteers if mine & {m.group.organisation_id for m in v.memberships.all()}
+    }
+    return in_our_groups | (contact_visible & {v.id for v in volunteers})
 
 
 def volunteers_visible_to(*, user: User | None):

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
+from volunteers.contact_state import Event, contact_state_apply
 from volunteers.models import AuditEvent, Membership, Volunteer
 from volunteers.signup import JOIN_SESSION_KEY, join_sends_key
 
@@ -116,8 +117,11 @@ def volunteer_erase(*, volunteer: Volunteer) -> dict[str, int]:
     true), but nothing in it identifies the person: the name, number, email, postcode, point,
     skills, languages, DBS record and availability go; the local authority stays for area counts.
     Group memberships are deleted: which group someone belonged to can reveal their faith.
-    The consent record goes with the person (its date and channel stay as a statistic).
+    The consent record goes with the person (its date and channel stay as a statistic). The state
+    becomes erased (volunteers.contact_state): their links are revoked and the number leaves a
+    tombstone (a keyed hash) that refuses its re-import.
     """
+    contact_state_apply(volunteer=volunteer, event=Event.ERASE)
     memberships, _ = Membership.objects.filter(volunteer=volunteer).delete()
     volunteer.name = ERASED_NAME
     volunteer.phone = erased_phone_for(volunteer.id)
@@ -130,10 +134,8 @@ def volunteer_erase(*, volunteer: Volunteer) -> dict[str, int]:
     volunteer.dbs_expires_on = None
     volunteer.has_car = False
     volunteer.availability = {}
-    volunteer.status = Volunteer.Status.OPTED_OUT
     volunteer.consent_text = ""
     volunteer.consent_source = ""
-    volunteer.phone_unreachable_at = None
     volunteer.erased_at = timezone.now()
     volunteer.save()
     return {"volunteers": 1, "memberships": memberships}

@@ -1,4 +1,8 @@
-"""The volunteer's own page, reached by a signed, expiring link (volunteers have no passwords)."""
+"""The volunteer's own page, reached by a link from a text (volunteers have no passwords).
+
+The link is checked on every visit (volunteers/links.py): it ends on its own date, and visiting it
+neither extends it nor hands out a new one; the page shows the very link used, with its end.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +12,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from volunteers.forms import VolunteerSettingsForm
+from volunteers.links import page_link_find, page_link_url
 from volunteers.phones import phone_display
-from volunteers.signup import (
-    PAGE_LINK_MAX_AGE,
-    volunteer_from_token,
-    volunteer_page_url,
-    volunteer_settings_update,
-)
+from volunteers.signup import volunteer_settings_update
 
 
 @never_cache
 def volunteer_page(request: HttpRequest, token: str) -> HttpResponse:
-    volunteer = volunteer_from_token(token)
-    if volunteer is None:
+    link = page_link_find(token=token)
+    if link is None:
         return render(request, "volunteers/link_expired.html", status=404)
+    volunteer = link.volunteer
     if request.method == "POST":
         form = VolunteerSettingsForm(request.POST)
         if form.is_valid():
@@ -48,8 +49,7 @@ def volunteer_page(request: HttpRequest, token: str) -> HttpResponse:
             "volunteer": volunteer,
             "form": form,
             "phone": phone_display(volunteer.phone),
-            # A fresh link, so the one they keep lasts the full time from today.
-            "page_url": volunteer_page_url(volunteer),
-            "link_days": PAGE_LINK_MAX_AGE.days,
+            "page_url": page_link_url(request.path),
+            "link_expires_at": link.expires_at,
         },
     )

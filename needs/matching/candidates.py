@@ -10,8 +10,9 @@ the need's whole radius. Volunteers with no location have no cell keys and are n
 Each level is one query with no joins and no subqueries: ``status = 'active'`` written literally
 (the partial ``vol_active_cell_N`` indexes' predicate, so both SQLite and PostgreSQL use them)
 and ``cell_N IN (9 keys)``, plus the selective rules (DBS, car, language) so a rare need does not
-ship thousands of rows. The rules that need other tables (opt-outs, workload, already offered)
-are checked once, on the nearest few rows only, in one query; the ranking's history is one more.
+ship thousands of rows. The rules that need other tables or columns (opt-outs, already offered,
+consent known and younger than REACTIVATION_CONSENT_MAX_AGE_DAYS, workload) are checked once, on
+the nearest few rows only, in one query; the ranking's history is one more.
 
 Queries per match: usually 3 (one level, the exclusions, the history), plus one per extra level
 climbed and one when the density map is refreshed (every ``NEEDS_MATCHER_DENSITY_TTL_SECONDS``,
@@ -21,8 +22,10 @@ default 600, per process and filter). Nothing depends on the number of volunteer
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -39,6 +42,7 @@ from needs.matching.ranking import (
     NeedSpec,
     VolunteerRow,
     candidates_rank,
+    consent_reason,
     dbs_rank,
     distance_band,
     exclusion_reason,
@@ -74,10 +78,12 @@ class MatchResult:
     excluded: dict[str, int] = field(default_factory=dict)  # reason -> count, for "why nobody?"
 
 
-def need_spec(need: Need) -> NeedSpec | None:
-    """What the matcher looks for; None for a need with no place (it has no candidates)."""
+def need_spec(need: Need, *, now: datetime | None = None) -> NeedSpec | None:
+    """What the matcher looks for; None for a need with no place (it has no candidates). Consent
+    must be known and younger than REACTIVATION_CONSENT_MAX_AGE_DAYS, as for a campaign."""
     if need.latitude is None or need.longitude is None:
         return None
+    max_days = settings.REACTIVATION_CONSENT_MAX_AGE_DAYS
     return NeedSpec(
         latitude=need.latitude,
         longitude=need.longitude,
@@ -88,6 +94,8 @@ def need_spec(need: Need) -> NeedSpec | None:
         window_start=need.window_start,
         window_end=need.window_end,
         on_date=None if (need.window_start or need.window_end) else timezone.localdate(),
+        consent_after=(now or timezone.now()) - timedelta(days=max_days),
+        consent_max_days=max_days,
     )
 
 
@@ -171,9 +179,12 @@ def first_level(spec: NeedSpec, *, want: int) -> int:
     return start_level(block_counts=counts, sides_km=CELL_SIDES_KM, want=want, radius_km=spec.radius_km)
 
 
-def _checks(*, need: Need | None, ids: list[int], now: datetime) -> dict[int, tuple[str | None, dict]]:
-    """For each volunteer: why they cannot be offered this need (the rules that read other tables:
-    opt-outs, workload, already offered) or None, and their history for the ranking. One query."""
+def _checks(
+    *, need: Need | None, spec: NeedSpec, ids: list[int], now: datetime
+) -> dict[int, tuple[str | None, dict]]:
+    """For each volunteer: why they cannot be offered this need (the rules that read other tables or
+    columns: opt-outs, already offered, consent, workload) or None, and their history for the
+    ranking. One query, on the nearest rows only (a date column costs a parse per row fetched)."""
     if not ids:
         return {}
     since = now - timedelta(days=RECENT_DAYS)
@@ -189,7 +200,7 @@ def _checks(*, need: Need | None, ids: list[int], now: datetime) -> dict[int, tu
     rows = (
         Volunteer.objects.filter(pk__in=ids)
         .order_by()
-        .values("pk", "max_open_assignments")
+        .values("pk", "max_open_assignments", "consent_at")
         .annotate(
             opted_out=Exists(OptOut.objects.filter(phone=OuterRef("phone"))),
             open_assignments=Coalesce(Subquery(open_assignments, output_field=IntegerField()), Value(0)),
@@ -202,17 +213,22 @@ def _checks(*, need: Need | None, ids: list[int], now: datetime) -> dict[int, tu
     )
     result = {}
     for r in rows:
-        if r["opted_out"]:
-            reason = "opted out"
-        elif r["offered"]:
-            reason = "already offered this need"
-        elif r["open_assignments"] >= r["max_open_assignments"]:
-            reason = f"already has {r['open_assignments']} open tasks (limit {r['max_open_assignments']})"
-        else:
-            reason = None
         history = {k: r[k] for k in ("offers_made", "accepted", "completed", "recent_tasks")}
-        result[r["pk"]] = (reason, history)
+        result[r["pk"]] = (_check_reason(r, spec=spec), history)
     return result
+
+
+def _check_reason(r: Mapping[str, Any], *, spec: NeedSpec) -> str | None:
+    if r["opted_out"]:
+        return "opted out"
+    if r["offered"]:
+        return "already offered this need"
+    consent = consent_reason(spec, r["consent_at"])
+    if consent is not None:
+        return consent
+    if r["open_assignments"] >= r["max_open_assignments"]:
+        return f"already has {r['open_assignments']} open tasks (limit {r['max_open_assignments']})"
+    return None
 
 
 def candidates_find(
@@ -223,7 +239,7 @@ def candidates_find(
     A need with no place has no candidates (need_create refuses such needs anyway).
     """
     now = now or timezone.now()
-    spec = spec or need_spec(need)
+    spec = spec or need_spec(need, now=now)
     if spec is None or limit <= 0:
         return MatchResult([], 0, 0.0, 0)
     # Near-equals in the limit-th row's distance band may reorder by fairness; keep that many.
@@ -240,7 +256,14 @@ def candidates_find(
             eligible = [r for r in eligible if r.distance_km <= side]
         eligible.sort(key=lambda r: r.distance_km)
         good = _nearest_passing(
-            need=need, eligible=eligible, limit=limit, keep=keep, checked=checked, excluded=excluded, now=now
+            need=need,
+            spec=spec,
+            eligible=eligible,
+            limit=limit,
+            keep=keep,
+            checked=checked,
+            excluded=excluded,
+            now=now,
         )
         if last or len(good) >= limit:
             break
@@ -276,6 +299,7 @@ def _level_fetch(*, spec: NeedSpec, level: int) -> tuple[list[VolunteerRow], dic
 def _nearest_passing(
     *,
     need: Need,
+    spec: NeedSpec,
     eligible: list[VolunteerRow],
     limit: int,
     keep: int,
@@ -294,7 +318,7 @@ def _nearest_passing(
         position += len(chunk)
         todo = [r.id for r in chunk if r.id not in checked]
         if todo:
-            checked.update(_checks(need=need, ids=todo, now=now))
+            checked.update(_checks(need=need, spec=spec, ids=todo, now=now))
         good.extend(_rows_passing(chunk, checked=checked, excluded=excluded))
         if len(good) >= limit:
             # Past the limit-th row's band nothing more can be ranked in: stop checking.

@@ -34,6 +34,10 @@ class NeedSpec:
     window_start: datetime | None = None
     window_end: datetime | None = None
     on_date: date | None = None  # the day the DBS check must still be valid on
+    # Consent given before this is too old to offer on (REACTIVATION_CONSENT_MAX_AGE_DAYS), and
+    # unknown consent never does; None: no consent rule (benchmarks of the search alone).
+    consent_after: datetime | None = None
+    consent_max_days: int = 0  # the same rule in days, for its words
 
     @property
     def dbs_day(self) -> date | None:
@@ -109,22 +113,45 @@ def available_in_window(availability: dict | None, start: datetime | None, end: 
     return False
 
 
-def exclusion_reason(need: NeedSpec, row: VolunteerRow) -> str | None:
-    """Why this volunteer cannot take this need, or None if they can.
-
-    Rules that the database already applied (status, opt-outs, unreachable phones, already
-    offered) are not repeated here; ``distance_km`` must be set.
-    """
+def _distance_reason(need: NeedSpec, row: VolunteerRow) -> str | None:
     if row.distance_km > need.radius_km:
         return f"{row.distance_km:.1f} km away, beyond the need's {need.radius_km:g} km"
     if row.distance_km > row.max_travel_km:
         return f"{row.distance_km:.1f} km away, beyond their own {row.max_travel_km:g} km"
-    if need.requires_dbs != "none":
-        if dbs_rank(row.dbs_level) < dbs_rank(need.requires_dbs):
-            return f"needs a {need.requires_dbs} DBS check, has {row.dbs_level}"
-        day = need.dbs_day
-        if row.dbs_expires_on is not None and day is not None and row.dbs_expires_on < day:
-            return f"DBS check expires {row.dbs_expires_on.isoformat()}, before the need"
+    return None
+
+
+CONSENT_UNKNOWN = "consent unknown: they must re-consent before any offer"
+
+
+def consent_too_old(days: int) -> str:
+    return f"consent older than {days // 30} months: they must renew it before any offer"
+
+
+def consent_reason(need: NeedSpec, consent_at: datetime | None) -> str | None:
+    """Why consent given at ``consent_at`` (None: unknown) does not allow an offer, or None. The
+    matcher checks it with the rules that read other columns than the search's (candidates.py)."""
+    if need.consent_after is None:
+        return None
+    if consent_at is None:
+        return CONSENT_UNKNOWN
+    if consent_at < need.consent_after:
+        return consent_too_old(need.consent_max_days)
+    return None
+
+
+def _dbs_reason(need: NeedSpec, row: VolunteerRow) -> str | None:
+    if need.requires_dbs == "none":
+        return None
+    if dbs_rank(row.dbs_level) < dbs_rank(need.requires_dbs):
+        return f"needs a {need.requires_dbs} DBS check, has {row.dbs_level}"
+    day = need.dbs_day
+    if row.dbs_expires_on is not None and day is not None and row.dbs_expires_on < day:
+        return f"DBS check expires {row.dbs_expires_on.isoformat()}, before the need"
+    return None
+
+
+def _fit_reason(need: NeedSpec, row: VolunteerRow) -> str | None:
     if need.needs_car and not row.has_car:
         return "needs a car"
     if need.language and need.language.lower() not in {lang.lower() for lang in row.languages or ()}:
@@ -133,6 +160,22 @@ def exclusion_reason(need: NeedSpec, row: VolunteerRow) -> str | None:
         return "not available in the need's window"
     if row.open_assignments >= row.max_open_assignments:
         return f"already has {row.open_assignments} open tasks (limit {row.max_open_assignments})"
+    return None
+
+
+_RULES = (_distance_reason, _dbs_reason, _fit_reason)
+
+
+def exclusion_reason(need: NeedSpec, row: VolunteerRow) -> str | None:
+    """Why this volunteer cannot take this need (the first rule that applies), or None if they can.
+
+    Rules that the database applies (status, opt-outs, unreachable phones, already offered, and
+    consent: ``consent_reason``) are not repeated here; ``distance_km`` must be set.
+    """
+    for rule in _RULES:
+        reason = rule(need, row)
+        if reason is not None:
+            return reason
     return None
 
 

@@ -19,8 +19,9 @@ from messaging.models import OutboundMessage
 from messaging.services import message_queue
 from needs import texts
 from needs.models import Need, Offer
+from needs.offer_links import offer_link_issue
 from needs.privacy import need_about
-from needs.services.offers import OPEN_STATUSES, offer_link, offers_withdraw
+from needs.services.offers import OPEN_STATUSES, offers_withdraw
 from volunteers.models import Volunteer
 from volunteers.phones import phone_display
 from volunteers.services import audit_record
@@ -107,7 +108,7 @@ def _winner_tell_details(*, need: Need, winner: Offer) -> None:
             postcode=need.postcode,
             details=need.details,
             window=texts.window_text(need.window_start, need.window_end),
-            link=offer_link(winner),
+            link=offer_link_issue(offer=winner),
         ),
         dedupe_key=f"offer-accepted:{winner.id}",
         purpose="offer_accepted",

@@ -25,6 +25,7 @@ from needs import texts
 from needs.matching.candidates import MatchResult, candidates_find
 from needs.matching.ranking import Candidate
 from needs.models import Need, Offer
+from needs.offer_links import offer_links_issue
 from needs.permissions import User, acting_user
 from needs.selectors import NO_CANDIDATES_ACTION, need_area
 from volunteers.models import AuditEvent
@@ -45,11 +46,7 @@ def offer_text_key(offer_id: int) -> str:
     return f"offer:{offer_id}"
 
 
-def offer_link(offer: Offer) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/o/{offer.token}/"
-
-
-def offer_sms_body(offer: Offer) -> str:
+def offer_sms_body(offer: Offer, *, link: str) -> str:
     need = offer.need
     return texts.offer_text(
         sender=settings.SMS_SENDER_NAME,
@@ -59,7 +56,7 @@ def offer_sms_body(offer: Offer) -> str:
         district=need_area(need=need),
         distance_km=offer.distance_km,
         window=texts.window_text(need.window_start, need.window_end),
-        link=offer_link(offer),
+        link=link,
         minutes_to_reply=int(offer_expiry_delta(need.urgency).total_seconds() // 60),
     )
 
@@ -121,7 +118,7 @@ def _offers_build(*, need: Need, candidates: list[Candidate], now: datetime) -> 
 
 
 def _offers_insert(*, need: Need, offers: list[Offer], now: datetime) -> list[Offer]:
-    """Save the offers and read them back (with ids and tokens, for the links), best first."""
+    """Save the offers and read them back (with ids, for the links), best first."""
     Offer.objects.bulk_create(offers)
     # bulk_create fills ids on PostgreSQL and SQLite >= 3.35; read them back for the links.
     return list(
@@ -132,12 +129,13 @@ def _offers_insert(*, need: Need, offers: list[Offer], now: datetime) -> list[Of
 
 
 def _offers_text(*, need: Need, offers: list[Offer]) -> None:
-    """Queue the offer text for each new offer."""
+    """Queue the offer text for each new offer, each with its own link."""
+    links = offer_links_issue(offers=offers)
     for offer in offers:
         offer.need = need
         message_queue(
             to=offer.volunteer.phone,
-            body=offer_sms_body(offer),
+            body=offer_sms_body(offer, link=links[offer.pk]),
             dedupe_key=offer_text_key(offer.id),
             purpose="offer",
             volunteer=offer.volunteer,

@@ -13,6 +13,7 @@ from operations.demo.region import (
     point_jitter,
     postcode_nearest,
 )
+from volunteers.contact_state import IMPORT_EVENTS, NONE, ImportedState, contact_states_import
 from volunteers.models import DBSLevel, LocalAuthority, Postcode, Volunteer
 
 FIRST_NAMES = [
@@ -155,28 +156,34 @@ def volunteer_build(
     postcodes: list[Postcode],
     la_by_name: dict[str, LocalAuthority],
     now: datetime,
-) -> Volunteer:
-    """The ``index``-th demo volunteer, unsaved. Draws from ``rng`` in a fixed order, so that the
-    same seed builds the same people."""
+) -> tuple[Volunteer, str]:
+    """The ``index``-th demo volunteer, unsaved, and the status they are seeded in. Draws from
+    ``rng`` in a fixed order, so that the same seed builds the same people."""
     centre = centre_pick(rng)
     lat, lon = point_jitter(rng, centre, 1.6)
     pc = postcode_nearest(postcodes, lat, lon)
     dormant_since_2021 = rng.random() < 0.3
     dbs = rng.choices(DBSLevel.values, weights=[60, 15, 10, 15])[0]
     consent_at = now - timedelta(days=rng.randint(30, 6 * 365 // 2))
+    profile = {
+        "name": name_pick(rng),
+        "phone": demo_phone(index),
+        "postcode": pc.postcode,
+        "local_authority": la_by_name[centre.local_authority],
+        "skills": sorted(rng.sample(SKILLS, rng.randint(1, 4))),
+        "languages": rng.choice(LANGUAGE_MIX),
+        "dbs_level": dbs,
+        "dbs_expires_on": (date(2027, 1, 1) + timedelta(days=rng.randint(-500, 900)))
+        if dbs != "none"
+        else None,
+        "has_car": rng.random() < 0.4,
+        "max_travel_km": rng.choice([1.0, 2.0, 3.0, 5.0, 8.0]),
+        "availability": availability_pick(rng),
+    }
+    # Drawn here, in the order the seed always drew it; written by the contact state once saved.
+    status = _status_pick(rng, dormant_since_2021=dormant_since_2021)
     volunteer = Volunteer(
-        name=name_pick(rng),
-        phone=demo_phone(index),
-        postcode=pc.postcode,
-        local_authority=la_by_name[centre.local_authority],
-        skills=sorted(rng.sample(SKILLS, rng.randint(1, 4))),
-        languages=rng.choice(LANGUAGE_MIX),
-        dbs_level=dbs,
-        dbs_expires_on=(date(2027, 1, 1) + timedelta(days=rng.randint(-500, 900))) if dbs != "none" else None,
-        has_car=rng.random() < 0.4,
-        max_travel_km=rng.choice([1.0, 2.0, 3.0, 5.0, 8.0]),
-        availability=availability_pick(rng),
-        status=_status_pick(rng, dormant_since_2021=dormant_since_2021),
+        **profile,
         consent_at=consent_at,
         consent_text=CONSENT_TEXT,
         consent_channel=rng.choice(["web", "paper", "import"]),
@@ -184,7 +191,7 @@ def volunteer_build(
         last_active_at=consent_at if dormant_since_2021 else now - timedelta(days=rng.randint(0, 120)),
     )
     volunteer.set_location(lat, lon)
-    return volunteer
+    return volunteer, status
 
 
 def volunteers_seed(
@@ -201,11 +208,25 @@ def volunteers_seed(
         Volunteer.objects.filter(phone__startswith=DEMO_PHONE_PREFIX).values_list("phone", flat=True)
     )
     new_volunteers = []
+    statuses: dict[str, str] = {}
     for index in range(count):
-        volunteer = volunteer_build(rng=rng, index=index, postcodes=postcodes, la_by_name=la_by_name, now=now)
+        volunteer, status = volunteer_build(
+            rng=rng, index=index, postcodes=postcodes, la_by_name=la_by_name, now=now
+        )
         if volunteer.phone not in existing:
             new_volunteers.append(volunteer)
+            statuses[volunteer.phone] = status
     Volunteer.objects.bulk_create(new_volunteers, batch_size=1000)
+    # The seed is an import of synthetic people: their statuses go through the contact state.
+    seeded = Volunteer.objects.filter(phone__startswith=DEMO_PHONE_PREFIX).values_list("phone", "id")
+    contact_states_import(
+        rows=[
+            ImportedState(volunteer_id=pk, before=NONE, event=IMPORT_EVENTS[statuses[phone]])
+            for phone, pk in seeded
+            if phone in statuses
+        ],
+        now=now,
+    )
 
 
 def volunteers_by_centre() -> dict[str, list[Volunteer]]:

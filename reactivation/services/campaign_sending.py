@@ -107,7 +107,7 @@ def _recipient_body(campaign: Campaign, row: CampaignRecipient) -> tuple[str, st
 def _send_reason(campaign: Campaign, volunteer: Volunteer, now) -> str | None:
     """Why someone chosen at the start must not be texted now (things change during a campaign)."""
     if (
-        volunteer.status == Volunteer.Status.OPTED_OUT
+        volunteer.status in (Volunteer.Status.OPTED_OUT, Volunteer.Status.ERASED)
         or OptOut.objects.filter(phone=volunteer.phone).exists()
     ):
         return LEFT_OUT["opted_out"]

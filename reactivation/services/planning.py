@@ -30,7 +30,6 @@ from volunteers.models import Membership, Organisation, Volunteer
 LEFT_OUT = {
     "opted_out": "Opted out (texted STOP or asked not to be contacted)",
     "unreachable": "Phone unreachable (Twilio said the number cannot receive texts)",
-    "no_consent": "No consent on record",
     "stale_contact": "Stale contact: did not answer two readiness checks (the deputy is asked instead)",
     "other_campaign": "Texted by another campaign in the last {hours} hours",
     "paused": "Paused: asked not to be offered anything for now",
@@ -157,12 +156,10 @@ def _left_out_code(
         g["role"] == Membership.Role.ORGANISER and g["group__missed_checks"] >= criteria.stale_after
         for g in groups
     )
-    if row["opted"] or row["status"] == Volunteer.Status.OPTED_OUT:
+    if row["opted"] or row["status"] in (Volunteer.Status.OPTED_OUT, Volunteer.Status.ERASED):
         return "opted_out"
     if row["phone_unreachable_at"] is not None:
         return "unreachable"
-    if row["consent_at"] is None:
-        return "no_consent"
     if stale_only:
         return "stale_contact"
     if row["local_authority_id"] not in criteria.covered_ids:
@@ -192,11 +189,9 @@ def _planned(
     suits = bool(matching) or bool(criteria.skills & set(row["skills"] or []))
     near = distance is None or distance <= criteria.near_km
     tier = 0 if is_contact else 1 if (suits and near) else 2 if suits else 3
-    kind = (
-        CampaignRecipient.Kind.RECONSENT
-        if row["consent_at"] < criteria.consent_cutoff
-        else CampaignRecipient.Kind.CALL
-    )
+    # Unknown consent (an import without a consent date) counts as stale: it is asked for first.
+    stale = row["consent_at"] is None or row["consent_at"] < criteria.consent_cutoff
+    kind = CampaignRecipient.Kind.RECONSENT if stale else CampaignRecipient.Kind.CALL
     values = {
         "sender": wording.sender,
         "group": wording.group_names.get(group_id, "") if group_id is not None else "",

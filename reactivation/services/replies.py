@@ -19,6 +19,7 @@ from reactivation.models import Campaign, CampaignRecipient, ReadinessCheck
 from reactivation.selectors.replies import OPEN_ROW_STATES, question_open_for
 from reactivation.services.campaign_sending import campaign_advance_enqueue
 from reactivation.services.readiness import readiness_answer, readiness_contact_confirm
+from volunteers.contact_state import Event, contact_event_record
 from volunteers.models import MutualAidGroup, Volunteer
 
 NOTHING_OPEN = (
@@ -63,9 +64,8 @@ def _ready_record(row: CampaignRecipient, *, now: datetime) -> bool:
     reactivating. False when the row was already answered."""
     if not _claimable(row).update(state=CampaignRecipient.State.READY, responded_at=now):
         return False
-    Volunteer.objects.filter(pk=row.volunteer_id).exclude(status=Volunteer.Status.OPTED_OUT).update(
-        status=Volunteer.Status.ACTIVE, last_active_at=now
-    )
+    contact_event_record(phone=row.volunteer.phone, event=Event.READY, now=now)
+    Volunteer.objects.filter(pk=row.volunteer_id).update(last_active_at=now)
     if row.group_id:
         MutualAidGroup.objects.filter(pk=row.group_id, status=MutualAidGroup.Status.DORMANT).update(
             status=MutualAidGroup.Status.REACTIVATING, last_verified_at=now

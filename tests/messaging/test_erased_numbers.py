@@ -54,7 +54,7 @@ def test_the_migration_turns_the_numbers_erasures_kept_into_keys():
     OptOutFactory(phone=NUMBER, source=OptOut.Source.ERASURE)
     OptOutFactory(phone="+447700900615", source=OptOut.Source.SMS)  # a STOP is kept as it is
     migration = importlib.import_module(
-        "messaging.migrations.0006_texts_about_people_and_erased_numbers_as_keys"
+        "messaging.migrations.0007_texts_about_people_and_erased_numbers_as_keys"
     )
     migration.erased_numbers_as_keys(apps, None)
     assert set(OptOut.objects.values_list("phone", flat=True)) == {erased_key(NUMBER), "+447700900615"}

@@ -44,6 +44,8 @@ from messaging.grammar import COMMON_WORDS, KEYWORDS, REF_ALPHABET, sms_parse
         ("help", "HELP", ""),
         ("INFO", "HELP", ""),
         ("help?", "HELP", ""),
+        ("link", "LINK", ""),
+        ("Link please", "LINK", ""),
         ("help my mum has fallen", "NOT_UNDERSTOOD", ""),
         ("I need help", "NOT_UNDERSTOOD", ""),
         ("what is this", "NOT_UNDERSTOOD", ""),

@@ -4,7 +4,9 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from needs.models import REF_ALPHABET, Need, Offer
-from tests.factories import NeedFactory, OfferFactory, VolunteerFactory
+from tests.factories import NeedFactory, OfferFactory, VolunteerFactory, offer_path
+from volunteers.links import token_hash
+from volunteers.models import VolunteerLink
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +54,9 @@ def test_a_window_must_end_after_it_starts():
         NeedFactory(window_start=now, window_end=now)
 
 
-def test_offer_tokens_are_unique_and_unguessable():
+def test_offer_tokens_are_unique_unguessable_and_kept_only_as_a_hash():
     offers = [OfferFactory(volunteer=VolunteerFactory()) for _ in range(3)]
-    tokens = {o.token for o in offers}
-    assert len(tokens) == 3 and all(len(t) >= 32 for t in tokens)
+    tokens = {offer_path(o).split("/")[2] for o in offers}
+    assert len(tokens) == 3 and all(len(t) >= 40 for t in tokens)
+    stored = set(VolunteerLink.objects.values_list("token_hash", flat=True))
+    assert not tokens & stored and {token_hash(t) for t in tokens} == stored

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from needs.models import Need
 from operations.data_rights import person_erase
-from tests.factories import NeedFactory, OfferFactory
+from tests.factories import NeedFactory, OfferFactory, offer_path
 from volunteers.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -93,14 +93,14 @@ def test_the_needs_map_shows_cells_to_everyone(client, coordinator, need):
 
 
 def test_only_the_volunteer_who_accepted_sees_them_on_the_offer_page(client, need):
-    asked = OfferFactory(need=need)
-    winner = OfferFactory(need=need)
-    assert NOTES not in client.get(f"/o/{winner.token}/").content.decode()
-    client.post(f"/o/{winner.token}/", {"action": "accept"})
-    assert NOTES in client.get(f"/o/{winner.token}/").content.decode()
-    assert NOTES not in client.get(f"/o/{asked.token}/").content.decode()
+    accepter = OfferFactory(need=need)
+    asked, winner = offer_path(OfferFactory(need=need)), offer_path(accepter)
+    assert NOTES not in client.get(winner).content.decode()
+    client.post(winner, {"action": "accept"})
+    assert NOTES in client.get(winner).content.decode()
+    assert NOTES not in client.get(asked).content.decode()
     assert AuditEvent.objects.filter(
-        action="need.requester.read", target_id=str(need.pk), detail__volunteer_id=winner.volunteer_id
+        action="need.requester.read", target_id=str(need.pk), detail__volunteer_id=accepter.volunteer_id
     ).exists()
 
 

@@ -93,7 +93,7 @@ def test_erasure_removes_the_person_keeps_the_counts_and_the_number_is_never_tex
     erased = Volunteer.objects.get(id=person.id)
     assert erased.name == "Erased volunteer" and erased.phone != PHONE and erased.erased_at is not None
     assert (erased.postcode, erased.latitude, erased.skills, erased.consent_text) == ("", None, [], "")
-    assert erased.status == "opted_out"
+    assert erased.status == "erased"  # issue 14: its own state (it used to be "opted_out")
     assert not Membership.objects.filter(volunteer=erased).exists()
     # The counts stay true.
     assert Offer.objects.count() == offers and CampaignRecipient.objects.count() == campaign_rows

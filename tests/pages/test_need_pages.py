@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import NeedFactory, OfferFactory
+from tests.factories import NeedFactory, OfferFactory, offer_path
 from volunteers.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +32,6 @@ def test_every_read_of_the_requester_is_audited(client, coordinator, brum_aid):
 
 def test_the_offer_page_hides_the_requester_until_accepted(client, brum_aid):
     offer = OfferFactory(need__organisation=brum_aid, need__requester_name="Edna Example")
-    html = client.get(f"/o/{offer.token}/").content.decode()
+    html = client.get(offer_path(offer)).content.decode()
     assert "Can you help?" in html and "Edna Example" not in html
     assert client.get("/o/not-a-real-token/").status_code == 404

@@ -9,8 +9,8 @@ import pytest
 
 from needs.models import Need, Offer
 from needs.services.claim import offer_accept
-from tests.factories import OfferFactory, local_authority
-from volunteers.models import Postcode, Volunteer
+from tests.factories import OfferFactory, local_authority, offer_path
+from volunteers.models import Postcode, Volunteer, VolunteerLink
 
 pytestmark = pytest.mark.django_db
 
@@ -58,16 +58,19 @@ def test_the_join_confirmation_gives_the_volunteer_their_own_link(client):
     assert page.status_code == 200 and "Hello Priya Patel" in page.content.decode()
 
 
-def test_after_accepting_the_offer_page_gives_the_link_to_their_page(client, brum_aid):
+def test_after_accepting_the_offer_page_opens_their_own_page_on_request(client, brum_aid):
+    """Changed with issue 13: the offer page used to mint a fresh page link on every visit (so links
+    renewed for ever); now it makes one only when the volunteer asks, and the page shows that link."""
     offer = OfferFactory(need__organisation=brum_aid, need__status=Need.Status.OFFERED)
-    before = client.get(f"/o/{offer.token}/").content.decode()
-    assert 'id="your-page"' not in before  # not yet theirs: just a plain link, no address to keep
-
+    path = offer_path(offer)
     offer_accept(offer=offer, channel=Offer.Channel.WEB)
-    html = client.get(f"/o/{offer.token}/").content.decode()
-    assert "Thank you for helping" in html
-    link = kept_link(html, "your-page")
-    assert link.startswith(f"{BASE}/v/")
+    html = client.get(path).content.decode()
+    assert "Thank you for helping" in html and 'value="my_page"' in html
+    assert not VolunteerLink.objects.filter(purpose="page").exists()  # visiting made no link
+
+    response = client.post(path, {"action": "my_page"})
+    assert response.status_code == 302 and response["Location"].startswith("/v/")
+    page = html_module.unescape(client.get(response["Location"]).content.decode())
     volunteer = Volunteer.objects.get(pk=offer.volunteer_id)
-    page = html_module.unescape(client.get(link.removeprefix(BASE)).content.decode())
     assert f"Hello {volunteer.name}" in page  # names like O'Brien come back escaped
+    assert kept_link(page, "keep-link") == BASE + response["Location"]

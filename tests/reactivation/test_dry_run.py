@@ -20,11 +20,11 @@ def reasons(report):
 
 
 def test_dry_run_shows_who_is_contacted_and_who_is_left_out_and_why(manager, version, settings):
-    organiser, _ok1, _ok2, opted, unreachable, no_consent, paused, busy, old = dormant(9)
+    organiser, _ok1, _ok2, opted, unreachable, unknown, paused, busy, old = dormant(9)
     group = dormant_group(organiser=organiser, name="Sparkbrook Street Champions")
     OptOutFactory(phone=opted.phone)
     Volunteer.objects.filter(pk=unreachable.pk).update(phone_unreachable_at=timezone.now())
-    Volunteer.objects.filter(pk=no_consent.pk).update(consent_at=None)
+    Volunteer.objects.filter(pk=unknown.pk).update(consent_at=None)  # consent unknown: asked first
     Volunteer.objects.filter(pk=paused.pk).update(status=Volunteer.Status.PAUSED)
     Volunteer.objects.filter(pk=old.pk).update(consent_at=long_ago(800))
     CampaignRecipientFactory(volunteer=busy, messaged_at=timezone.now() - timedelta(hours=5))
@@ -35,19 +35,20 @@ def test_dry_run_shows_who_is_contacted_and_who_is_left_out_and_why(manager, ver
     assert reasons(report) == {
         "opted_out": 1,
         "unreachable": 1,
-        "no_consent": 1,
         "other_campaign": 1,
         "paused": 1,
     }
-    assert report["contact_total"] == 4  # organiser, ok1, ok2 and old (who is asked to re-consent first)
-    assert report["reconsent_first"] == 1
+    # organiser, ok1, ok2, and old and unknown, who are asked to re-consent first (issue 14: unknown
+    # consent used to be left out as "no consent"; it now counts as stale)
+    assert report["contact_total"] == 5
+    assert report["reconsent_first"] == 2
     assert report["by_group"] == [{"group_id": group.pk, "group": group.name, "count": 1}]
-    assert report["by_local_authority"] == [{"local_authority": "Birmingham", "count": 4}]
+    assert report["by_local_authority"] == [{"local_authority": "Birmingham", "count": 5}]
     assert report["previews"]["organiser_call"]["body"].startswith(
         "Brum Aid: Sparkbrook Street Champions helped in Birmingham before."
     )
     assert report["previews"]["volunteer_call"]["segments"] == 1
-    assert report["segments"] == 4 and report["estimated_cost_pence"] == 16
+    assert report["segments"] == 5 and report["estimated_cost_pence"] == 20
     assert not OutboundMessage.objects.exists()  # a dry run never texts
 
 

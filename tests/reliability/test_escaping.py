@@ -33,10 +33,11 @@ from tests.factories import (
     StaffRoleFactory,
     UserFactory,
     VolunteerFactory,
+    offer_path,
 )
 from tests.reliability.security_support import local_authorities_restore
+from volunteers.links import page_link_issue
 from volunteers.models import Membership, MutualAidGroup, StaffRole, Volunteer
-from volunteers.signup import volunteer_page_path
 
 pytestmark = [pytest.mark.reliability]
 
@@ -258,18 +259,18 @@ def test_every_staff_page_shows_the_payloads_as_text(world):
 
 def test_the_offer_page_before_and_after_accepting_and_the_volunteer_page(world):
     volunteer = Client()
-    token = world["offer"].token
-    body = _get(volunteer, f"/o/{token}/")
+    path = offer_path(world["offer"])
+    body = _get(volunteer, path)
     assert_shows(body, "offer page before accepting", "summary")
     assert escaped("requester") not in body  # not theirs yet
 
-    response = volunteer.post(f"/o/{token}/", {"action": "accept"})
+    response = volunteer.post(path, {"action": "accept"})
     assert response.status_code == 302
     assert Offer.objects.get(pk=world["offer"].pk).status == Offer.Status.ACCEPTED
-    body = _get(volunteer, f"/o/{token}/")
+    body = _get(volunteer, path)
     assert_shows(body, "offer page after accepting", "summary", "requester", "address", "details", "dietary")
 
-    body = _get(volunteer, volunteer_page_path(world["helper"]))
+    body = _get(volunteer, page_link_issue(volunteer=world["helper"]))
     assert_shows(body, "volunteer page", "helper")
 
     coordinator = Client()
@@ -377,7 +378,7 @@ def test_in_chromium_no_payload_runs_and_the_map_popups_show_it_as_text(
     assert f"[aar-worked]{SCRIPT}" in page.locator("textarea").first.input_value()
 
     page.context.clear_cookies()
-    page.goto(f"{live_server.url}/o/{world['offer'].token}/")
+    page.goto(f"{live_server.url}{offer_path(world['offer'])}")
     page.get_by_role("button", name="Yes, I can help").click()
     page.wait_for_selector("text=Who and where")
     assert f"[dietary]{SCRIPT}" in page.locator("section.private").inner_text()

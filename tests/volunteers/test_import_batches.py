@@ -47,8 +47,10 @@ def test_a_new_volunteer_is_stored_as_the_model_would_store_it():
     assert (asha.skills, asha.languages) == (["shopping"], ["pa"])
     assert {f"cell_{n}": getattr(asha, f"cell_{n}") for n in range(8)} == cell_fields(52.4801, -1.9025)
     assert asha.local_authority.name == "Birmingham"  # the nearest postcode's council
-    assert asha.consent_at == asha.created_at == asha.updated_at
-    assert asha.consent_channel == "import" and asha.consent_source == "import_volunteers a.csv"
+    assert asha.created_at == asha.updated_at
+    # Issue 14: no consent columns, so consent is unknown (never the import time).
+    assert asha.consent_at is None
+    assert asha.consent_channel == "import" and asha.consent_source == "unknown, imported from a.csv"
     asha.full_clean()  # what was written passes the model's own validation
 
 

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 
 from messaging.models import OptOut
 from tests.factories import MembershipFactory, MutualAidGroupFactory, VolunteerFactory
+from volunteers.contact_state import Event, contact_event_record
 from volunteers.models import AuditEvent, LocalAuthority, Membership, Postcode, Volunteer
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,9 @@ def test_a_clean_file_imports_every_row_with_consent_recorded(tmp_path, groups):
     assert asha.cell_0 is not None  # bulk path kept the matcher's cell keys
     assert asha.availability == {} and asha.status == "active"  # any time, active
     assert asha.consent_channel == "import" and "vols.csv" in asha.consent_source
-    assert "vols.csv" in asha.consent_text
+    # Issue 14: a file without consent columns no longer gets the import time and invented words.
+    assert (asha.consent_at, asha.consent_text) == (None, "")
+    assert asha.consent_source == "unknown, imported from vols.csv"
     assert list(asha.memberships.values_list("group__slug", "role")) == [("erdington-helpers", "member")]
     bob = Volunteer.objects.get(phone="+447700900002")
     assert (bob.latitude, bob.longitude, bob.dbs_level, bob.has_car) == (52.52, -1.99, "none", False)
@@ -198,6 +201,7 @@ def test_a_number_already_registered_is_updated_never_duplicated(tmp_path, group
 def test_an_opted_out_number_stays_opted_out_and_an_erased_one_is_refused(tmp_path):
     OptOut.objects.create(phone="+447700900050", source="sms")
     OptOut.objects.create(phone="+447700900051", source="erasure")
+    contact_event_record(phone="+447700900051", event=Event.ERASE)  # the tombstone erasure leaves
     stopped = VolunteerFactory(phone="+447700900052", status="opted_out")
     content = (
         "name,phone,postcode,status\n"

@@ -10,6 +10,7 @@ from typing import TextIO
 from django.utils import timezone
 from django.utils.text import slugify
 
+from volunteers.contact_state import NONE, Event, contact_state_apply, numbers_erased
 from volunteers.importing.batches import batches_write
 from volunteers.importing.reading import FileProblem, table_read
 from volunteers.importing.report import ImportReport
@@ -20,7 +21,7 @@ from volunteers.importing.rows import (
     RowProblem,
     group_row_parse,
 )
-from volunteers.importing.volunteer_import import ERASURE_SOURCE, consent_text_default
+from volunteers.importing.volunteer_states import consent_source_for
 from volunteers.models import LocalAuthority, Membership, MutualAidGroup, Organisation, Volunteer
 from volunteers.privacy import phones_blocked
 
@@ -63,7 +64,8 @@ def groups_import(
     organisations = {o.slug: o for o in Organisation.objects.filter(slug__in=org_slugs)}
     parsed = _rows_parse(table.rows, councils=_council_index(), organisations=organisations, report=report)
     blocked = phones_blocked(r.contact_phone for r in parsed if r.contact_phone)
-    rows = _rows_allowed(parsed, blocked=blocked, report=report)
+    erased = numbers_erased(phones=[r.contact_phone for r in parsed if r.contact_phone])
+    rows = _rows_allowed(parsed, erased=erased, report=report)
     now = timezone.now()
     batches_write(
         rows,
@@ -124,11 +126,12 @@ def _blanks_fill(row: GroupRow, earlier: GroupRow) -> None:
             setattr(row, f.name, getattr(earlier, f.name))
 
 
-def _rows_allowed(parsed: list[GroupRow], *, blocked: dict[str, str], report: ImportReport) -> list[GroupRow]:
-    """The rows that may come in: not one whose contact asked for their data to be erased."""
+def _rows_allowed(parsed: list[GroupRow], *, erased: set[str], report: ImportReport) -> list[GroupRow]:
+    """The rows that may come in: not one whose contact asked for their data to be erased (a
+    tombstone holds their number: volunteers.contact_state)."""
     rows = []
     for row in parsed:
-        if blocked.get(row.contact_phone) == ERASURE_SOURCE:
+        if row.contact_phone in erased:
             report.rejected.append(
                 (
                     row.line,
@@ -216,19 +219,21 @@ def _contact_attach(
     changed = False
     volunteer = contacts.get(row.contact_phone)
     if volunteer is None:
+        # The file says nothing of when or how the contact agreed: their consent is unknown, and
+        # they are asked to re-consent before any offer or campaign message.
         volunteer = Volunteer(
             name=row.contact_name,
             phone=row.contact_phone,
             local_authority_id=group.local_authority_id,
-            status=Volunteer.Status.OPTED_OUT if row.contact_phone in blocked else Volunteer.Status.ACTIVE,
-            consent_at=now,
-            consent_text=consent_text_default(source, now.date()),
+            consent_at=None,
             consent_channel=Volunteer.ConsentChannel.IMPORT,
-            consent_source=f"import_groups {source} (contact of {group.slug})"[:200],
+            consent_source=consent_source_for(source=source, given=f"contact of {group.slug}", known=False),
         )
         # Until they tell us where they live, a contact is placed at their group's centre.
         volunteer.set_location(group.latitude, group.longitude)
         volunteer.save()
+        before = Volunteer.Status.OPTED_OUT if row.contact_phone in blocked else NONE
+        contact_state_apply(volunteer=volunteer, event=Event.IMPORT_ACTIVE, before=before, now=now)
         contacts[row.contact_phone] = volunteer
         changed = True
     membership = Membership.objects.filter(volunteer=volunteer, group=group).first()

@@ -22,6 +22,9 @@ class ImportReport:
     duplicates: list[tuple[int, int, str]] = field(default_factory=list)
     approximate: list[tuple[int, str]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    # Volunteers only: the consent columns the file has, and new people whose consent is unknown.
+    consent_columns: list[str] | None = None
+    consent_unknown: int = 0
 
     @property
     def imported(self) -> int:
@@ -38,6 +41,11 @@ class ImportReport:
             text += f"; {self.memberships_created} new group memberships"
         if self.opted_out:
             text += f"; {self.opted_out} kept opted out (their number had texted STOP)"
+        if self.consent_unknown:
+            text += (
+                f"; {self.consent_unknown} with consent unknown (no consent_date: they are asked to "
+                "re-consent before any offer or campaign)"
+            )
         if self.dry_run:
             text += ". Dry run: nothing was written."
         else:
@@ -55,7 +63,17 @@ class ImportReport:
         text = [t for _, t in sorted(out, key=lambda item: item[0])]
         if self.ignored_columns:
             text.insert(0, f"columns ignored (not known): {', '.join(self.ignored_columns)}")
+        if self.consent_columns is not None:
+            text.insert(0, self._consent_line())
         return text
+
+    def _consent_line(self) -> str:
+        if not self.consent_columns:
+            return (
+                "consent columns: none (consent_date, consent_wording, consent_source): each person's "
+                f"consent is recorded as unknown, imported from {self.source}"
+            )
+        return f"consent columns read: {', '.join(self.consent_columns)}"
 
     def as_dict(self) -> dict:
         return {
@@ -70,4 +88,5 @@ class ImportReport:
             "duplicates": len(self.duplicates),
             "memberships_created": self.memberships_created,
             "opted_out": self.opted_out,
+            "consent_unknown": self.consent_unknown,
         }

@@ -29,7 +29,11 @@ VOLUNTEER_COLUMNS = (
     "groups",
 )
 # Read when present; the contract's columns above are the ones every file is expected to have.
-VOLUNTEER_OPTIONAL_COLUMNS = ("status", "dbs_expires_on", "max_travel_km", "consent_date", "consent_text")
+# The consent columns say when, in what words and where each person agreed to be contacted; without
+# a date their consent is recorded as unknown, and they are asked again before any offer or call.
+# ``consent_text`` is the older name of ``consent_wording``.
+CONSENT_COLUMNS = ("consent_date", "consent_wording", "consent_source")
+VOLUNTEER_OPTIONAL_COLUMNS = ("status", "dbs_expires_on", "max_travel_km", *CONSENT_COLUMNS, "consent_text")
 GROUP_COLUMNS = (
     "name",
     "slug",
@@ -165,6 +169,7 @@ class VolunteerRow:
     status: str | None = None
     consent_at: datetime | None = None
     consent_text: str | None = None
+    consent_source: str | None = None
 
     @property
     def has_point(self) -> bool:
@@ -295,7 +300,7 @@ def volunteer_row_parse(line: int, row: dict[str, str]) -> VolunteerRow:
     status = row.get("status", "").strip().lower() or None
     if status is not None and status not in VOLUNTEER_STATUSES:
         raise RowProblem(f"status: {row['status']!r} should be one of {', '.join(VOLUNTEER_STATUSES)}")
-    consent_day = date_parse(row.get("consent_date", ""), "consent_date")
+    consent_at, consent_text, consent_source = _consent_parse(row)
     return VolunteerRow(
         line=line,
         name=name,
@@ -311,11 +316,22 @@ def volunteer_row_parse(line: int, row: dict[str, str]) -> VolunteerRow:
         max_travel_km=number_parse(row.get("max_travel_km", ""), "max_travel_km", low=0, high=100),
         groups=[g.replace(" ", "-") for g in list_parse(row.get("groups", ""))],
         status=status,
-        consent_at=datetime(consent_day.year, consent_day.month, consent_day.day, 12, tzinfo=UTC)
-        if consent_day
-        else None,
-        consent_text=_spaces(row.get("consent_text", "")) or None,
+        consent_at=consent_at,
+        consent_text=consent_text,
+        consent_source=consent_source,
     )
+
+
+def _consent_parse(row: dict[str, str]) -> tuple[datetime | None, str | None, str | None]:
+    """(when, in what words, where) the person agreed, as far as the file says; None for each it
+    does not. A date is taken as noon UTC of that day."""
+    day = date_parse(row.get("consent_date", ""), "consent_date")
+    if day is not None and day > datetime.now(UTC).date():
+        raise RowProblem(f"consent_date: {row['consent_date']!r} is in the future")
+    at = datetime(day.year, day.month, day.day, 12, tzinfo=UTC) if day else None
+    wording = _spaces(row.get("consent_wording", "") or row.get("consent_text", "")) or None
+    source = _spaces(row.get("consent_source", ""))[:150] or None
+    return at, wording, source
 
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, TextIO
 
 from django.utils import timezone
 
+from volunteers.contact_state import REFUSED, ImportedState, contact_states_import, numbers_erased, state_next
 from volunteers.geocoding import GeocodeError
 from volunteers.geography import CELL_FIELDS, cell_fields
 from volunteers.importing.batches import batches_write
@@ -23,26 +24,25 @@ from volunteers.importing.places import places_find, point_key
 from volunteers.importing.reading import FileProblem, table_read
 from volunteers.importing.report import ImportReport
 from volunteers.importing.rows import (
+    CONSENT_COLUMNS,
     VOLUNTEER_COLUMNS,
     VOLUNTEER_OPTIONAL_COLUMNS,
     RowProblem,
     VolunteerRow,
     volunteer_row_parse,
 )
+from volunteers.importing.volunteer_states import (
+    consent_source_for,
+    import_event,
+    new_states,
+    state_change,
+)
 from volunteers.models import Membership, MutualAidGroup, Volunteer
 from volunteers.phones import phone_mask
 from volunteers.privacy import phones_blocked
 
 BATCH_SIZE = 2000
-ERASURE_SOURCE = "erasure"
-
-
-def consent_text_default(source: str, today: date) -> str:
-    return (
-        f"Imported from {source} on {today:%d %B %Y}. The group that kept this list recorded this "
-        "person as a volunteer who agreed to be contacted about helping neighbours; their own words "
-        "were not recorded. Every message says how to stop (reply STOP)."
-    )
+S = Volunteer.Status
 
 
 @dataclasses.dataclass
@@ -86,6 +86,7 @@ def volunteers_import(
         encoding=table.encoding,
         rows=len(table.rows),
         ignored_columns=table.ignored_columns,
+        consent_columns=[c for c in (*CONSENT_COLUMNS, "consent_text") if c in table.columns],
     )
     # 1. Check each row on its own (pure).
     parsed = _rows_parse(table.rows, report)
@@ -93,8 +94,9 @@ def volunteers_import(
     slugs = {slug for row in parsed for slug in row.groups}
     group_ids = dict(MutualAidGroup.objects.filter(slug__in=slugs).values_list("slug", "id"))
     blocked = phones_blocked(row.phone for row in parsed)
+    erased = numbers_erased(phones=[row.phone for row in parsed])
     # 3. Places: postcodes in batches; points checked already, their council from the nearest postcode.
-    located = _rows_locate(parsed, group_ids=group_ids, blocked=blocked, report=report)
+    located = _rows_locate(parsed, group_ids=group_ids, erased=erased, report=report)
     # 4. Duplicate lines: the phone is the identity.
     items = _duplicates_merge(located, report)
     # 5. Write, batch by batch.
@@ -121,10 +123,13 @@ def _rows_parse(rows: list[tuple[int, dict[str, str]]], report: ImportReport) ->
     return parsed
 
 
-def _row_refused(row: VolunteerRow, *, group_ids: dict[str, int], blocked: dict[str, str]) -> str:
+def _row_refused(row: VolunteerRow, *, group_ids: dict[str, int], erased: set[str]) -> str:
     """Why the row may not come in wherever it is (an erased person, an unknown group), or ""."""
-    if blocked.get(row.phone) == ERASURE_SOURCE:
-        return "phone: this person asked for their data to be erased; they must not be re-added"
+    if row.phone in erased and state_next(state=S.ERASED, event=import_event(row)) == REFUSED:
+        return (
+            "phone: this person asked for their data to be erased; they must not be re-added "
+            "(only they can come back, by signing up at /join/)"
+        )
     unknown = [slug for slug in row.groups if slug not in group_ids]
     if unknown:
         return f"groups: no group with the slug {', '.join(unknown)} (import the groups first)"
@@ -132,13 +137,13 @@ def _row_refused(row: VolunteerRow, *, group_ids: dict[str, int], blocked: dict[
 
 
 def _rows_locate(
-    parsed: list[VolunteerRow], *, group_ids: dict[str, int], blocked: dict[str, str], report: ImportReport
+    parsed: list[VolunteerRow], *, group_ids: dict[str, int], erased: set[str], report: ImportReport
 ) -> list[_Located]:
     """Each row that may come in, with its place, council and groups; the others rejected."""
     places, council_near = places_find(parsed)
     located: list[_Located] = []
     for row in parsed:
-        refused = _row_refused(row, group_ids=group_ids, blocked=blocked)
+        refused = _row_refused(row, group_ids=group_ids, erased=erased)
         if refused:
             report.rejected.append((row.line, refused))
             continue
@@ -193,7 +198,9 @@ _CURRENT = (
     "status",
     "consent_channel",
 )
-# The values a new volunteer's row gives; every other column is the same for the whole batch.
+# The values a new volunteer's row gives; every other column is the same for the whole batch. The
+# status is not among them: a new row starts with the model's default and the contact state then
+# applies the row's import event (volunteers.contact_state, the only writer of the status).
 _NEW_PER_ROW = (
     "name",
     "phone",
@@ -205,9 +212,9 @@ _NEW_PER_ROW = (
     "dbs_expires_on",
     "has_car",
     "max_travel_km",
-    "status",
     "consent_at",
     "consent_text",
+    "consent_source",
     "latitude",
     "longitude",
     *CELL_FIELDS,
@@ -223,25 +230,35 @@ def _batch_write(
     }
     new_items = [item for item in items if item.row.phone not in current]
     changes_by_id: dict[int, dict[str, Any]] = {}
+    states: list[ImportedState] = []
     changed_phones: set[str] = set()
     for item in items:
         volunteer = current.get(item.row.phone)
         if volunteer is None:
             continue
-        changes = _volunteer_changes(volunteer, item, source, now)
+        changes = _volunteer_changes(volunteer, item, source)
         if changes:
             changes_by_id[volunteer["id"]] = changes
+        state = state_change(status=volunteer["status"], volunteer_id=volunteer["id"], row=item.row)
+        if state is not None:
+            states.append(state)
+        if changes or state is not None:
             changed_phones.add(item.row.phone)
     if new_items:
-        report.opted_out += _volunteers_insert(new_items, blocked, source, now)
+        _volunteers_insert(new_items, source, now)
+        born = new_states(rows=[i.row for i in new_items], blocked=blocked)
+        report.opted_out += sum(1 for s in born if s.before == S.OPTED_OUT)
+        states += born
         report.created += len(new_items)
     if changes_by_id:
         _volunteers_update(changes_by_id, now)
+    contact_states_import(rows=states, now=now)
     added, joined = _memberships_add(items, current=current, new_items=new_items, now=now)
     report.memberships_created += added
     changed_phones |= joined
     report.updated += len(changed_phones)
     report.unchanged += len(current) - len(changed_phones)
+    report.consent_unknown += sum(1 for i in new_items if i.row.consent_at is None)
 
 
 def _volunteers_update(changes_by_id: dict[int, dict[str, Any]], now: datetime) -> None:
@@ -294,31 +311,24 @@ def _memberships_add(
     return len(new_memberships), joined
 
 
-def _volunteers_insert(items: list[_Located], blocked: dict[str, str], source: str, now: datetime) -> int:
-    """Insert new volunteers (one executemany); return how many were kept opted out."""
+def _volunteers_insert(items: list[_Located], source: str, now: datetime) -> None:
+    """Insert new volunteers (one executemany). Consent is what the file says, and unknown where it
+    says nothing (never the time of the import)."""
     insert = RowsInsert(
         Volunteer,
         _NEW_PER_ROW,
         {
             "availability": {},  # any time, until they say otherwise
             "consent_channel": Volunteer.ConsentChannel.IMPORT,
-            "consent_source": f"import_volunteers {source}"[:200],
             "created_at": now,
             "updated_at": now,
         },
     )
-    now_db = db_value(Volunteer, "consent_at", now)
-    consent_text = consent_text_default(source, now.date())
     travel_default = Volunteer._meta.get_field("max_travel_km").get_default()
     skills, languages = json_values(Volunteer, "skills"), json_values(Volunteer, "languages")
-    opted_out = 0
     rows = []
     for item in items:
         row = item.row
-        status = row.status or Volunteer.Status.ACTIVE
-        if row.phone in blocked:
-            status = Volunteer.Status.OPTED_OUT
-            opted_out += 1
         rows.append(
             (
                 row.name,
@@ -333,24 +343,22 @@ def _volunteers_insert(items: list[_Located], blocked: dict[str, str], source: s
                 else db_value(Volunteer, "dbs_expires_on", row.dbs_expires_on),
                 bool(row.has_car),
                 travel_default if row.max_travel_km is None else row.max_travel_km,
-                status,
-                now_db if row.consent_at is None else db_value(Volunteer, "consent_at", row.consent_at),
-                row.consent_text or consent_text,
+                None if row.consent_at is None else db_value(Volunteer, "consent_at", row.consent_at),
+                row.consent_text or "",
+                consent_source_for(source=source, given=row.consent_source, known=row.consent_at is not None),
                 item.latitude,
                 item.longitude,
                 *cell_fields(item.latitude, item.longitude).values(),
             )
         )
     insert.execute(rows)
-    return opted_out
 
 
-def _volunteer_changes(
-    volunteer: dict[str, Any], item: _Located, source: str, now: datetime
-) -> dict[str, Any]:
+def _volunteer_changes(volunteer: dict[str, Any], item: _Located, source: str) -> dict[str, Any]:
     """What the row changes on an existing volunteer (their current column values, _CURRENT):
     {field: new value}, empty when the row says nothing new. A value the row leaves blank (None)
-    changes nothing. Runs once per known volunteer on a re-import: kept to plain comparisons."""
+    changes nothing. The status is the contact state's (``state_change``). Runs once per known
+    volunteer on a re-import: kept to plain comparisons."""
     row = item.row
     changed: dict[str, Any] = {}
     if volunteer["name"] != row.name:
@@ -362,16 +370,16 @@ def _volunteer_changes(
             changed[name] = value
     if row.dbs is not None and volunteer["dbs_level"] != row.dbs:
         changed["dbs_level"] = row.dbs
-    # Only the person can take themselves out of "opted out" (by texting START).
-    if row.status is not None and volunteer["status"] not in (Volunteer.Status.OPTED_OUT, row.status):
-        changed["status"] = row.status
     if not volunteer["consent_channel"]:
-        # Someone on the register without a consent record (added by staff): record the file's.
+        # Someone on the register without a consent record (added by staff): record the file's,
+        # unknown where the file has no date.
         changed.update(
-            consent_at=row.consent_at or now,
-            consent_text=row.consent_text or consent_text_default(source, now.date()),
+            consent_at=row.consent_at,
+            consent_text=row.consent_text or "",
             consent_channel=Volunteer.ConsentChannel.IMPORT,
-            consent_source=f"import_volunteers {source}"[:200],
+            consent_source=consent_source_for(
+                source=source, given=row.consent_source, known=row.consent_at is not None
+            ),
         )
     return changed
 

@@ -6,8 +6,11 @@ class Command(ImportCommand):
     kind = "volunteers"
     help = (
         "Import volunteers from a CSV (name,phone,postcode,latitude,longitude,skills,languages,dbs,has_car,"
-        "groups). The phone is the identity: a known number is updated, never duplicated. Every rejected "
-        "row is reported with its line number; the good rows are imported; --dry-run writes nothing."
+        "groups), and when present status, dbs_expires_on, max_travel_km and the consent columns "
+        "consent_date, consent_wording, consent_source (without a consent_date, consent is recorded as "
+        "unknown and the person is asked to re-consent first). The phone is the identity: a known "
+        "number is updated, never duplicated. Every rejected row is reported with its line number; the "
+        "good rows are imported; --dry-run writes nothing."
     )
 
     def handle(self, *args, **options):

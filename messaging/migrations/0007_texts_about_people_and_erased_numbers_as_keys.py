@@ -21,7 +21,7 @@ def erased_numbers_as_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('messaging', '0005_inbox_per_organisation'),
+        ('messaging', '0006_opt_outs_and_erasures_into_contact_states'),
     ]
 
     operations = [
