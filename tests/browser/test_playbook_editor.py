@@ -51,6 +51,13 @@ def test_edit_a_playbook_and_keep_the_old_version(page, live_server, brum_aid):
     axe_check(page)
     screenshot(page, "playbook-editor")
 
+    page.get_by_role("button", name="Save as version 2").click()  # no change note, a text without STOP
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    assert page.get_by_role("link", name="What did you change, and why?", exact=False).is_visible()
+    assert page.get_by_label("To volunteers (English)").input_value() == "Can you help in {area}? Reply READY"
+    axe_check(page)
+
+    call = page.get_by_label("To volunteers (English)")
     call.fill(PUNJABI)
     page.get_by_label("First wave: texts at most").fill("25")
     page.get_by_label("What did you change, and why?").fill(

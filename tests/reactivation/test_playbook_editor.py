@@ -301,3 +301,23 @@ def test_an_organisations_own_playbook_is_edited_by_its_campaign_managers_only(c
     admin = UserFactory(username="root", is_superuser=True, is_staff=True)
     client.force_login(admin)
     assert client.get(edit_url(playbook)).status_code == 200
+
+
+def test_the_list_and_a_playbooks_page_take_the_same_queries_however_many_there_are(
+    client, viewer, playbook, manager, django_assert_num_queries
+):
+    for n in range(3):
+        other = playbook_import(
+            document={**json.loads((DEMO / f"{SLUG}.json").read_text()), "slug": f"copy-{n}"}
+        )
+        playbook_update(playbook=other, user=manager, wave_rules={"first_wave": 5 + n}, change_note="more")
+        playbook_update(playbook=playbook, user=manager, wave_rules={"first_wave": 5 + n}, change_note="more")
+    client.force_login(viewer)
+    url = reverse("reactivation:playbook", args=[playbook.slug])
+    client.get(url)  # the session and roles warm
+    # session, user, roles; then the playbooks and their versions
+    with django_assert_num_queries(5):
+        assert "copy-2" in client.get(reverse("reactivation:playbooks")).content.decode()
+    # session, user, roles; the playbook, its current version, that version, every version, lessons
+    with django_assert_num_queries(8):
+        assert "Version <strong" in client.get(url).content.decode()
