@@ -230,6 +230,9 @@ GEOCODER = env_choice("GEOCODER", "offline", {"offline", "nominatim"})
 # provider's usage policy). Empty: no background tiles; markers and areas still show.
 LEAFLET_TILE_URL = env_str("LEAFLET_TILE_URL", "")
 LEAFLET_TILE_ATTRIBUTION = env_str("LEAFLET_TILE_ATTRIBUTION", "")
+# Every map draws council outlines and postcode districts from the postcode table, tiles or not.
+# The credit its source's licence asks for, shown on each map (README, "Maps and their data").
+POSTCODE_DATA_ATTRIBUTION = env_str("POSTCODE_DATA_ATTRIBUTION", "")
 NOMINATIM_USER_AGENT = env_str("NOMINATIM_USER_AGENT", "rekindle (set NOMINATIM_USER_AGENT)")
 NOMINATIM_TIMEOUT_SECONDS = env_int("NOMINATIM_TIMEOUT_SECONDS", 10, minimum=1)
 # Places shown to someone who may not see a row's details (a viewer, another organisation's staff):

@@ -9,11 +9,58 @@ from reactivation.models import (
     ReadinessCheck,
 )
 
+VERSION_FIELDS: tuple[str, ...] = (
+    "number",
+    "change_note",
+    "steps",
+    "roles",
+    "templates",
+    "targeting",
+    "wave_rules",
+    "created_by",
+    "created_at",
+)
+
 
 class PlaybookVersionInline(admin.StackedInline):
+    """Versions are shown, never changed, added or deleted here: a version a campaign ran is the
+    record of what it sent. A change is made in the playbook editor, which adds a new version."""
+
     model = PlaybookVersion
     extra = 0
-    readonly_fields = ["created_at", "created_by"]
+    fields = VERSION_FIELDS
+    readonly_fields = VERSION_FIELDS
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PlaybookVersion)
+class PlaybookVersionAdmin(admin.ModelAdmin):
+    """Read only, for the same reason as the inline: edit a playbook in its editor."""
+
+    list_display = ["playbook", "number", "change_note", "created_by", "created_at"]
+    list_filter = ["playbook"]
+    list_select_related = ["playbook", "created_by"]
+    fields = ("playbook", *VERSION_FIELDS)
+    readonly_fields = ("playbook", *VERSION_FIELDS)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class AfterActionReviewInline(admin.StackedInline):

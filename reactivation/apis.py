@@ -10,10 +10,16 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.errors import Conflict
 from core.api.filters import query_params_validate
 from core.api.views import ApiViewMixin
 from reactivation.models import Campaign
-from reactivation.permissions import CampaignAccess, can_start_campaign_in, local_authorities_in_area
+from reactivation.permissions import (
+    CampaignAccess,
+    PlaybookAccess,
+    can_start_campaign_in,
+    local_authorities_in_area,
+)
 from reactivation.selectors.campaigns import campaign_progress, campaigns_visible_to
 from reactivation.selectors.playbooks import playbooks_listed
 from reactivation.selectors.register import coverage_gaps, groups_of_freshness, register_freshness_by_group
@@ -27,6 +33,7 @@ from reactivation.serializers import (
     GroupFreshnessFilterSerializer,
     GroupWithFreshnessSerializer,
     PlaybookDetailSerializer,
+    PlaybookEditSerializer,
     PlaybookSerializer,
 )
 from reactivation.services.campaign_lifecycle import (
@@ -38,6 +45,7 @@ from reactivation.services.campaign_lifecycle import (
     campaign_resume,
     campaign_start,
 )
+from reactivation.services.playbooks import PlaybookConflict, playbook_update
 from volunteers.apis import GroupViewSet
 from volunteers.models import Organisation
 from volunteers.permissions import (
@@ -47,20 +55,50 @@ from volunteers.permissions import (
     organisation_for,
 )
 
+_PLAYBOOK_EDIT = (
+    "Makes a new version with the content given (campaign managers only; everyone on staff reads). "
+    "The versions campaigns ran never change. Content equal to the current version makes no new "
+    "version. `based_on_version` guards against undoing someone else's change (409)."
+)
+
 
 @extend_schema_view(
     list=extend_schema(summary="Playbooks: how past responses were run, kept to start the next from"),
     retrieve=extend_schema(summary="One playbook: its current version, every version number and its lessons"),
+    update=extend_schema(
+        summary="Replace a playbook's content: a new version",
+        description=_PLAYBOOK_EDIT,
+        request=PlaybookEditSerializer,
+        responses=PlaybookDetailSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Change some parts of a playbook: a new version",
+        description=_PLAYBOOK_EDIT + " Parts left out are kept from the current version.",
+        request=PlaybookEditSerializer,
+        responses=PlaybookDetailSerializer,
+    ),
 )
-class PlaybookViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    permission_classes = [IsStaffMember]
+class PlaybookViewSet(ApiViewMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    permission_classes = [PlaybookAccess]
     lookup_field = "slug"
 
     def get_queryset(self):
-        return playbooks_listed(with_lessons=self.action == "retrieve")
+        return playbooks_listed(with_lessons=self.action != "list")
 
     def get_serializer_class(self):
-        return PlaybookDetailSerializer if self.action == "retrieve" else PlaybookSerializer
+        return PlaybookSerializer if self.action == "list" else PlaybookDetailSerializer
+
+    def update(self, request, *args, **kwargs):
+        playbook = self.get_object()
+        incoming = PlaybookEditSerializer(data=request.data, partial=kwargs.get("partial", False))
+        incoming.is_valid(raise_exception=True)
+        changes = dict(incoming.validated_data)
+        based_on = changes.pop("based_on_version", None)
+        try:
+            playbook_update(playbook=playbook, user=request.user, based_on=based_on, **changes)
+        except PlaybookConflict as exc:
+            raise Conflict(" ".join(exc.messages)) from None
+        return Response(PlaybookDetailSerializer(self.get_queryset().get(pk=playbook.pk)).data)
 
 
 @extend_schema_view(

@@ -14,7 +14,9 @@ from volunteers.permissions import (
     WRITER_ROLES,
     User,
     has_role_in,
+    is_staff_member,
     is_superuser,
+    organisation_ids_for,
 )
 
 
@@ -95,3 +97,36 @@ class CampaignAccess(BasePermission):
         if request.method in SAFE_METHODS:
             return can_see_campaign(user=request.user, organisation_id=obj.organisation_id)
         return can_manage_campaign(user=request.user, organisation_id=obj.organisation_id)
+
+
+# --- playbooks ------------------------------------------------------------------------------------
+
+
+def can_read_playbooks(*, user: User | None) -> bool:
+    """Everyone on staff (viewers included) may read every playbook and its lessons: they are the
+    region's shared memory."""
+    return is_staff_member(user=user)
+
+
+def can_edit_playbook(*, user: User | None, organisation_id: int | None) -> bool:
+    """A campaign manager edits the shared playbooks (those of no organisation) and their own
+    organisation's; a superuser edits any. Coordinators and viewers read only."""
+    if is_superuser(user):
+        return True
+    if organisation_id is None:
+        return bool(organisation_ids_for(user=user, roles={CAMPAIGN_MANAGER}))
+    return has_role_in(user=user, organisation_id=organisation_id, roles={CAMPAIGN_MANAGER})
+
+
+class PlaybookAccess(BasePermission):
+    """Staff read playbooks; only those who may edit one change it (every change a new version)."""
+
+    message = "Only a campaign manager may change a playbook; everyone on staff may read it."
+
+    def has_permission(self, request, view) -> bool:
+        return can_read_playbooks(user=request.user)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        return can_edit_playbook(user=request.user, organisation_id=obj.organisation_id)

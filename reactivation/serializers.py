@@ -81,6 +81,51 @@ class PlaybookDetailSerializer(PlaybookSerializer):
         return [v.number for v in obj.versions.all()]
 
 
+class StepSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    detail = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    role = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class RoleSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    duties = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class PlaybookEditSerializer(serializers.Serializer):
+    """A change to a playbook's content. PUT gives every part; PATCH only those that change (the
+    rest are kept from the current version). Either way a new version is made when anything
+    changed; the versions campaigns ran are never touched."""
+
+    steps = StepSerializer(many=True, help_text="The steps in order.")
+    roles = RoleSerializer(many=True)
+    templates = serializers.DictField(
+        child=serializers.DictField(child=serializers.CharField(max_length=1600, allow_blank=False)),
+        help_text='{language: {message: text}}, e.g. {"en": {"volunteer_call": "{sender}: ... Reply STOP to opt out"}}. '
+        "Each text names the sender with {sender} and ends with Reply STOP to opt out; English needs volunteer_call.",
+    )
+    targeting = serializers.DictField(
+        help_text='e.g. {"group_kinds": [...], "skills": [...], "radius_km": 3}'
+    )
+    wave_rules = serializers.DictField(
+        help_text="first_wave, growth, max_wave, wait_minutes, max_waves, stop_when_ready: positive numbers."
+    )
+    change_note = serializers.CharField(
+        max_length=300, required=False, help_text="What changed and why; required, shown with the version."
+    )
+    based_on_version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The version this change was written against: when someone saved a newer one since, "
+        "the change is refused (409) instead of undoing theirs.",
+    )
+
+    def validate(self, attrs):
+        if not (attrs.get("change_note") or "").strip():
+            raise serializers.ValidationError({"change_note": ["Say in a few words what changed and why."]})
+        return attrs
+
+
 class AreaSerializer(serializers.Serializer):
     """``{"latitude", "longitude", "radius_km"}`` or ``{"local_authorities": [names]}``."""
 

@@ -40,6 +40,7 @@ from reactivation.services.campaign_lifecycle import (
 from reactivation.services.playbooks import review_append
 from volunteers.forms import LANGUAGE_CHOICES
 from volunteers.geography import CELL_SIDES_KM
+from volunteers.map_layer import postcode_districts
 from volunteers.permissions import CAMPAIGN_MANAGER, is_staff_member, organisation_for, organisation_ids_for
 
 LANGUAGE_NAMES = dict(LANGUAGE_CHOICES)
@@ -109,11 +110,14 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     if not organisations:
         raise PermissionDenied("Only campaign managers start campaigns.")
     covered = sorted({la.name for o in organisations for la in o.local_authorities.all()})
+    districts = postcode_districts(local_authorities=covered)
     form = CampaignForm(
         request.POST or None,
         organisations=organisations,
         playbooks=playbooks_runnable(),
         local_authorities=covered,
+        districts=districts,
+        initial=_area_asked_for(request),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -127,6 +131,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 user=user,
                 playbook=form.cleaned_data["playbook"],
                 area=form.area(),
+                name=form.campaign_name(),
                 organisation=organisation,
                 target_ready=form.cleaned_data["target_ready"],
                 spend_cap_pence=int(form.cleaned_data["spend_cap_pounds"] * 100),
@@ -140,8 +145,26 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reactivation/campaign_new.html",
-        {"form": form, "tile_url": tile_url(), "map_data": {"markers": []}},
+        {
+            "form": form,
+            "tile_url": tile_url(),
+            "map_data": {
+                "markers": [],
+                "districts": {
+                    d.name: [d.latitude, d.longitude, d.reach_km, d.local_authority] for d in districts
+                },
+            },
+        },
     )
+
+
+def _area_asked_for(request: HttpRequest) -> dict:
+    """A link may name the area to plan for: ``?district=B23`` or ``?local_authority=Walsall``."""
+    if request.GET.get("district"):
+        return {"area_kind": "district", "district": request.GET["district"].upper().strip()}
+    if request.GET.get("local_authority"):
+        return {"area_kind": "local_authorities", "local_authorities": request.GET.getlist("local_authority")}
+    return {}
 
 
 def _visible_campaign(request: HttpRequest, pk: int) -> Campaign:
@@ -258,7 +281,8 @@ def coverage(request: HttpRequest) -> HttpResponse:
             if g.dormant_groups
             else "No dormant group nearby",
             "kind": "gap",
-            "size": 8 + min(12, int(g.score)),
+            # Bigger for a worse gap, never below a readable size (a score can be negative).
+            "size": 8 + max(0, min(8, int(g.score))),
         }
         for g in gaps
     ]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from reactivation.models import AfterActionReview, Campaign, Playbook, PlaybookVersion
+from reactivation.permissions import can_edit_playbook
 from reactivation.selectors.campaigns import campaign_figures
 from reactivation.services.campaign_lifecycle import is_campaign_staff
 from reactivation.waves import wave_rules_problems
@@ -31,6 +32,24 @@ META_FIELDS = ("title", "crisis_type", "summary")
 
 class PlaybookInvalid(ValidationError):
     """A playbook document or edit that breaks the rules; ``.messages`` lists every problem."""
+
+
+class PlaybookConflict(PlaybookInvalid):
+    """Someone saved a newer version while this edit was being written: saving it would undo theirs."""
+
+
+def _conflict_check(*, playbook: Playbook, based_on: int | None) -> None:
+    """Refuse an edit written against a version that is no longer the current one."""
+    current = playbook.current_version
+    if based_on is None or current is None or current.number == based_on:
+        return
+    who = current.created_by.get_username() if current.created_by else "someone"
+    raise PlaybookConflict(
+        [
+            f"While you were editing version {based_on}, {who} saved version {current.number}. "
+            "Look at what they changed, then make your changes again on the newest version."
+        ]
+    )
 
 
 def _content_problems(content: dict[str, Any]) -> list[str]:
@@ -127,11 +146,27 @@ def playbook_create(
 
 @transaction.atomic
 def playbook_update(
-    *, playbook: Playbook, user: User | None, change_note: str = "", **changes: Any
+    *,
+    playbook: Playbook,
+    user: User | None,
+    change_note: str = "",
+    based_on: int | None = None,
+    **changes: Any,
 ) -> PlaybookVersion | None:
     """Edit a playbook. Title, type and summary change in place; steps, roles, templates,
-    targeting and wave rules make a new version, so campaigns that ran the old one keep it.
-    Returns the new version, or None when the content did not change."""
+    targeting and wave rules make a new version, so campaigns that ran the old one keep it: a
+    version is never changed once written. Returns the new version, or None when the content did
+    not change.
+
+    ``user`` None is a trusted caller (a management command); a person must be allowed to edit it
+    (``can_edit_playbook``). ``based_on``: the version number the edit was written against; when
+    someone has saved a newer one since, the edit is refused (PlaybookConflict) rather than
+    silently undoing theirs."""
+    if user is not None and not can_edit_playbook(user=user, organisation_id=playbook.organisation_id):
+        raise PermissionDenied("Only a campaign manager may change a playbook.")
+    # Lock first, so the conflict check and the new number see the same current version.
+    Playbook.objects.select_for_update().filter(pk=playbook.pk).first()
+    _conflict_check(playbook=playbook, based_on=based_on)
     unknown = set(changes) - set(META_FIELDS) - {k for k, _ in VERSIONED_FIELDS}
     if unknown:
         raise PlaybookInvalid([f"{k} cannot be edited" for k in sorted(unknown)])
