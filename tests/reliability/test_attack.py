@@ -216,6 +216,15 @@ SHARED_ROUTES: set[str] = set()
 # Bearer-token pages: the token IS the permission (an offer link, a volunteer's own page, a
 # password reset); another organisation's staff have no token to try.
 CAPABILITY_ROUTES = {"o/<str:token>/", "v/<str:token>/", "reset/<uidb64>/<token>/"}
+# Playbooks are the region's shared memory: every staff member reads them, only campaign managers
+# of the owning organisation (or of any, for a shared playbook) edit them
+# (tests/reactivation/test_playbook_editor.py covers who may edit; below, a coordinator may not).
+SHARED_READ_ROUTES = {
+    "campaigns/playbooks/<slug:slug>/",
+    "campaigns/playbooks/<slug:slug>/edit/",
+    "campaigns/playbooks/<slug:slug>/compare/",
+    "campaigns/playbooks/<slug:slug>/v<int:number>/",
+}
 # Mutual-aid groups are one regional register that every organisation's staff read (read-only).
 SHARED_API = {"groups"}
 API_ROUTES = {
@@ -229,7 +238,18 @@ API_ROUTES = {
 
 def test_every_object_route_is_covered():
     with_ids = {r for r, _ in _patterns() if "<" in r and "api/v1/" not in r and not r.startswith("admin/")}
-    assert with_ids - set(PAGE_ROUTES) - CAPABILITY_ROUTES == set()
+    assert with_ids - set(PAGE_ROUTES) - CAPABILITY_ROUTES - SHARED_READ_ROUTES == set()
+
+
+def test_a_coordinator_cannot_edit_a_shared_playbook(other_coordinator):
+    from tests.factories import PlaybookFactory, PlaybookVersionFactory
+
+    version = PlaybookVersionFactory(playbook=PlaybookFactory(slug="flood"))
+    session = Client()
+    session.force_login(other_coordinator)
+    assert session.get("/campaigns/playbooks/flood/").status_code == 200
+    assert session.post("/campaigns/playbooks/flood/edit/", {"change_note": "x"}).status_code == 403
+    assert version.playbook.versions.count() == 1
 
 
 def _api_detail_paths(objects) -> list[tuple[str, str]]:
