@@ -83,6 +83,9 @@ def _need_claim(*, offer: Offer, channel: str, now: datetime) -> tuple[Need, Off
     mine = (
         Offer.objects.filter(pk=offer.pk, status=Offer.Status.OFFERED)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        # Someone who has opted out since (or been erased) cannot take it: no text could reach them
+        # with the details, and the need would sit assigned to nobody who knows where to go.
+        .exclude(volunteer__status__in=(Volunteer.Status.OPTED_OUT, Volunteer.Status.ERASED))
         .update(status=Offer.Status.ACCEPTED, response_channel=channel, responded_at=now)
     )
     if not mine:

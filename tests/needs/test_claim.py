@@ -145,3 +145,14 @@ def _run_race(n):
     assert Offer.objects.filter(status=Offer.Status.WITHDRAWN).count() == n - 1
     assert OutboundMessage.objects.filter(purpose="offer_accepted").count() == 1
     assert OutboundMessage.objects.filter(purpose="offer_withdrawn").count() == n - 1
+
+
+@pytest.mark.django_db
+def test_a_volunteer_who_has_opted_out_since_cannot_take_the_offer():
+    from volunteers.contact_state import Event, contact_event_record
+
+    need, (offer, *_rest) = offered_need(3)
+    contact_event_record(phone=offer.volunteer.phone, event=Event.STOP)
+    assert offer_accept(offer=offer) == AcceptOutcome.NOT_OFFERED
+    need.refresh_from_db()
+    assert need.status != Need.Status.ASSIGNED and need.assigned_volunteer is None
