@@ -10,9 +10,11 @@ text queued by ``offer_accept``.
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils import timezone
 
 from messaging.registry import InboundContext, OpenQuestion
 from messaging.replies import OFFER
+from messaging.timing import quiet_hours_end
 from needs.models import Need, Offer
 from needs.selectors import needs_about_phone, offer_for_phone_and_ref, offers_open_for_phone
 from needs.services.claim import AcceptOutcome, offer_accept
@@ -41,6 +43,15 @@ def _pick_offer(ctx: InboundContext, verb: str) -> tuple[Offer | None, str | Non
     return None, f"{_sender()}: you have {len(open_offers)} open offers. Reply {refs}."
 
 
+def _details_when(offer: Offer) -> str:
+    """When the accepter's details text goes: at once, or (a normal or low need in quiet hours)
+    when quiet hours end."""
+    held_until = None if offer.need.is_urgent else quiet_hours_end(timezone.now(), settings.SMS_QUIET_HOURS)
+    if held_until is None:
+        return "The details follow in the next text."
+    return f"The details follow at {timezone.localtime(held_until):%H:%M}, when our quiet hours end."
+
+
 def sms_yes(ctx: InboundContext) -> str:
     offer, reply = _pick_offer(ctx, "YES")
     if offer is None:
@@ -48,7 +59,7 @@ def sms_yes(ctx: InboundContext) -> str:
     ref = offer.need.ref
     outcome = offer_accept(offer=offer, channel=Offer.Channel.SMS)
     return {
-        AcceptOutcome.ACCEPTED: f"{_sender()}: {ref} is yours, thank you! The details follow in the next text.",
+        AcceptOutcome.ACCEPTED: f"{_sender()}: {ref} is yours, thank you! {_details_when(offer)}",
         AcceptOutcome.ALREADY_YOURS: f"{_sender()}: {ref} is already yours. Reply DONE {ref} when it is done.",
         AcceptOutcome.ALREADY_TAKEN: f"{_sender()}: sorry, {ref} has already been taken by another volunteer. Thank you!",
         AcceptOutcome.NOT_OPEN: f"{_sender()}: {ref} is no longer needed. Thank you!",
