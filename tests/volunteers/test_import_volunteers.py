@@ -247,7 +247,8 @@ def test_importing_the_same_file_twice_changes_nothing(tmp_path, groups):
 
 
 def test_a_file_without_the_needed_columns_is_refused_whole(tmp_path):
+    # "full name,mobile" is read as name and phone since issue 19; headers nobody could read are not.
     with pytest.raises(CommandError, match="lacks the column"):
-        run(tmp_path, "full name,mobile\nA,07700900001\n")
+        run(tmp_path, "who,digits\nA,07700900001\n")
     with pytest.raises(CommandError, match="empty"):
         run(tmp_path, "\n\n")
