@@ -70,11 +70,7 @@ def need_create(
         search_radius_km=search_radius_km,
     )
     place = _need_check_and_place(need=need, latitude=latitude, longitude=longitude)
-    if need.requester_consents_to_sms:
-        # Word for word, when, and by whom: what a complaint or a subject access request will ask.
-        need.requester_consent_wording = REQUESTER_CONSENT_WORDING
-        need.requester_consent_at = timezone.now()
-        need.requester_consent_recorded_by = need.posted_by
+    _requester_consent_record(need=need)
     with transaction.atomic():
         _need_insert_with_fresh_ref(need=need)
         audit_record(
@@ -132,6 +128,14 @@ def _summary_problem(summary: str) -> str | None:
     if len(summary) > 200:
         return "The summary must be 200 characters or fewer."
     return None
+
+
+def _requester_consent_record(*, need: Need) -> None:
+    """Word for word, when, and by whom: what a complaint or a subject access request will ask."""
+    if need.requester_consents_to_sms:
+        need.requester_consent_wording = REQUESTER_CONSENT_WORDING
+        need.requester_consent_at = timezone.now()
+        need.requester_consent_recorded_by = need.posted_by
 
 
 def _consent_problem(consents: bool, phone: str, phone_problem: str | None) -> str | None:
