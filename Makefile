@@ -44,6 +44,7 @@ wheelhouse: | $(BIN)/python
 
 run: $(BIN)/.installed-base
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_postcodes --if-needed
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py collectstatic --no-input -v0
 	@echo

@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.context_processors.credits",
             ],
         },
     },
@@ -231,8 +232,15 @@ GEOCODER = env_choice("GEOCODER", "offline", {"offline", "nominatim"})
 LEAFLET_TILE_URL = env_str("LEAFLET_TILE_URL", "")
 LEAFLET_TILE_ATTRIBUTION = env_str("LEAFLET_TILE_ATTRIBUTION", "")
 # Every map draws council outlines and postcode districts from the postcode table, tiles or not.
-# The credit its source's licence asks for, shown on each map (README, "Maps and their data").
-POSTCODE_DATA_ATTRIBUTION = env_str("POSTCODE_DATA_ATTRIBUTION", "")
+# The credit its source's licence asks for, shown on each map and in every page's footer (README,
+# "Maps and their data"). The default credits the shipped file (OS Code-Point Open, 2025 release).
+POSTCODE_DATA_ATTRIBUTION = env_str(
+    "POSTCODE_DATA_ATTRIBUTION",
+    "Contains OS data © Crown copyright and database right 2025. "
+    "Contains Royal Mail data © Royal Mail copyright and database right 2025. "
+    "Contains National Statistics data © Crown copyright and database right 2025. "
+    "Postcodes: OS Code-Point Open, Open Government Licence v3.0",
+)
 NOMINATIM_USER_AGENT = env_str("NOMINATIM_USER_AGENT", "rekindle (set NOMINATIM_USER_AGENT)")
 NOMINATIM_TIMEOUT_SECONDS = env_int("NOMINATIM_TIMEOUT_SECONDS", 10, minimum=1)
 # Places shown to someone who may not see a row's details (a viewer, another organisation's staff):

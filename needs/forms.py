@@ -6,7 +6,7 @@ from typing import cast
 
 from django import forms
 
-from needs.models import Need
+from needs.models import REQUESTER_CONSENT_WORDING, Need
 from volunteers.forms import LANGUAGE_CHOICES as VOLUNTEER_LANGUAGES
 from volunteers.models import DBSLevel
 
@@ -45,6 +45,11 @@ class NeedForm(PlainForm):
         label="Name of the person who needs help", max_length=200, required=False
     )
     requester_phone = forms.CharField(label="Their phone number", max_length=30, required=False)
+    requester_consents_to_sms = forms.BooleanField(
+        label="They agree to a text when a volunteer is on the way",
+        required=False,
+        help_text=f'Read them this first: "{REQUESTER_CONSENT_WORDING}"',
+    )
     address = forms.CharField(label="Their address", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     urgency = forms.ChoiceField(
         label="How urgent?", choices=Need.Urgency.choices, initial=Need.Urgency.NORMAL

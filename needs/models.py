@@ -24,6 +24,15 @@ REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 REF_LENGTH = 4
 
 
+# What a requester agrees to when the coordinator ticks "They agree to a text": read to them, and
+# stored word for word with the need. Change it only by changing this text (needs keep the words
+# they were given).
+REQUESTER_CONSENT_WORDING = (
+    "I agree to be sent one text message when a volunteer is on the way, with the volunteer's first "
+    "name and when they will come. My number is used for nothing else."
+)
+
+
 def ref_generate() -> str:
     return "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
 
@@ -76,6 +85,17 @@ class Need(Located):
         "requester agreed to texts",
         default=False,
         help_text="They agreed to be texted about this request (only 'help is coming': a first name and the time).",
+    )
+    # The consent as it was given: the words agreed to, when, and the staff login that recorded it.
+    requester_consent_wording = models.TextField("words the requester agreed to", blank=True)
+    requester_consent_at = models.DateTimeField("when the requester agreed", null=True, blank=True)
+    requester_consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="who recorded the requester's consent",
     )
     postcode = models.CharField(max_length=8, blank=True)
     local_authority = models.ForeignKey(

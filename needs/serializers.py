@@ -32,6 +32,13 @@ class NeedCreateSerializer(serializers.Serializer):
     details = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     requester_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     requester_phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=30)
+    requester_consents_to_sms = serializers.BooleanField(
+        default=False,
+        help_text=(
+            "The requester agreed to one text when a volunteer is on the way (the volunteer's first name "
+            "and when). Stored with the words they agreed to, the time and your login; needs requester_phone."
+        ),
+    )
     address = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
     postcode = serializers.CharField(required=False, allow_blank=True, default="", max_length=10)
     latitude = serializers.FloatField(required=False, allow_null=True, default=None)
@@ -112,6 +119,7 @@ class NeedSerializer(serializers.ModelSerializer):
             "done_at",
             "cancelled_at",
             "expired_at",
+            "requester_consents_to_sms",
             *REQUESTER_FIELDS,
         ]
         read_only_fields = [f for f in fields if f not in REQUESTER_FIELDS]

@@ -2,7 +2,8 @@
 
 The offline geocoder reads the ``Postcode`` table (``load_postcodes``). A full postcode that is not
 in the table falls back to the centre of its district when the district is known, marked as
-approximate; a place that cannot be found is an error, never a silent (0, 0).
+approximate, wherever it is typed (/join/, "Post a need", the API, imports); a place that cannot be
+found is an error, never a silent (0, 0).
 """
 
 from __future__ import annotations
@@ -68,17 +69,27 @@ def _district_place(district: str) -> Place | None:
     )
 
 
+def _unknown(what: str) -> GeocodeError:
+    return GeocodeError(f"{what} is not in this service's list of postcodes; please check it")
+
+
 def geocode_postcode(raw: str, *, allow_district: bool = True) -> Place:
-    """A UK postcode (or, with ``allow_district``, a district like ``B23``) to a place."""
+    """A UK postcode to a place; with ``allow_district``, a district alone (``B23``) too.
+
+    A full postcode that is not in the table but whose district is (a postcode newer than the
+    file, or one letter out) is placed at the centre of its district, marked approximate: every
+    page and the API take the same postcodes. Raises GeocodeError saying why otherwise."""
+    if postcode_is_district(raw):
+        district = postcode_district(raw)
+        if not allow_district:
+            raise GeocodeError(
+                f"{district} is only a postcode district; the full postcode is needed (like B23 6AB)"
+            )
+        place = _district_place(district)
+        if place is None:
+            raise _unknown(f"The postcode district {district}")
+        return place
     try:
-        if postcode_is_district(raw):
-            if not allow_district:
-                raise GeocodeError(f"{raw.strip()!r} is only a district; a full postcode is needed")
-            district = postcode_district(raw)
-            place = _district_place(district)
-            if place is None:
-                raise GeocodeError(f"The postcode district {district} is not in the postcode table")
-            return place
         postcode = postcode_normalise(raw)
     except PostcodeError as exc:
         raise GeocodeError(str(exc)) from None
@@ -90,13 +101,10 @@ def geocode_postcode(raw: str, *, allow_district: bool = True) -> Place:
         point = geocode_online(postcode)
         if point is not None:
             return Place(point[0], point[1], postcode, district, local_authority_near(*point))
-    if allow_district:
-        place = _district_place(district)
-        if place is not None:
-            return Place(
-                place.latitude, place.longitude, postcode, district, place.local_authority_id, "district"
-            )
-    raise GeocodeError(f"The postcode {postcode} does not exist (it is not in the postcode table)")
+    place = _district_place(district)
+    if place is None:
+        raise _unknown(f"The postcode {postcode}")
+    return Place(place.latitude, place.longitude, postcode, district, place.local_authority_id, "district")
 
 
 def geocode_postcodes(raws: Iterable[str]) -> dict[str, Place | GeocodeError]:

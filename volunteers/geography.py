@@ -1,4 +1,4 @@
-"""Geography with no Django in it: UK postcodes, the UK's bounds, distances and spatial cells.
+"""Geography with no Django in it: the UK's bounds, distances and spatial cells.
 
 Spatial cells: every located row carries one integer key per level of a square grid (sides of
 0.2, 0.4, ... 25.6 km). The grid is laid on an equirectangular projection whose east-west scale is
@@ -10,8 +10,13 @@ That is what lets the matcher fetch a small block and still be exact (docs in ne
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
+
+# Postcodes' shapes live in volunteers.postcode_shapes; named here too, where callers found them.
+from volunteers.postcode_shapes import PostcodeError as PostcodeError
+from volunteers.postcode_shapes import postcode_district as postcode_district
+from volunteers.postcode_shapes import postcode_is_district as postcode_is_district
+from volunteers.postcode_shapes import postcode_normalise as postcode_normalise
 
 # --- the UK -----------------------------------------------------------------------------------
 # A generous box around Great Britain, Northern Ireland, the Channel Islands and Shetland.
@@ -42,47 +47,6 @@ def location_validate(latitude: float | str | None, longitude: float | str | Non
     if not (UK_MIN_LAT <= lat <= UK_MAX_LAT and UK_MIN_LON <= lon <= UK_MAX_LON):
         raise LocationError(f"({lat:.4f}, {lon:.4f}) is outside the UK")
     return lat, lon
-
-
-# --- postcodes --------------------------------------------------------------------------------
-# The outward code (area + district) and inward code (sector + unit) of a UK postcode.
-_OUTWARD = r"(?:[A-Z]{1,2}[0-9][A-Z0-9]?)"
-_INWARD = r"(?:[0-9][A-Z]{2})"
-_FULL = re.compile(rf"^({_OUTWARD})({_INWARD})$")
-_DISTRICT = re.compile(rf"^{_OUTWARD}$")
-
-
-class PostcodeError(ValueError):
-    """Not a UK postcode; the message says why."""
-
-
-def _squash(raw: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "", (raw or "").upper())
-
-
-def postcode_normalise(raw: str) -> str:
-    """``"b23 6ab "`` -> ``"B23 6AB"``; raises PostcodeError if it is not a full UK postcode."""
-    squashed = _squash(raw)
-    match = _FULL.match(squashed)
-    if not match:
-        raise PostcodeError(f"{(raw or '').strip()!r} is not a full UK postcode (like B23 6AB)")
-    return f"{match.group(1)} {match.group(2)}"
-
-
-def postcode_district(raw: str) -> str:
-    """The outward code (``"B23 6AB"`` -> ``"B23"``); accepts a full postcode or a district."""
-    squashed = _squash(raw)
-    match = _FULL.match(squashed)
-    if match:
-        return match.group(1)
-    if _DISTRICT.match(squashed):
-        return squashed
-    raise PostcodeError(f"{(raw or '').strip()!r} is not a UK postcode or postcode district")
-
-
-def postcode_is_district(raw: str) -> bool:
-    squashed = _squash(raw)
-    return bool(_DISTRICT.match(squashed)) and not _FULL.match(squashed)
 
 
 # --- distance ---------------------------------------------------------------------------------

@@ -34,7 +34,9 @@ def phone_normalise(raw: str, *, region: str = DEFAULT_REGION, require_mobile: b
     ``require_mobile`` rejects numbers that cannot receive a text message (UK landlines), which is
     what a volunteer's number must be; a requester may give a landline.
     """
-    text = (raw or "").strip()
+    # Any run of spaces, tabs or non-breaking spaces between digit groups is one space: a number is
+    # read the same whichever a spreadsheet or a phone's keyboard put there.
+    text = " ".join((raw or "").split())
     if not text:
         raise InvalidPhone("no phone number given")
     # People write "0044 7700...", "(0)7700 ..." and "+44 (0) 7700 ...": the "(0)" is a national
@@ -50,10 +52,28 @@ def phone_normalise(raw: str, *, region: str = DEFAULT_REGION, require_mobile: b
     if _OFCOM_DRAMA_MOBILE.match(e164):
         return e164
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhone(f"{raw.strip()!r} is not a valid phone number (check the number of digits)")
+        raise InvalidPhone(_invalid_reason(text, number))
     if require_mobile and phonenumbers.number_type(number) not in _SMS_CAPABLE:
         raise InvalidPhone(f"{raw.strip()!r} cannot receive text messages (it is not a mobile number)")
     return e164
+
+
+def _invalid_reason(text: str, number: phonenumbers.PhoneNumber) -> str:
+    """Why libphonenumber refuses a number: the wrong number of digits, or (for a UK number with the
+    right count, like 07700 901000) a range that no phone company has been given."""
+    national = phonenumbers.national_significant_number(number)
+    if number.country_code == 44:
+        digits = len(national) + 1  # as written in the UK, with its 0
+        if digits == 11:
+            return (
+                f"{text!r} is not a valid phone number: it has the right number of digits, but it is not in any range UK phone "
+                "companies use (as far as the numbering plan this service knows goes); check it with the person"
+            )
+        return (
+            f"{text!r} is not a valid phone number: it has {digits} digits, and a UK number has 11, "
+            "like 07700 900123 (check the number of digits)"
+        )
+    return f"{text!r} is not a valid phone number (check the number of digits)"
 
 
 def phone_is_e164(value: str) -> bool:

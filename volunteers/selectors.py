@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import gzip
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
-from volunteers.models import LocalAuthority, MutualAidGroup, Organisation, StaffRole, Volunteer
+from volunteers.models import LocalAuthority, MutualAidGroup, Organisation, Postcode, StaffRole, Volunteer
 from volunteers.permissions import is_superuser
+from volunteers.postcode_files import SHIPPED
 
 
 def organisations_for_user(
@@ -79,3 +82,17 @@ def register_counts_by_local_authority(*, constituent_only: bool = True) -> list
             )
         )
     return result
+
+
+def postcodes_shipped_loaded(*, every: int = 1000) -> bool:
+    """Whether the shipped West Midlands postcodes are in the table: every ``every``-th one of the
+    file and its last one are there (a cheap test, enough to tell a loaded table from an old demo's)."""
+    sample: list[str] = []
+    last = ""
+    with gzip.open(SHIPPED, "rt", encoding="utf-8", newline="") as handle:
+        for index, row in enumerate(csv.DictReader(handle)):
+            last = row["pcds"]
+            if index % every == 0:
+                sample.append(last)
+    wanted = {*sample, last} - {""}
+    return Postcode.objects.filter(postcode__in=wanted).count() == len(wanted)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Iterable, Iterator
+import gzip
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -14,14 +14,9 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.text import slugify
 
-from volunteers.geography import (
-    LocationError,
-    PostcodeError,
-    location_validate,
-    postcode_district,
-    postcode_normalise,
-)
+from volunteers.geography import postcode_district
 from volunteers.models import AuditEvent, LocalAuthority, Organisation, Postcode, StaffRole
+from volunteers.postcode_files import SHIPPED, PostcodeFileError, records_read
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -141,25 +136,14 @@ class PostcodeLoadReport:
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _postcode_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(lines)
-    if reader.fieldnames is None:
-        return
-    reader.fieldnames = [(name or "").strip().lstrip("\ufeff").lower() for name in reader.fieldnames]
-    missing = {"pcds", "lat", "long"} - set(reader.fieldnames)
-    if missing:
-        raise ValidationError(
-            f"The file lacks the column(s) {', '.join(sorted(missing))}; it needs pcds,lat,long."
-        )
-    for row in reader:
-        yield reader.line_num, row
-
-
 def postcodes_load(*, lines: Iterable[str], batch_size: int = 5000) -> PostcodeLoadReport:
-    """Load an ONS-style postcode file (``pcds,lat,long``; ``oslaua`` used when present).
+    """Load a postcode file: the ONS Postcode Directory's columns (``pcds,lat,long``; ``oslaua``
+    and ``oscty`` place it in a council when present) or OS Code-Point Open's own rows
+    (volunteers.postcode_files reads both).
 
-    Rows without a place (ONS marks terminated or unlocated postcodes with lat 99.999999) and rows
-    outside the UK are reported, not loaded; a postcode already in the table is updated.
+    Rows without a place (ONS marks terminated or unlocated postcodes with lat 99.999999,
+    Code-Point Open with positional quality 90) and rows outside the UK are reported, not loaded;
+    a postcode already in the table is updated. Raises ValidationError for a file in neither format.
     """
     report = PostcodeLoadReport()
     la_by_code = {la.ons_code: la.id for la in LocalAuthority.objects.exclude(ons_code="")}
@@ -176,23 +160,40 @@ def postcodes_load(*, lines: Iterable[str], batch_size: int = 5000) -> PostcodeL
             report.loaded += len(batch)
             batch.clear()
 
-    for line_num, row in _postcode_rows(lines):
-        try:
-            postcode = postcode_normalise(row.get("pcds", ""))
-            lat, lon = location_validate(row.get("lat"), row.get("long"))
-        except (PostcodeError, LocationError) as exc:
-            report.rejected.append((line_num, str(exc)))
-            continue
-        batch.append(
-            Postcode(
-                postcode=postcode,
-                district=postcode_district(postcode),
-                latitude=lat,
-                longitude=lon,
-                local_authority_id=la_by_code.get((row.get("oslaua") or "").strip()),
+    try:
+        for record in records_read(lines):
+            if isinstance(record, tuple):
+                report.rejected.append(record)
+                continue
+            council = next((la_by_code[c] for c in record.area_codes if c in la_by_code), None)
+            batch.append(
+                Postcode(
+                    postcode=record.postcode,
+                    district=postcode_district(record.postcode),
+                    latitude=record.latitude,
+                    longitude=record.longitude,
+                    local_authority_id=council,
+                )
             )
-        )
-        if len(batch) >= batch_size:
-            flush()
+            if len(batch) >= batch_size:
+                flush()
+    except PostcodeFileError as exc:
+        raise ValidationError(str(exc)) from None
     flush()
     return report
+
+
+def postcodes_shipped_load(*, districts: Collection[str] | None = None) -> PostcodeLoadReport:
+    """Load the West Midlands' postcodes shipped with Rekindle (volunteers/data/), or only those of
+    ``districts`` (``{"B23", "WV1"}``: the demo needs a few, tests fewer still)."""
+    with gzip.open(SHIPPED, "rt", encoding="utf-8", newline="") as handle:
+        if districts is None:
+            return postcodes_load(lines=handle)
+        return postcodes_load(lines=_lines_in_districts(handle, set(districts)))
+
+
+def _lines_in_districts(lines: Iterator[str], districts: set[str]) -> Iterator[str]:
+    yield next(lines, "")  # the header
+    for line in lines:
+        if line.split(" ", 1)[0] in districts:
+            yield line

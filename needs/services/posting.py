@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from needs.models import Need, ref_generate
+from needs.models import REQUESTER_CONSENT_WORDING, Need, ref_generate
 from volunteers.geocoding import GeocodeError, Place, locate
 from volunteers.geography import MAX_SEARCH_RADIUS_KM, PostcodeError, postcode_district
 from volunteers.models import DBSLevel, Organisation
@@ -69,6 +70,7 @@ def need_create(
         search_radius_km=search_radius_km,
     )
     place = _need_check_and_place(need=need, latitude=latitude, longitude=longitude)
+    _requester_consent_record(need=need)
     with transaction.atomic():
         _need_insert_with_fresh_ref(need=need)
         audit_record(
@@ -100,14 +102,13 @@ def _need_check_and_place(
         "window_end": _window_problem(need.window_start, need.window_end),
         "search_radius_km": radius_problem,
         "language": "A language code such as en, pa or ur." if len(need.language) > 10 else None,
+        "requester_consents_to_sms": _consent_problem(need.requester_consents_to_sms, phone, phone_problem),
         **place_problem,
     }
     errors = {field: problem for field, problem in problems.items() if problem}
     if errors or place is None:
         raise ValidationError(errors)
     need.requester_phone = phone
-    # Consent without a number means nothing to act on; keep the two in step.
-    need.requester_consents_to_sms = need.requester_consents_to_sms and bool(phone)
     need.search_radius_km = radius
     need.postcode = _postcode_to_store(place=place, typed=typed_postcode)
     need.local_authority_id = place.local_authority_id
@@ -126,6 +127,21 @@ def _summary_problem(summary: str) -> str | None:
         return "A short summary is needed (shown to volunteers: no names or addresses)."
     if len(summary) > 200:
         return "The summary must be 200 characters or fewer."
+    return None
+
+
+def _requester_consent_record(*, need: Need) -> None:
+    """Word for word, when, and by whom: what a complaint or a subject access request will ask."""
+    if need.requester_consents_to_sms:
+        need.requester_consent_wording = REQUESTER_CONSENT_WORDING
+        need.requester_consent_at = timezone.now()
+        need.requester_consent_recorded_by = need.posted_by
+
+
+def _consent_problem(consents: bool, phone: str, phone_problem: str | None) -> str | None:
+    """Consent to a text needs a number to text: refused without one, never dropped quietly."""
+    if consents and not phone and not phone_problem:
+        return "They agreed to a text, but there is no phone number: add their number, or untick the box."
     return None
 
 

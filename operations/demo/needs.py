@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from needs.models import Need
 from operations.demo.organisations import organisation_for_authority
 from operations.demo.people import name_pick
-from operations.demo.region import centre_pick, demo_phone, point_jitter, postcode_nearest
-from volunteers.models import DBSLevel, LocalAuthority, Organisation, Postcode, StaffRole
+from operations.demo.region import PostcodeIndex, centre_pick, demo_phone, point_jitter
+from volunteers.models import DBSLevel, LocalAuthority, Organisation, StaffRole
 
 DEMO_MARK = "[demo]"  # starts every demo need's summary
 
@@ -30,7 +30,7 @@ def needs_seed(
     *,
     rng: random.Random,
     count: int,
-    postcodes: list[Postcode],
+    postcodes: PostcodeIndex,
     orgs: dict[str, Organisation],
     la_by_name: dict[str, LocalAuthority],
     now: datetime,
@@ -43,7 +43,7 @@ def needs_seed(
     for i in range(count):
         centre = centre_pick(rng)
         lat, lon = point_jitter(rng, centre, 1.0)
-        pc = postcode_nearest(postcodes, lat, lon)
+        pc = postcodes.nearest(lat, lon)
         category, summary, urgency, needs_dbs, needs_car = NEED_TEMPLATES[i % len(NEED_TEMPLATES)]
         org = orgs[org_for_la[centre.local_authority]]
         # Drawn in this order (name, house, start, length) so that a seed keeps giving the same needs.
@@ -68,5 +68,5 @@ def needs_seed(
             window_start=window_start,
             window_end=window_end,
         )
-        need.set_location(lat, lon)
+        need.set_location(pc.latitude, pc.longitude)  # at the real postcode
         need.save()

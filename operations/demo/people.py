@@ -7,14 +7,14 @@ from datetime import date, datetime, timedelta
 
 from operations.demo.region import (
     DEMO_PHONE_PREFIX,
+    PostcodeIndex,
     centre_nearest,
     centre_pick,
     demo_phone,
     point_jitter,
-    postcode_nearest,
 )
 from volunteers.contact_state import IMPORT_EVENTS, NONE, ImportedState, contact_states_import
-from volunteers.models import DBSLevel, LocalAuthority, Postcode, Volunteer
+from volunteers.models import DBSLevel, LocalAuthority, Volunteer
 
 FIRST_NAMES = [
     "Amara",
@@ -153,7 +153,7 @@ def volunteer_build(
     *,
     rng: random.Random,
     index: int,
-    postcodes: list[Postcode],
+    postcodes: PostcodeIndex,
     la_by_name: dict[str, LocalAuthority],
     now: datetime,
 ) -> tuple[Volunteer, str]:
@@ -161,7 +161,7 @@ def volunteer_build(
     ``rng`` in a fixed order, so that the same seed builds the same people."""
     centre = centre_pick(rng)
     lat, lon = point_jitter(rng, centre, 1.6)
-    pc = postcode_nearest(postcodes, lat, lon)
+    pc = postcodes.nearest(lat, lon)
     dormant_since_2021 = rng.random() < 0.3
     dbs = rng.choices(DBSLevel.values, weights=[60, 15, 10, 15])[0]
     consent_at = now - timedelta(days=rng.randint(30, 6 * 365 // 2))
@@ -169,7 +169,8 @@ def volunteer_build(
         "name": name_pick(rng),
         "phone": demo_phone(index),
         "postcode": pc.postcode,
-        "local_authority": la_by_name[centre.local_authority],
+        # The council of the real postcode they live at (the centre's when the file has none).
+        "local_authority_id": pc.local_authority_id or la_by_name[centre.local_authority].id,
         "skills": sorted(rng.sample(SKILLS, rng.randint(1, 4))),
         "languages": rng.choice(LANGUAGE_MIX),
         "dbs_level": dbs,
@@ -190,7 +191,7 @@ def volunteer_build(
         consent_source="synthetic demo data",
         last_active_at=consent_at if dormant_since_2021 else now - timedelta(days=rng.randint(0, 120)),
     )
-    volunteer.set_location(lat, lon)
+    volunteer.set_location(pc.latitude, pc.longitude)  # where their real postcode is
     return volunteer, status
 
 
@@ -198,7 +199,7 @@ def volunteers_seed(
     *,
     rng: random.Random,
     count: int,
-    postcodes: list[Postcode],
+    postcodes: PostcodeIndex,
     la_by_name: dict[str, LocalAuthority],
     now: datetime,
 ) -> None:

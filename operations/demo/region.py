@@ -1,4 +1,4 @@
-"""The demo's geography: real town centres, invented postcodes around them, invented numbers."""
+"""The demo's geography: real town centres, the real postcodes around them, invented numbers."""
 
 from __future__ import annotations
 
@@ -85,31 +85,41 @@ def centre_nearest(lat: float, lon: float) -> Centre:
     return min(CENTRES, key=lambda c: (c.lat - lat) ** 2 + ((c.lon - lon) * 0.61) ** 2)
 
 
-def postcodes_build(rng: random.Random) -> list[Postcode]:
-    """Forty invented postcodes in each centre's districts, near the centre (unsaved, unique)."""
-    la_by_name = authorities_by_name()
-    rows = []
-    letters = "ABDEFGHJLNPQRSTUWXYZ"  # the letters real inward codes use
-    for centre in CENTRES:
-        for district in centre.districts:
-            for _ in range(40):
-                unit = f"{rng.randint(1, 9)}{rng.choice(letters)}{rng.choice(letters)}"
-                lat, lon = point_jitter(rng, centre, 1.2)
-                rows.append(
-                    Postcode(
-                        postcode=f"{district} {unit}",
-                        district=district,
-                        latitude=lat,
-                        longitude=lon,
-                        local_authority=la_by_name[centre.local_authority],
-                    )
-                )
-    unique = {p.postcode: p for p in rows}
-    return list(unique.values())
+def demo_districts() -> set[str]:
+    return {district for centre in CENTRES for district in centre.districts}
 
 
-def postcode_nearest(postcodes: list[Postcode], lat: float, lon: float) -> Postcode:
-    return min(postcodes, key=lambda p: (p.latitude - lat) ** 2 + ((p.longitude - lon) * 0.61) ** 2)
+class PostcodeIndex:
+    """The real postcodes of the demo's districts, bucketed on a grid of about a kilometre, so
+    that the nearest one to a point is found among a few dozen rather than tens of thousands."""
+
+    STEP = 0.01  # degrees of latitude (1.1 km); longitude buckets are as wide in kilometres
+
+    def __init__(self, postcodes: list[Postcode]):
+        if not postcodes:
+            raise ValueError("No postcodes to place the demo's people on")
+        self.buckets: dict[tuple[int, int], list[Postcode]] = {}
+        for pc in postcodes:
+            self.buckets.setdefault(self._key(pc.latitude, pc.longitude), []).append(pc)
+
+    def _key(self, lat: float, lon: float) -> tuple[int, int]:
+        return int(lat // self.STEP), int(lon * 0.61 // self.STEP)
+
+    def nearest(self, lat: float, lon: float) -> Postcode:
+        row, col = self._key(lat, lon)
+        for reach in range(1, 50):  # widen the ring until it holds a postcode
+            found = [
+                pc
+                for r in range(row - reach, row + reach + 1)
+                for c in range(col - reach, col + reach + 1)
+                for pc in self.buckets.get((r, c), ())
+            ]
+            if found:
+                return min(found, key=lambda p: (p.latitude - lat) ** 2 + ((p.longitude - lon) * 0.61) ** 2)
+        return min(
+            (pc for bucket in self.buckets.values() for pc in bucket),
+            key=lambda p: (p.latitude - lat) ** 2 + ((p.longitude - lon) * 0.61) ** 2,
+        )
 
 
 DEMO_PHONE_PREFIX = "+4477009"

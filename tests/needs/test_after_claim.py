@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from messaging.models import OutboundMessage
@@ -116,7 +117,10 @@ def test_need_create_records_consent_only_with_a_phone(brum_aid, coordinator):
     )
     with_phone = need_create(**base, requester_phone="07700 900222", requester_consents_to_sms=True)
     assert with_phone.requester_consents_to_sms is True
-    assert need_create(**base, requester_consents_to_sms=True).requester_consents_to_sms is False
+    # Issue 19: consent without a number is refused, not dropped without a word.
+    with pytest.raises(ValidationError) as refused:
+        need_create(**base, requester_consents_to_sms=True)
+    assert "there is no phone number" in refused.value.message_dict["requester_consents_to_sms"][0]
     assert need_create(**base, requester_phone="07700 900223").requester_consents_to_sms is False
 
 

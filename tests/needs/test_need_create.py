@@ -33,7 +33,7 @@ def test_a_need_placed_by_a_point_gets_a_ref_and_cell_keys():
             "A postcode, or a latitude and longitude, is needed",
         ),
         ({"latitude": 48.85, "longitude": 2.35}, "latitude", "outside the UK"),
-        ({"postcode": "ZZ99 9ZZ"}, "postcode", "does not exist"),
+        ({"postcode": "TR99 9ZZ"}, "postcode", "is not in this service's list of postcodes"),
         ({"latitude": 52.48, "longitude": -1.9, "requester_phone": "12"}, "requester_phone", "not a"),
         ({"latitude": 52.48, "longitude": -1.9, "category": "juggling"}, "category", "Unknown category"),
         ({"latitude": 52.48, "longitude": -1.9, "search_radius_km": 100}, "search_radius_km", "at most 25.6"),

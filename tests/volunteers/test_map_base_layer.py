@@ -13,7 +13,7 @@ from volunteers.models import Postcode
 pytestmark = pytest.mark.django_db
 URL = "/map/base-layer.json"
 
-ERDINGTON = [("B23 6AA", 52.524, -1.840), ("B23 7BB", 52.530, -1.830), ("B23 5CC", 52.518, -1.850)]
+ERDINGTON = [("B23 6AA", 52.524, -1.840), ("B23 7BB", 52.530, -1.830), ("B23 5DD", 52.518, -1.850)]
 SPARKBROOK = [("B11 1AA", 52.461, -1.873), ("B11 2BB", 52.455, -1.880)]
 WALSALL = [("WS1 1AA", 52.586, -1.983)]
 

@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TextIO
 
+from django.db import DataError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from volunteers.contact_state import NONE, Event, contact_state_apply, numbers_erased
 from volunteers.importing.batches import batches_write
+from volunteers.importing.headers import GROUP_SYNONYMS
 from volunteers.importing.reading import FileProblem, table_read
 from volunteers.importing.report import ImportReport
 from volunteers.importing.rows import (
@@ -48,7 +50,10 @@ def groups_import(
     """Import a groups file. ``organisation`` coordinates every group in it unless a row's own
     ``organisation`` column names another (by slug). Raises FileProblem for an unreadable file."""
     table = table_read(
-        data, required=("name", "local_authority"), known=GROUP_COLUMNS + GROUP_OPTIONAL_COLUMNS
+        data,
+        required=("name", "local_authority"),
+        known=GROUP_COLUMNS + GROUP_OPTIONAL_COLUMNS,
+        synonyms=GROUP_SYNONYMS,
     )
     if not {"latitude", "longitude"} <= set(table.columns):
         raise FileProblem("The file needs latitude and longitude columns (each group's centre).")
@@ -59,6 +64,8 @@ def groups_import(
         encoding=table.encoding,
         rows=len(table.rows),
         ignored_columns=table.ignored_columns,
+        understood=table.understood,
+        rejected=list(table.unreadable),
     )
     org_slugs = {cells.get("organisation", "").strip().lower() for _, cells in table.rows} - {""}
     organisations = {o.slug: o for o in Organisation.objects.filter(slug__in=org_slugs)}
@@ -160,22 +167,49 @@ def _batch_write(
     }
     for row in rows:
         org = organisations.get(row.organisation) if row.organisation else organisation
-        group = existing.get(row.slug)
-        is_new = group is None
-        if group is None:
-            group = MutualAidGroup(slug=row.slug, created_at=now)
-        changed = _group_update(group, row, org) or is_new
-        if changed:
-            group.save()
-        contact_changed = bool(row.contact_phone) and _contact_attach(
-            group, row, contacts, blocked, source, now, report
-        )
-        if is_new:
-            report.created += 1
-        elif changed or contact_changed:
-            report.updated += 1
-        else:
-            report.unchanged += 1
+        had_contact, memberships = row.contact_phone in contacts, report.memberships_created
+        try:
+            # A savepoint per row: a value the database still refuses (the checks in rows.py come
+            # first) costs that line, never the good rows around it.
+            with transaction.atomic():
+                outcome = _row_write(row, existing, org, contacts, blocked, source, now, report)
+        except DataError as exc:
+            # The savepoint undid the row: forget what it made, so later rows do not lean on it.
+            existing.pop(row.slug, None)
+            if not had_contact:
+                contacts.pop(row.contact_phone, None)
+            report.memberships_created = memberships
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+            report.rejected.append((row.line, f"a value does not fit the database ({first_line})"))
+            continue
+        setattr(report, outcome, getattr(report, outcome) + 1)
+
+
+def _row_write(
+    row: GroupRow,
+    existing: dict[str, MutualAidGroup],
+    org: Organisation | None,
+    contacts: dict[str, Volunteer],
+    blocked: dict[str, str],
+    source: str,
+    now: datetime,
+    report: ImportReport,
+) -> str:
+    """Write one group row; "created", "updated" or "unchanged"."""
+    group = existing.get(row.slug)
+    is_new = group is None
+    if group is None:
+        group = MutualAidGroup(slug=row.slug, created_at=now)
+    changed = _group_update(group, row, org) or is_new
+    if changed:
+        group.save()
+    contact_changed = bool(row.contact_phone) and _contact_attach(
+        group, row, contacts, blocked, source, now, report
+    )
+    if is_new:
+        existing[row.slug] = group
+        return "created"
+    return "updated" if changed or contact_changed else "unchanged"
 
 
 def _group_update(group: MutualAidGroup, row: GroupRow, org: Organisation | None) -> bool:

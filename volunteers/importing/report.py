@@ -22,6 +22,8 @@ class ImportReport:
     duplicates: list[tuple[int, int, str]] = field(default_factory=list)
     approximate: list[tuple[int, str]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    # (the header as typed, the column it was read as or "" when ignored), in the file's order
+    understood: list[tuple[str, str]] = field(default_factory=list)
     # Volunteers only: the consent columns the file has, and new people whose consent is unknown.
     consent_columns: list[str] | None = None
     consent_unknown: int = 0
@@ -61,11 +63,23 @@ class ImportReport:
         ]
         out += [(line, f"line {line}: located approximately: {why}") for line, why in self.approximate]
         text = [t for _, t in sorted(out, key=lambda item: item[0])]
-        if self.ignored_columns:
+        if self.understood:
+            text.insert(0, self._columns_line())
+        elif self.ignored_columns:
             text.insert(0, f"columns ignored (not known): {', '.join(self.ignored_columns)}")
         if self.consent_columns is not None:
             text.insert(0, self._consent_line())
         return text
+
+    def _columns_line(self) -> str:
+        """How each header was read: "'Full Name' as name, 'Mobile Number' as phone, 'Notes' ignored"."""
+        said = [
+            (f"{typed!r} as {name}" if typed.casefold() != name else name)
+            if name
+            else f"{typed!r} ignored (not known)"
+            for typed, name in self.understood
+        ]
+        return "columns read: " + ", ".join(said)
 
     def _consent_line(self) -> str:
         if not self.consent_columns:

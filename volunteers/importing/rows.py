@@ -11,10 +11,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-import phonenumbers
-
 from volunteers.geography import LocationError, PostcodeError, location_validate, postcode_normalise
-from volunteers.phones import InvalidPhone, phone_normalise
+from volunteers.importing.cells import NAME_MAX, SLUG_MAX, list_parse, mobile_normalise, text_fit_problem
+from volunteers.phones import InvalidPhone
 
 VOLUNTEER_COLUMNS = (
     "name",
@@ -124,29 +123,6 @@ LANGUAGE_CODES = {
 }
 
 
-# Most numbers in a sheet are ordinary UK mobiles. Checking them against libphonenumber's own GB
-# mobile pattern is one regex; the full phone_normalise (which tries every number type) costs
-# about 100 us a row, a quarter of a 100,000-row import. Anything else goes the full way.
-def _gb_mobile_pattern() -> re.Pattern[str]:
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region("GB")
-    pattern = metadata.mobile.national_number_pattern if metadata and metadata.mobile else None
-    # Without libphonenumber's pattern, the fast path matches nothing and every number goes the full way.
-    return re.compile(pattern or r"(?!)")
-
-
-_GB_MOBILE = _gb_mobile_pattern()
-_UK_MOBILE_SHAPE = re.compile(r"^(?:\+44|0044|44)?0?(7\d{9})$")
-_SEPARATORS = re.compile(r"[\s().\-]|\(0\)")
-
-
-def mobile_normalise(raw: str) -> str:
-    """phone_normalise(raw, require_mobile=True), with a fast path for plain UK mobiles."""
-    match = _UK_MOBILE_SHAPE.match(_SEPARATORS.sub("", raw or ""))
-    if match and _GB_MOBILE.fullmatch(match.group(1)):
-        return "+44" + match.group(1)
-    return phone_normalise(raw, require_mobile=True)
-
-
 class RowProblem(ValueError):
     """One row cannot be imported; the message says why in plain words."""
 
@@ -198,21 +174,7 @@ def _spaces(text: str) -> str:
     return " ".join((text or "").split())
 
 
-_LIST_SEPARATORS = re.compile(r"[;,]")
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
-
-
-def list_parse(text: str) -> list[str]:
-    """``"Shopping; driving, cooking"`` -> ``["shopping", "driving", "cooking"]`` (order kept, no repeats).
-
-    The contract says ``;``; commas are forgiven because a sheet's cell may hold them when quoted.
-    """
-    items: list[str] = []
-    for part in _LIST_SEPARATORS.split(text or ""):
-        item = _spaces(part).lower()
-        if item and item not in items:
-            items.append(item)
-    return items
 
 
 def languages_parse(text: str) -> list[str]:
@@ -279,8 +241,9 @@ def volunteer_row_parse(line: int, row: dict[str, str]) -> VolunteerRow:
     name = _spaces(row.get("name", ""))
     if not name:
         raise RowProblem("name: a name is needed")
-    if len(name) > 200:
-        raise RowProblem("name: longer than 200 characters")
+    too_long = text_fit_problem(name, "name", NAME_MAX)
+    if too_long:
+        raise RowProblem(too_long)
     try:
         phone = mobile_normalise(row.get("phone", ""))
     except InvalidPhone as exc:
@@ -314,7 +277,7 @@ def volunteer_row_parse(line: int, row: dict[str, str]) -> VolunteerRow:
         dbs_expires_on=date_parse(row.get("dbs_expires_on", ""), "dbs_expires_on"),
         has_car=yes_no_parse(row.get("has_car", ""), "has_car"),
         max_travel_km=number_parse(row.get("max_travel_km", ""), "max_travel_km", low=0, high=100),
-        groups=[g.replace(" ", "-") for g in list_parse(row.get("groups", ""))],
+        groups=[g.replace(" ", "-") for g in list_parse(row.get("groups", ""), words=False)],
         status=status,
         consent_at=consent_at,
         consent_text=consent_text,
@@ -342,7 +305,7 @@ def slug_make(text: str) -> str:
     import unicodedata
 
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:100]
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:SLUG_MAX].strip("-")
 
 
 def group_row_parse(line: int, row: dict[str, str]) -> GroupRow:
@@ -350,6 +313,9 @@ def group_row_parse(line: int, row: dict[str, str]) -> GroupRow:
     if not name:
         raise RowProblem("name: a name is needed")
     slug = row.get("slug", "").strip().lower() or slug_make(name)
+    too_long = text_fit_problem(name, "name", NAME_MAX) or text_fit_problem(slug, "slug", SLUG_MAX)
+    if too_long:
+        raise RowProblem(too_long)
     if not SLUG_RE.match(slug):
         raise RowProblem(f"slug: {row.get('slug', '')!r} should be lower-case letters, digits and hyphens")
     kind = _group_kind_parse(row)
@@ -404,4 +370,7 @@ def _contact_parse(row: dict[str, str]) -> tuple[str, str]:
         raise RowProblem(f"contact_phone: {exc} (readiness checks are sent by text)") from None
     if not contact_name:
         raise RowProblem("contact_name: a contact phone is given without a name")
+    too_long = text_fit_problem(contact_name, "contact_name", NAME_MAX)
+    if too_long:
+        raise RowProblem(too_long)
     return contact_name, contact_phone

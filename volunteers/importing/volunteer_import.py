@@ -19,6 +19,7 @@ from volunteers.contact_state import REFUSED, ImportedState, contact_states_impo
 from volunteers.geocoding import GeocodeError
 from volunteers.geography import CELL_FIELDS, cell_fields
 from volunteers.importing.batches import batches_write
+from volunteers.importing.headers import VOLUNTEER_SYNONYMS
 from volunteers.importing.inserting import RowsInsert, db_value, json_values
 from volunteers.importing.places import places_find, point_key
 from volunteers.importing.reading import FileProblem, table_read
@@ -76,7 +77,12 @@ def volunteers_import(
     batch_size: int = BATCH_SIZE,
 ) -> ImportReport:
     """Import a volunteers file (the contract's columns). Raises FileProblem for an unreadable file."""
-    table = table_read(data, required=("name", "phone"), known=VOLUNTEER_COLUMNS + VOLUNTEER_OPTIONAL_COLUMNS)
+    table = table_read(
+        data,
+        required=("name", "phone"),
+        known=VOLUNTEER_COLUMNS + VOLUNTEER_OPTIONAL_COLUMNS,
+        synonyms=VOLUNTEER_SYNONYMS,
+    )
     if "postcode" not in table.columns and not {"latitude", "longitude"} <= set(table.columns):
         raise FileProblem("The file needs a postcode column, or latitude and longitude columns.")
     report = ImportReport(
@@ -86,6 +92,8 @@ def volunteers_import(
         encoding=table.encoding,
         rows=len(table.rows),
         ignored_columns=table.ignored_columns,
+        understood=table.understood,
+        rejected=list(table.unreadable),
         consent_columns=[c for c in (*CONSENT_COLUMNS, "consent_text") if c in table.columns],
     )
     # 1. Check each row on its own (pure).

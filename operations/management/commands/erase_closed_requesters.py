@@ -13,7 +13,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--ensure-schedule", action="store_true")
+        parser.add_argument(
+            "--ensure-schedule",
+            action="store_true",
+            help="Also (re)create the periodic jobs that are missing, as migrate does.",
+        )
 
     def handle(self, *args, ensure_schedule: bool, **options):
         if ensure_schedule:

@@ -11,7 +11,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("phone")
+        parser.add_argument(
+            "phone", help="Their phone number, as they gave it (07700 900123 or +447700900123)."
+        )
         parser.add_argument(
             "--requester",
             action="store_true",

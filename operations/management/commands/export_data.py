@@ -18,14 +18,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=sorted(EXPORTERS))
+        parser.add_argument(
+            "what", choices=sorted(EXPORTERS), help="What to export: " + ", ".join(sorted(EXPORTERS)) + "."
+        )
         parser.add_argument(
             "--organisation",
             action="append",
             required=True,
             help="Slug of an organisation whose people to export (repeat for several).",
         )
-        parser.add_argument("--format", choices=FORMATS, default="csv", dest="fmt")
+        parser.add_argument(
+            "--format", choices=FORMATS, default="csv", dest="fmt", help="csv (the default) or json."
+        )
         parser.add_argument("--output", type=Path, help="Write here instead of standard output.")
 
     def handle(self, *args, what: str, organisation: list[str], fmt: str, output: Path | None, **options):

@@ -18,8 +18,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--send-test-to", metavar="PHONE", help="also text this operator's phone (urgent, via the outbox)"
         )
-        parser.add_argument("--worker-timeout", type=float, default=15.0, metavar="SECONDS")
-        parser.add_argument("--message-timeout", type=float, default=30.0, metavar="SECONDS")
+        parser.add_argument(
+            "--worker-timeout",
+            type=float,
+            default=15.0,
+            metavar="SECONDS",
+            help="how long to wait for the task worker to answer (default 15)",
+        )
+        parser.add_argument(
+            "--message-timeout",
+            type=float,
+            default=30.0,
+            metavar="SECONDS",
+            help="how long to wait for the test text to be sent (default 30)",
+        )
 
     def handle(self, *args, **options):
         checks = drill_run(

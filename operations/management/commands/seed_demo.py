@@ -11,15 +11,20 @@ from volunteers.models import Volunteer
 class Command(BaseCommand):
     help = (
         "Fill the database with a SYNTHETIC West Midlands for demos: invented people, phone numbers from the "
-        "unallocated 07700 9xxxxx block, made-up postcodes in real districts, open needs and three playbooks. "
+        "unallocated 07700 9xxxxx block, living at real postcodes (the shipped OS Code-Point Open file), open needs "
+        "and three playbooks. "
         "Seeded and idempotent: running it again changes nothing. Refuses to run unless DEBUG is on."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--seed", type=int, default=2020)
-        parser.add_argument("--volunteers", type=int, default=3000)
-        parser.add_argument("--groups", type=int, default=60)
-        parser.add_argument("--needs", type=int, default=40)
+        parser.add_argument(
+            "--seed", type=int, default=2020, help="The random seed: the same seed builds the same region."
+        )
+        parser.add_argument(
+            "--volunteers", type=int, default=3000, help="How many volunteers (default 3000)."
+        )
+        parser.add_argument("--groups", type=int, default=60, help="How many groups (default 60).")
+        parser.add_argument("--needs", type=int, default=40, help="How many open needs (default 40).")
         parser.add_argument(
             "--if-empty",
             action="store_true",

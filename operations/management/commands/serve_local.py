@@ -42,8 +42,10 @@ class Command(BaseCommand):
     help = "Run the web server and the task worker together (development); Ctrl-C stops both."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="The address to serve on (default 127.0.0.1)."
+        )
+        parser.add_argument("--port", type=int, default=8000, help="The port to serve on (default 8000).")
 
     def handle(self, *args, host: str, port: int, **options):
         env, note = child_env(dict(os.environ), host=host, port=port)

@@ -9,9 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from reactivation.selectors.campaigns import campaign_progress
+from reactivation.selectors.playbooks import playbooks_runnable
 from reactivation.services.campaign_lifecycle import campaign_create, campaign_dry_run, campaign_start
 from reactivation.services.campaign_sending import campaign_advance
-from volunteers.models import StaffRole
+from volunteers.models import LocalAuthority, StaffRole
+from volunteers.services import local_authorities_resolve
 
 
 def bar(done: int, total: int, width: int = 30) -> str:
@@ -20,14 +22,34 @@ def bar(done: int, total: int, width: int = 30) -> str:
 
 
 class Command(BaseCommand):
-    help = "Start (or dry-run) a reactivation campaign for one or more local authorities."
+    help = (
+        "Start (or dry-run) a reactivation campaign for one or more local authorities, e.g. "
+        "reactivate pandemic-food-and-prescriptions --local-authority Sandwell --dry-run"
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("playbook", help="the playbook's slug")
-        parser.add_argument("--local-authority", action="append", required=True, dest="local_authorities")
+        parser.add_argument(
+            "playbook", help="the playbook's slug (a wrong one lists the playbooks there are)"
+        )
+        parser.add_argument(
+            "--local-authority",
+            action="append",
+            required=True,
+            dest="local_authorities",
+            metavar="NAME",
+            help=(
+                "a council to wake, by name, slug or ONS code (Sandwell, sandwell, E08000028); "
+                "repeat it for several; your organisation must cover each"
+            ),
+        )
         parser.add_argument("--dry-run", action="store_true", help="show who would be texted; send nothing")
         parser.add_argument(
-            "--user", help="the campaign manager starting it (default: the only one covering it)"
+            "--user",
+            metavar="USERNAME",
+            help=(
+                "the campaign manager starting it (default: the only campaign manager whose "
+                "organisation covers every --local-authority)"
+            ),
         )
         parser.add_argument("--target", type=int, help="how many READY volunteers are needed")
         parser.add_argument(
@@ -35,8 +57,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts):
-        user = self._user(opts["user"])
-        area = {"local_authorities": opts["local_authorities"]}
+        self._playbook_check(opts["playbook"])
+        try:
+            councils = local_authorities_resolve(names=opts["local_authorities"])
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        user = self._user(opts["user"], councils=councils)
+        area = {"local_authorities": [la.name for la in councils]}
         try:
             if opts["dry_run"]:
                 report = campaign_dry_run(
@@ -67,17 +94,44 @@ class Command(BaseCommand):
         if opts["follow"]:
             self.stdout.write(f"\n{campaign.stop_reason}")
 
-    def _user(self, username: str | None):
-        users = get_user_model().objects
+    def _playbook_check(self, slug: str) -> None:
+        runnable = playbooks_runnable()
+        if slug not in {p.slug for p in runnable}:
+            there = ", ".join(p.slug for p in runnable) or "none yet (import_playbook FILE.json adds one)"
+            raise CommandError(f"There is no playbook {slug!r}. The playbooks are: {there}.")
+
+    def _user(self, username: str | None, *, councils: list[LocalAuthority]):
+        managers = (
+            StaffRole.objects.filter(role=StaffRole.Role.CAMPAIGN_MANAGER)
+            .select_related("user", "organisation")
+            .prefetch_related("organisation__local_authorities")
+        )
         if username:
-            user = users.filter(username=username).first()
+            user = get_user_model().objects.filter(username=username).first()
             if user is None:
-                raise CommandError(f"No user {username!r}.")
+                known = ", ".join(sorted({r.user.get_username() for r in managers})) or "none"
+                raise CommandError(f"No user {username!r}. Campaign managers: {known}.")
             return user
-        managers = StaffRole.objects.filter(role=StaffRole.Role.CAMPAIGN_MANAGER).select_related("user")
-        if managers.count() != 1:
-            raise CommandError("Say which campaign manager starts it: --user NAME.")
-        return managers.get().user
+        # The rule the help states: the one campaign manager whose organisation covers every council.
+        covering = sorted(
+            {
+                r.user.get_username(): r.user
+                for r in managers
+                if {la.id for la in councils} <= {la.id for la in r.organisation.local_authorities.all()}
+            }.items()
+        )
+        where = ", ".join(la.name for la in councils)
+        if len(covering) == 1:
+            return covering[0][1]
+        if not covering:
+            raise CommandError(
+                f"No campaign manager's organisation covers {where}. Add one with add_staff "
+                "(--role campaign_manager --covers ...), or name one with --user USERNAME."
+            )
+        names = ", ".join(name for name, _ in covering)
+        raise CommandError(
+            f"Several campaign managers cover {where} ({names}): say which starts it with --user USERNAME."
+        )
 
     def _print_report(self, r: dict) -> None:
         w = self.stdout.write

@@ -19,9 +19,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("username")
+        parser.add_argument("username", help="The login's username (created when new, updated otherwise).")
         parser.add_argument("--organisation", required=True, help="The organisation's slug.")
-        parser.add_argument("--role", required=True, choices=StaffRole.Role.values)
+        parser.add_argument(
+            "--role",
+            required=True,
+            choices=StaffRole.Role.values,
+            help="What they may do: " + ", ".join(StaffRole.Role.values) + ".",
+        )
         parser.add_argument(
             "--covers",
             default="",
