@@ -2,9 +2,9 @@
 guessing) and /join/ (texting codes costs money and annoys whoever owns the number).
 
 Counters live in Django's cache: with REDIS_URL set that is Redis, shared by every gunicorn worker
-and machine; without it LocMem, per process (enough for one-process development). Counting uses
-``cache.add`` + ``cache.incr``, atomic on both backends, so concurrent guesses cannot slip through
-between a read and a write.
+and machine; without it LocMem, per process (enough for one-process development). Each check-and-count
+runs under one short lock taken with ``cache.add`` (atomic on both backends), so concurrent guesses
+cannot slip through between a read and a write, and a refused guess is counted nowhere.
 
 The client's address is taken exactly as the API's throttles take it (DRF's ``get_ident``):
 REMOTE_ADDR, or with NUM_PROXIES > 0 the address that many hops back in X-Forwarded-For. Trusting
@@ -16,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import math
 import time
+import uuid
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -42,47 +44,72 @@ def client_address(request: HttpRequest) -> str:
     return BaseThrottle().get_ident(request) or "unknown"  # type: ignore[arg-type]
 
 
-# --- a fixed-window counter on the cache ----------------------------------------------------------
-def _expired(key: str) -> bool:
-    # The window's end is also kept as a time of ours: the cache's own expiry runs on the cache
-    # server's clock (Redis), which may differ from this process's.
-    until = cache.get(f"{key}:until")
-    return until is None or until <= time.time()
+# --- fixed-window counters on the cache, checked and counted under one lock ---------------------
+LOCK_KEY = "throttle:lock"
+LOCK_SECONDS = 5  # a holder that died frees the lock by itself after this long
+LOCK_WAIT_SECONDS = 2.0
 
 
-def _count(key: str) -> int:
-    if _expired(key):
-        return 0
-    return int(cache.get(key) or 0)
+class ThrottleBusy(Exception):
+    """The counters' lock could not be had in time: the attempt is refused (fail closed)."""
 
 
-def _hit(key: str, window: int) -> int:
-    """Count one more event in ``key``'s window (the window starts at its first event) and return
-    the count, this event included. Atomic: ``cache.add`` creates a window once, ``cache.incr``
-    counts, so events at the same moment each get their own number."""
-    until = cache.get(f"{key}:until")
-    if until is not None and until <= time.time():
-        # Over by our clock, though the cache (Redis, on its own clock) may still hold it.
-        cache.delete_many([key, f"{key}:until"])
-    if cache.add(key, 0, timeout=window):
-        cache.add(f"{key}:until", time.time() + window, timeout=window)
+@contextlib.contextmanager
+def _counters_locked() -> Iterator[None]:
+    """Hold the counters' lock. ``cache.add`` is atomic on LocMem and on Redis (SET NX), so one
+    holder at a time across every process sharing the cache; each holder does two cache calls.
+    Checking and counting under it means several keys move together: of forty guesses sent at
+    once exactly as many as are allowed get through, whichever key runs out first."""
+    token = uuid.uuid4().hex
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while not cache.add(LOCK_KEY, token, timeout=LOCK_SECONDS):
+        if time.monotonic() > deadline:
+            raise ThrottleBusy
+        time.sleep(0.001)
     try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr: start a new window
-        cache.add(key, 0, timeout=window)
-        cache.add(f"{key}:until", time.time() + window, timeout=window)
-        return cache.incr(key)
+        yield
+    finally:
+        if cache.get(LOCK_KEY) == token:
+            cache.delete(LOCK_KEY)
 
 
-def _unhit(key: str) -> None:
-    """Take back one event counted by ``_hit`` (an attempt that was refused, not tried)."""
-    with contextlib.suppress(ValueError):  # the window ended meanwhile: nothing to take back
-        cache.decr(key)
+def _windows(keys: list[str], now: float) -> dict[str, tuple[int, float]]:
+    """Each key's (count, end of its window), counting a window over by our own clock as empty:
+    the cache's expiry runs on the cache server's clock (Redis), which may differ from ours."""
+    stored = cache.get_many(keys)
+    out = {}
+    for key in keys:
+        count, until = stored.get(key) or (0, 0.0)
+        out[key] = (count, until) if until > now else (0, 0.0)
+    return out
 
 
-def _seconds_left(key: str, window: int) -> int:
-    until = cache.get(f"{key}:until")
-    return max(1, math.ceil(until - time.time())) if until else window
+def _reserve(keys: list[str], allowed: int, window: int) -> int:
+    """Count one event in every key's window (a window starts at its first event) if none of them
+    has had ``allowed`` already. Returns 0 when counted, otherwise the seconds until the fullest
+    window ends; a refused event is counted nowhere."""
+    try:
+        with _counters_locked():
+            now = time.time()
+            state = _windows(keys, now)
+            full = [until for count, until in state.values() if count >= allowed]
+            if full:
+                return max(1, math.ceil(max(full) - now))
+            for key, (count, until) in state.items():
+                until = until or now + window
+                cache.set(key, (count + 1, until), timeout=max(1, math.ceil(until - now)))
+            return 0
+    except ThrottleBusy:
+        return 5
+
+
+def _take_back(key: str) -> None:
+    """Take back one event counted by ``_reserve`` (an attempt that turned out not to count)."""
+    with contextlib.suppress(ThrottleBusy), _counters_locked():
+        now = time.time()
+        count, until = _windows([key], now)[key]
+        if count > 0:
+            cache.set(key, (count - 1, until), timeout=max(1, math.ceil(until - now)))
 
 
 # --- staff sign-in ----------------------------------------------------------------------------------
@@ -95,17 +122,11 @@ def login_attempt_reserve(request: HttpRequest, username: str) -> int:
     """Count this sign-in attempt (a password or a two-factor code) against the address and the
     username before it is checked. Returns 0 when it may be checked, otherwise the seconds until
     one may be. Counting first, atomically, is what holds under parallel attempts: of forty
-    guesses sent at once, only as many as are allowed ever reach the check; a refused attempt is
-    taken back off the counts (it was not tried). A failed attempt stays counted; a whole
+    guesses sent at once, exactly as many as are allowed reach the check; a refused attempt is
+    counted nowhere (it was not tried). A failed attempt stays counted; a whole
     sign-in that succeeds calls ``login_success_record``."""
     allowed, window = login_limits()
-    keys = _login_keys(request, username)
-    over = [key for key in keys if _hit(key, window) > allowed]
-    if not over:
-        return 0
-    for key in keys:
-        _unhit(key)
-    return max(_seconds_left(key, window) for key in over)
+    return _reserve(_login_keys(request, username), allowed, window)
 
 
 def login_success_record(request: HttpRequest, username: str) -> None:
@@ -113,7 +134,7 @@ def login_success_record(request: HttpRequest, username: str) -> None:
     mistakes on that username are forgiven. The address's other counts stay (an attacker with an
     account of their own must not be able to reset it by signing in)."""
     keys = _login_keys(request, username)
-    _unhit(keys[0])
+    _take_back(keys[0])
     cache.delete_many([k for k in keys if ":user:" in k])
 
 
@@ -156,4 +177,4 @@ class ThrottledLoginView(auth_views.LoginView):
 def join_address_allow(request: HttpRequest) -> bool:
     """Count one code request from this address; False once the address is over its limit."""
     allowed, window = join_limits()
-    return _hit(f"join:sends:addr:{client_address(request)}", window) <= allowed
+    return _reserve([f"join:sends:addr:{client_address(request)}"], allowed, window) == 0

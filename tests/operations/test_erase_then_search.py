@@ -19,7 +19,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -113,8 +114,12 @@ def traces_of(*needles: str) -> list[tuple[str, str, str]]:
 
 
 def cache_keys_with(text: str) -> list[str]:
-    """Keys of the test's in-memory cache that hold ``text`` (the join code counter's holds the number)."""
-    return [key for key in getattr(cache, "_cache", {}) if text in key]
+    """Keys of the cache (in memory, or Redis with REDIS_URL) that hold ``text`` (the join code
+    counter's holds the number)."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return [key.decode() for key in backend._cache.get_client().scan_iter(match=f"*{text}*")]
+    return [key for key in backend._cache if text in key]  # type: ignore[attr-defined]
 
 
 # --- the walk -----------------------------------------------------------------------------------------
