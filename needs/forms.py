@@ -106,7 +106,9 @@ class NeedEditForm(PlainForm):
 
     summary = NeedForm.base_fields["summary"]
     details = NeedForm.base_fields["details"]
-    postcode = forms.CharField(label="Postcode", max_length=10)
+    postcode = forms.CharField(
+        label="Postcode", max_length=10, required=False, help_text="A new postcode places the need again."
+    )
     address = NeedForm.base_fields["address"]
     urgency = NeedForm.base_fields["urgency"]
     requires_dbs = NeedForm.base_fields["requires_dbs"]

@@ -10,7 +10,7 @@ from django.shortcuts import render
 
 from needs.forms import SurgeFilterForm
 from needs.permissions import organisations_user_can_post_for
-from needs.selectors import organisations_to_post_for
+from needs.selectors import offers_made_note, organisations_to_post_for
 from needs.services.surge import surge_send
 from needs.surge import SurgePlan, surge_needs, surge_plan
 from needs.views import tile_url
@@ -57,7 +57,8 @@ def surge(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only coordinators can offer many needs at once.")
     if request.method == "POST":
         outcome = surge_send(pairs=_pairs(request), actor=request.user)
-        return render(request, "needs/surge_sent.html", {"outcome": outcome})
+        note = offers_made_note(offers=outcome.offers, names=False) if outcome.offers else ""
+        return render(request, "needs/surge_sent.html", {"outcome": outcome, "texts_note": note})
     organisations = list(organisations_to_post_for(user=request.user))
     areas = LocalAuthority.objects.filter(organisations__in=organisations).distinct().order_by("name")
     form = SurgeFilterForm(request.GET or None, organisations=organisations, local_authorities=areas)

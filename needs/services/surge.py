@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 
-from needs.models import Need
+from needs.models import Need, Offer
 from needs.permissions import User, can_manage_need
 from needs.services.offers import offer_make_to
 from needs.surge import CANDIDATES_PER_NEED, SURGE_MAX_NEEDS
@@ -21,6 +21,7 @@ from needs.surge import CANDIDATES_PER_NEED, SURGE_MAX_NEEDS
 @dataclass
 class SurgeOutcome:
     offered: list[tuple[Need, str]] = field(default_factory=list)  # (need, the volunteer's name)
+    offers: list[Offer] = field(default_factory=list)
     skipped: list[tuple[Need, str]] = field(default_factory=list)  # (need, why, in plain words)
 
 
@@ -50,4 +51,5 @@ def surge_send(*, pairs: Iterable[tuple[int, int]], actor: User) -> SurgeOutcome
             )
         else:
             outcome.offered.append((need, offer.volunteer.name))
+            outcome.offers.append(offer)
     return outcome

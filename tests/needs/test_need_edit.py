@@ -230,3 +230,11 @@ def test_the_api_lets_only_the_posting_coordinators_change_it(api, request, brum
     )
     need.refresh_from_db()
     assert need.summary == "A weekly shop"
+
+
+def test_a_need_placed_by_a_point_keeps_its_place_when_its_words_change(brum_aid, coordinator):
+    need = posted(brum_aid, postcode="", latitude=LAT + 0.001, longitude=LON)
+    before = (need.latitude, need.longitude)
+    need_update(need=need, actor=coordinator, changes={"summary": "Shop", "postcode": need.postcode})
+    need.refresh_from_db()
+    assert (need.latitude, need.longitude) == before and need.summary == "Shop"

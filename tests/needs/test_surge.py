@@ -188,3 +188,19 @@ def test_another_organisations_coordinator_sees_none_of_these_needs(client, cros
 def test_signed_out_goes_to_sign_in(client):
     response = client.get("/needs/surge/")
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_at_night_the_page_says_the_texts_wait_for_the_end_of_quiet_hours(
+    client, crossing, coordinator, settings
+):
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    first, second, middle, behind = crossing
+    settings.SMS_QUIET_HOURS = (time(21), time(8))
+    client.force_login(coordinator)
+    with time_machine.travel(datetime(2026, 12, 1, 23, 0, tzinfo=ZoneInfo("Europe/London")), tick=False):
+        done = client.post("/needs/surge/", {"pair": [f"{first.pk}:{behind.pk}", f"{second.pk}:{middle.pk}"]})
+    page = done.content.decode()
+    assert "2 needs offered. Offered to 2 volunteers. Their texts are" in page
+    assert "quiet hours" in page
