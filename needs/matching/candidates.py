@@ -10,9 +10,11 @@ the need's whole radius. Volunteers with no location have no cell keys and are n
 Each level is one query with no joins and no subqueries: ``status = 'active'`` written literally
 (the partial ``vol_active_cell_N`` indexes' predicate, so both SQLite and PostgreSQL use them)
 and ``cell_N IN (9 keys)``, plus the selective rules (DBS, car, language) so a rare need does not
-ship thousands of rows. The rules that need other tables or columns (opt-outs, already offered,
-consent known and younger than REACTIVATION_CONSENT_MAX_AGE_DAYS, workload) are checked once, on
-the nearest few rows only, in one query; the ranking's history is one more.
+ship thousands of rows. Skills are not filtered in SQL: their rule runs on the rows fetched, so
+"who was left out" can say how many it turned away. The rules that need other tables or columns
+(opt-outs, already offered, consent known and younger than REACTIVATION_CONSENT_MAX_AGE_DAYS,
+workload) are checked once, on the nearest few rows only, in one query; the ranking's history is
+one more.
 
 Queries per match: usually 3 (one level, the exclusions, the history), plus one per extra level
 climbed and one when the density map is refreshed (every ``NEEDS_MATCHER_DENSITY_TTL_SECONDS``,
