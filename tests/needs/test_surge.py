@@ -17,7 +17,7 @@ from needs.services.claim import AcceptOutcome, offer_accept
 from needs.services.offers import offers_expire_due
 from needs.services.surge import surge_send
 from needs.surge import surge_needs, surge_plan
-from tests.factories import BIRMINGHAM, NeedFactory, VolunteerFactory
+from tests.factories import BIRMINGHAM, NeedFactory, UserFactory, VolunteerFactory
 from volunteers.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -169,11 +169,15 @@ def test_the_page_proposes_and_one_button_sends_everything(client, crossing, coo
     assert Offer.objects.count() == 2
 
 
-@pytest.mark.parametrize(("who", "expected"), [("viewer", 403), ("other_coordinator", 403)])
+@pytest.mark.parametrize(
+    ("who", "expected"), [("viewer", 403), ("other_coordinator", 403), ("a login with no organisation", 403)]
+)
 def test_only_coordinators_of_the_needs_may_send_a_surge(client, request, crossing, who, expected):
     first, _second, middle, _behind = crossing
-    client.force_login(request.getfixturevalue(who))
-    if who == "viewer":
+    client.force_login(
+        UserFactory() if who == "a login with no organisation" else request.getfixturevalue(who)
+    )
+    if who != "other_coordinator":
         assert client.get("/needs/surge/").status_code == 403
     assert client.post("/needs/surge/", {"pair": [f"{first.pk}:{middle.pk}"]}).status_code == expected
     assert not Offer.objects.exists()
