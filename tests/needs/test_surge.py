@@ -208,3 +208,14 @@ def test_at_night_the_page_says_the_texts_wait_for_the_end_of_quiet_hours(
     page = done.content.decode()
     assert "2 needs offered. Offered to 2 volunteers. Their texts are" in page
     assert "quiet hours" in page
+
+
+def test_the_plan_reads_a_few_rows_per_need_whatever_the_number_of_volunteers(
+    brum_aid, django_assert_max_num_queries
+):
+    needs = [need(brum_aid, 0.3 * i) for i in range(10)]
+    for i in range(200):
+        vol(0.01 * i)
+    # The matcher's two per need (one ring, the other tables' rules), its density map once, the names.
+    with django_assert_max_num_queries(2 * len(needs) + 2):
+        assert len(surge_plan(needs=needs).assigned) == len(needs)
