@@ -24,20 +24,31 @@ from needs.permissions import (
     needs_seen_in_full,
     requester_read_record,
 )
-from needs.selectors import need_candidates, needs_filter, needs_for_staff, offers_for_need, offers_made_note
+from needs.selectors import (
+    need_candidates,
+    needs_filter,
+    needs_for_staff,
+    offers_for_need,
+    offers_made_note,
+    organisations_to_hand_to,
+)
 from needs.serializers import (
     CandidatesQuerySerializer,
     CandidatesSerializer,
     NeedCancelSerializer,
     NeedCreateSerializer,
     NeedFilterSerializer,
+    NeedHandOverSerializer,
     NeedSerializer,
+    NeedUpdateSerializer,
     OfferRequestSerializer,
     OfferSerializer,
     OffersMadeSerializer,
 )
 from needs.services import lifecycle, posting
 from needs.services import offers as offer_services
+from needs.services.editing import NeedNotEditable, need_update
+from needs.services.handover import need_hand_over
 from volunteers.apis import local_authority_id
 from volunteers.permissions import (
     COORDINATOR,
@@ -122,6 +133,51 @@ class NeedViewSet(
         )
         need = posting.need_create(organisation=organisation, posted_by=request.user, **data)
         return Response(NeedSerializer(need).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a need still waiting for a volunteer",
+        description=(
+            "Send only what changes. A new place, window, DBS level, car or skills checks every open "
+            "offer again: the volunteers it no longer fits are told by text that it is withdrawn, and "
+            "the need is offered to others. 409 once a volunteer has it or it is closed."
+        ),
+        request=NeedUpdateSerializer,
+        responses={200: NeedSerializer},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        need = self._need_to_manage()
+        incoming = NeedUpdateSerializer(data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        try:
+            need_update(need=need, actor=request.user, changes=dict(incoming.validated_data))
+        except NeedNotEditable as exc:
+            raise Conflict(str(exc)) from None
+        return Response(NeedSerializer(need).data)
+
+    @extend_schema(
+        summary="Hand this need to another organisation that covers its place",
+        request=NeedHandOverSerializer,
+        responses={200: NeedSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="hand-over")
+    def hand_over(self, request, pk=None):
+        need = self._need_to_manage()
+        incoming = NeedHandOverSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        to = organisations_to_hand_to(need=need).filter(slug=incoming.validated_data["organisation"]).first()
+        if to is None:
+            raise exceptions.ValidationError(
+                {
+                    "organisation": [
+                        f"No other organisation with that slug covers the place of need {need.ref}."
+                    ]
+                }
+            )
+        try:
+            need_hand_over(need=need, to_organisation=to, actor=request.user)
+        except NeedNotEditable as exc:
+            raise Conflict(str(exc)) from None
+        return Response(NeedSerializer(need).data)
 
     def _need_to_manage(self) -> Need:
         need = self.get_object()

@@ -7,7 +7,9 @@ from typing import cast
 from django import forms
 
 from needs.models import REQUESTER_CONSENT_WORDING, Need
+from needs.skills import CATEGORY_SKILLS
 from volunteers.forms import LANGUAGE_CHOICES as VOLUNTEER_LANGUAGES
+from volunteers.forms import SKILL_CHOICES
 from volunteers.models import DBSLevel
 
 LANGUAGE_CHOICES = [("", "Any language"), *VOLUNTEER_LANGUAGES]
@@ -59,6 +61,14 @@ class NeedForm(PlainForm):
     )
     needs_car = forms.BooleanField(label="The volunteer needs a car", required=False)
     language = forms.ChoiceField(label="The volunteer must speak", choices=LANGUAGE_CHOICES, required=False)
+    skills = forms.MultipleChoiceField(
+        label="Skills the volunteer must have",
+        choices=SKILL_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Ticked for the kind of help you chose; change them as you need. Only volunteers with every "
+        "ticked skill are asked.",
+    )
     window_start = forms.DateTimeField(
         label="From",
         required=False,
@@ -78,6 +88,9 @@ class NeedForm(PlainForm):
         if len(organisations) == 1:
             organisation.initial = organisations[0].id
             organisation.widget = forms.HiddenInput()
+        if not self.is_bound:
+            category = self.initial.get("category") or Need.Category.choices[0][0]
+            self.initial.setdefault("skills", CATEGORY_SKILLS.get(category, []))
 
 
 class OfferCountForm(PlainForm):
@@ -86,3 +99,73 @@ class OfferCountForm(PlainForm):
 
 class CancelForm(PlainForm):
     reason = forms.CharField(label="Why is it cancelled? (optional)", max_length=200, required=False)
+
+
+class NeedEditForm(PlainForm):
+    """What a coordinator may change on a need still waiting for a volunteer."""
+
+    summary = NeedForm.base_fields["summary"]
+    details = NeedForm.base_fields["details"]
+    postcode = forms.CharField(
+        label="Postcode", max_length=10, required=False, help_text="A new postcode places the need again."
+    )
+    address = NeedForm.base_fields["address"]
+    urgency = NeedForm.base_fields["urgency"]
+    requires_dbs = NeedForm.base_fields["requires_dbs"]
+    needs_car = NeedForm.base_fields["needs_car"]
+    skills = forms.MultipleChoiceField(
+        label="Skills the volunteer must have",
+        choices=SKILL_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    window_start = NeedForm.base_fields["window_start"]
+    window_end = NeedForm.base_fields["window_end"]
+
+    @classmethod
+    def for_need(cls, need: Need, data=None) -> NeedEditForm:
+        initial = {
+            "summary": need.summary,
+            "details": need.details,
+            "postcode": need.postcode,
+            "address": need.requester_address,
+            "urgency": need.urgency,
+            "requires_dbs": need.requires_dbs,
+            "needs_car": need.needs_car,
+            "skills": list(need.skills or []),
+            "window_start": need.window_start,
+            "window_end": need.window_end,
+        }
+        return cls(data, initial=initial)
+
+
+class HandOverForm(PlainForm):
+    organisation = forms.TypedChoiceField(label="Hand it to", coerce=int)
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedChoiceField, self.fields["organisation"])
+        field.choices = [(o.id, o.name) for o in organisations]
+
+
+class SurgeFilterForm(PlainForm):
+    """Which open needs a surge takes: all those nobody has been asked about yet, or some of them."""
+
+    organisation = forms.TypedChoiceField(label="Organisation", coerce=int, required=False, empty_value=None)
+    local_authority = forms.TypedChoiceField(
+        label="Council area", coerce=int, required=False, empty_value=None
+    )
+    district = forms.CharField(
+        label="Postcode district", max_length=4, required=False, help_text="Like B23. Leave empty for all."
+    )
+    category = forms.ChoiceField(
+        label="Kind of help", choices=[("", "Any kind"), *Need.Category.choices], required=False
+    )
+    urgency = forms.ChoiceField(label="Urgency", choices=[("", "Any"), *Need.Urgency.choices], required=False)
+
+    def __init__(self, *args, organisations=(), local_authorities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        org = cast(forms.TypedChoiceField, self.fields["organisation"])
+        org.choices = [("", "All of yours"), *[(o.id, o.name) for o in organisations]]
+        area = cast(forms.TypedChoiceField, self.fields["local_authority"])
+        area.choices = [("", "All areas"), *[(a.id, a.name) for a in local_authorities]]

@@ -107,6 +107,11 @@ class Need(Located):
     )
     needs_car = models.BooleanField(default=False)
     language = models.CharField(max_length=10, blank=True, help_text="A language the volunteer must speak.")
+    skills = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Skill slugs (volunteers.forms.SKILL_CHOICES) the volunteer must have, every one of them.",
+    )
     dietary_notes = models.CharField("dietary or cultural notes", max_length=300, blank=True)
     window_start = models.DateTimeField(null=True, blank=True)
     window_end = models.DateTimeField(null=True, blank=True)

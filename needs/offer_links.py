@@ -71,6 +71,8 @@ def offer_link_ended_reason(*, offer: Offer) -> str:
         return "This task is done. Thank you for helping!"
     if offer.status == Offer.Status.DECLINED:
         return "You said no to this one. Thank you for letting us know."
+    if need.status == Need.Status.EXPIRED:
+        return "This request has ended: the time it was for has passed. Thank you for being ready to help."
     if need.status in Need.CLOSED_STATUSES:
         return "This request has been closed."
     if offer.status == Offer.Status.WITHDRAWN:

@@ -295,3 +295,15 @@ def attention_for(*, user: User | None) -> dict[str, Any]:
         out[f"{name}_count"] = len(rows) if len(rows) < ATTENTION_ROWS else qs.count()
     out["any"] = any(out[name] for name in lists)
     return out
+
+
+def organisations_to_hand_to(*, need: Need) -> QuerySet[Organisation]:
+    """The other organisations whose area covers the need's place (its local authority), by name."""
+    if need.local_authority_id is None:
+        return Organisation.objects.none()
+    return (
+        Organisation.objects.filter(local_authorities=need.local_authority_id)
+        .exclude(pk=need.organisation_id)
+        .distinct()
+        .order_by("name")
+    )

@@ -47,6 +47,13 @@ class NeedCreateSerializer(serializers.Serializer):
     requires_dbs = serializers.ChoiceField(choices=DBSLevel.choices, default=DBSLevel.NONE)
     needs_car = serializers.BooleanField(default=False)
     language = serializers.CharField(required=False, allow_blank=True, default="", max_length=10)
+    skills = serializers.ListField(
+        child=serializers.CharField(max_length=50),
+        required=False,
+        default=list,
+        max_length=20,
+        help_text="Skill slugs the volunteer must have, every one (e.g. shopping, driving); an unknown one is refused.",
+    )
     dietary_notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     window_start = serializers.DateTimeField(required=False, allow_null=True, default=None)
     window_end = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -59,6 +66,29 @@ class NeedCreateSerializer(serializers.Serializer):
                 {"postcode": ["A postcode, or latitude and longitude, is needed."]}
             )
         return attrs
+
+
+class NeedUpdateSerializer(serializers.Serializer):
+    """What a coordinator may change on a need still waiting for a volunteer; send only what changes."""
+
+    summary = serializers.CharField(max_length=200, required=False)
+    details = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    postcode = serializers.CharField(
+        required=False, max_length=10, help_text="A new postcode places the need again."
+    )
+    urgency = serializers.ChoiceField(choices=Need.Urgency.choices, required=False)
+    requires_dbs = serializers.ChoiceField(choices=DBSLevel.choices, required=False)
+    needs_car = serializers.BooleanField(required=False)
+    skills = serializers.ListField(child=serializers.CharField(max_length=50), required=False, max_length=20)
+    window_start = serializers.DateTimeField(required=False, allow_null=True)
+    window_end = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class NeedHandOverSerializer(serializers.Serializer):
+    organisation = serializers.SlugField(
+        help_text="The slug of an organisation whose area covers the need's place."
+    )
 
 
 class VolunteerBriefSerializer(serializers.Serializer):
@@ -104,6 +134,7 @@ class NeedSerializer(serializers.ModelSerializer):
             "requires_dbs",
             "needs_car",
             "language",
+            "skills",
             "district",
             "local_authority",
             "latitude",

@@ -41,6 +41,7 @@ from needs.services import lifecycle, posting
 from needs.services.attention import attention_show
 from needs.services.claim import AcceptOutcome, offer_accept
 from needs.services.offers import offer_decline, offers_make
+from needs.skills import CATEGORY_SKILLS, skills_words
 from volunteers.geocoding import GeocodeError, geocode_postcode
 from volunteers.geography import PostcodeError, postcode_district
 from volunteers.links import page_link_issue
@@ -125,7 +126,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Need {need.ref} is posted. Choose who to ask below.")
             return redirect("needs:detail", pk=need.pk)
-    return render(request, "needs/create.html", {"form": form})
+    return render(request, "needs/create.html", {"form": form, "category_skills": CATEGORY_SKILLS})
 
 
 @login_required
@@ -185,6 +186,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "offer_form": OfferCountForm(),
             "cancel_form": CancelForm(),
             "is_open": is_open,
+            "skills_words": skills_words(need.skills or []),
         },
     )
 

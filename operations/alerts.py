@@ -107,12 +107,35 @@ def _need_waiting(need: Need) -> dict[str, Any]:
     }
 
 
+def _need_expired(need: Need) -> dict[str, Any]:
+    return {
+        "subject": f"Need {need.ref} ended before anyone took it",
+        "text": f"The time given for {_need_words(need)} has passed and no volunteer took it, so it "
+        "is closed and the volunteers asked were told nothing more. If it is still needed, post it "
+        "again with a new time.",
+        "path": reverse("needs:detail", args=[need.pk]),
+        "urgent": False,
+    }
+
+
+def _need_handed_over(need: Need) -> dict[str, Any]:
+    return {
+        "subject": f"Need {need.ref} was handed to your organisation",
+        "text": f"Another organisation handed you {_need_words(need)}. It is yours now: open it to "
+        "see who asked and to offer it to volunteers.",
+        "path": reverse("needs:detail", args=[need.pk]),
+        "urgent": need.urgency in (Need.Urgency.CRITICAL, Need.Urgency.HIGH),
+    }
+
+
 # audit action -> (kind, the model its target must be, what it says)
 FROM_AUDIT: dict[str, tuple[str, type[Model], Callable[..., dict[str, Any]]]] = {
     "need.no_candidates": (AlertKind.NOBODY_LEFT, Need, _nobody_left),
     "need.followup_unanswered": (AlertKind.FOLLOWUP_UNANSWERED, Need, _followup_unanswered),
     "campaign.approval_requested": (AlertKind.APPROVAL_REQUESTED, Campaign, _approval_requested),
     "inbox.received": (AlertKind.INBOX_WAITING, InboxEntry, _inbox_waiting),
+    "need.expired": (AlertKind.NEED_EXPIRED, Need, _need_expired),
+    "need.received": (AlertKind.NEED_HANDED_OVER, Need, _need_handed_over),
 }
 
 

@@ -15,6 +15,8 @@ class AlertKind(models.TextChoices):
     NEED_WAITING = "need_waiting", "A need has waited too long for a volunteer"
     INBOX_WAITING = "inbox_waiting", "A text is waiting in the inbox"
     APPROVAL_REQUESTED = "approval_requested", "A campaign is waiting for approval"
+    NEED_EXPIRED = "need_expired", "A need's time passed before anyone took it"
+    NEED_HANDED_OVER = "need_handed_over", "Another organisation handed you a need"
 
 
 class Timing(models.TextChoices):

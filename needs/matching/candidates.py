@@ -10,9 +10,11 @@ the need's whole radius. Volunteers with no location have no cell keys and are n
 Each level is one query with no joins and no subqueries: ``status = 'active'`` written literally
 (the partial ``vol_active_cell_N`` indexes' predicate, so both SQLite and PostgreSQL use them)
 and ``cell_N IN (9 keys)``, plus the selective rules (DBS, car, language) so a rare need does not
-ship thousands of rows. The rules that need other tables or columns (opt-outs, already offered,
-consent known and younger than REACTIVATION_CONSENT_MAX_AGE_DAYS, workload) are checked once, on
-the nearest few rows only, in one query; the ranking's history is one more.
+ship thousands of rows. Skills are not filtered in SQL: their rule runs on the rows fetched, so
+"who was left out" can say how many it turned away. The rules that need other tables or columns
+(opt-outs, already offered, consent known and younger than REACTIVATION_CONSENT_MAX_AGE_DAYS,
+workload) are checked once, on the nearest few rows only, in one query; the ranking's history is
+one more.
 
 Queries per match: usually 3 (one level, the exclusions, the history), plus one per extra level
 climbed and one when the density map is refreshed (every ``NEEDS_MATCHER_DENSITY_TTL_SECONDS``,
@@ -64,6 +66,7 @@ _ROW_FIELDS = (
     "dbs_expires_on",
     "has_car",
     "languages",
+    "skills",
     "availability",
     "max_open_assignments",
 )
@@ -96,6 +99,7 @@ def need_spec(need: Need, *, now: datetime | None = None) -> NeedSpec | None:
         on_date=None if (need.window_start or need.window_end) else timezone.localdate(),
         consent_after=(now or timezone.now()) - timedelta(days=max_days),
         consent_max_days=max_days,
+        skills=tuple(need.skills or ()),
     )
 
 
@@ -127,6 +131,8 @@ def _row_fields(spec: NeedSpec) -> tuple[str, ...]:
     skip = set()
     if not spec.language:
         skip.add("languages")
+    if not spec.skills:
+        skip.add("skills")
     if spec.window_start is None:
         skip.add("availability")
     return tuple(f for f in _ROW_FIELDS if f not in skip)
@@ -361,3 +367,23 @@ def _true_distances_set(*, spec: NeedSpec, ranked: list[Candidate], rows: list[V
             ]
             / 1000
         )
+
+
+def volunteers_no_longer_fitting(*, need: Need, volunteer_ids: list[int]) -> set[int]:
+    """Of ``volunteer_ids``, those the need's own rules (place and distance, DBS, car, language,
+    skills, window) now turn away: after a coordinator changed the need, their open offers go."""
+    spec = need_spec(need)
+    if spec is None:
+        return set(volunteer_ids)
+    rows = Volunteer.objects.filter(pk__in=volunteer_ids).values(*_ROW_FIELDS)
+    gone = set()
+    for values in rows:
+        row = VolunteerRow(**values)
+        if row.latitude is None or row.longitude is None:
+            gone.add(row.id)
+            continue
+        row.distance_km = haversine_km(spec.latitude, spec.longitude, row.latitude, row.longitude)
+        row.max_open_assignments = max(row.max_open_assignments, 1)  # the workload is not the change
+        if exclusion_reason(spec, row) is not None:
+            gone.add(row.id)
+    return gone

@@ -38,6 +38,7 @@ class NeedSpec:
     # unknown consent never does; None: no consent rule (benchmarks of the search alone).
     consent_after: datetime | None = None
     consent_max_days: int = 0  # the same rule in days, for its words
+    skills: tuple[str, ...] = ()  # the volunteer must have every one of them
 
     @property
     def dbs_day(self) -> date | None:
@@ -57,6 +58,7 @@ class VolunteerRow:
     dbs_expires_on: date | None = None
     has_car: bool = False
     languages: Sequence[str] = ()
+    skills: Sequence[str] = ()
     availability: dict | None = None
     max_open_assignments: int = 2
     # Filled from the offers history (one aggregate query for all rows fetched):
@@ -156,6 +158,8 @@ def _fit_reason(need: NeedSpec, row: VolunteerRow) -> str | None:
         return "needs a car"
     if need.language and need.language.lower() not in {lang.lower() for lang in row.languages or ()}:
         return f"does not speak {need.language}"
+    if need.skills and not set(need.skills) <= set(row.skills or ()):
+        return SKILLS_MISSING
     if not available_in_window(row.availability, need.window_start, need.window_end):
         return "not available in the need's window"
     if row.open_assignments >= row.max_open_assignments:
@@ -163,6 +167,8 @@ def _fit_reason(need: NeedSpec, row: VolunteerRow) -> str | None:
     return None
 
 
+# The skills rule's words (one count for every volunteer it leaves out of a need).
+SKILLS_MISSING = "does not have every skill the need asks for"
 _RULES = (_distance_reason, _dbs_reason, _fit_reason)
 
 

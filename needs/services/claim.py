@@ -19,9 +19,10 @@ from messaging.models import OutboundMessage
 from messaging.services import message_queue
 from needs import texts
 from needs.models import Need, Offer
+from needs.need_state import Event, need_transition
 from needs.offer_links import offer_link_issue
 from needs.privacy import need_about
-from needs.services.offers import OPEN_STATUSES, offers_withdraw
+from needs.services.offers import offers_withdraw
 from volunteers.models import Volunteer
 from volunteers.phones import phone_display
 from volunteers.services import audit_record
@@ -75,8 +76,8 @@ def _need_claim(*, offer: Offer, channel: str, now: datetime) -> tuple[Need, Off
     """The two conditional UPDATEs: the need from open to assigned, then this offer from offered
     (and not run out) to accepted. Raises _Lost when either finds no row; call inside the claim's
     transaction, which that rolls back. Returns the need and the winning offer, as now stored."""
-    claimed = Need.objects.filter(pk=offer.need_id, status__in=OPEN_STATUSES).update(
-        status=Need.Status.ASSIGNED, assigned_volunteer_id=offer.volunteer_id, assigned_at=now
+    claimed = need_transition(
+        need_id=offer.need_id, event=Event.CLAIM, now=now, assigned_volunteer_id=offer.volunteer_id
     )
     if not claimed:
         raise _Lost

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from needs.models import Need, Offer
+from needs.need_state import Event, need_transition
 from needs.permissions import User, acting_user
 from needs.services.offers import OPEN_STATUSES, offers_withdraw
 from volunteers.services import audit_record
@@ -15,12 +16,7 @@ def need_cancel(*, need: Need, actor: User | None = None, reason: str = "") -> b
     """Cancel a need that is not closed; withdraw its open offers and tell those volunteers."""
     now = timezone.now()
     with transaction.atomic():
-        done = (
-            Need.objects.filter(pk=need.pk)
-            .exclude(status__in=Need.CLOSED_STATUSES)
-            .update(status=Need.Status.CANCELLED, cancelled_at=now)
-        )
-        if not done:
+        if not need_transition(need_id=need.pk, event=Event.CANCEL, now=now):
             return False
         offers_withdraw(need=need, reason="is no longer needed (cancelled)", now=now, include_accepted=True)
         audit_record(
@@ -38,10 +34,7 @@ def need_mark_done(*, need: Need, actor: User | None = None, channel: str = "web
     """Mark an assigned need done (by the volunteer's DONE text or a coordinator)."""
     now = timezone.now()
     with transaction.atomic():
-        done = Need.objects.filter(pk=need.pk, status=Need.Status.ASSIGNED).update(
-            status=Need.Status.DONE, done_at=now
-        )
-        if not done:
+        if not need_transition(need_id=need.pk, event=Event.DONE, now=now):
             return False
         Offer.objects.filter(need_id=need.pk, status=Offer.Status.ACCEPTED).update(completed_at=now)
         audit_record(

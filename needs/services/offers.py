@@ -25,6 +25,7 @@ from needs import texts
 from needs.matching.candidates import MatchResult, candidates_find
 from needs.matching.ranking import Candidate
 from needs.models import Need, Offer
+from needs.need_state import Event, need_transition
 from needs.offer_links import offer_links_issue
 from needs.permissions import User, acting_user
 from needs.selectors import NO_CANDIDATES_ACTION, need_area
@@ -70,30 +71,50 @@ def offers_make(*, need: Need, count: int | None = None, actor: User | None = No
     count = settings.OFFERS_PER_NEED if count is None else count
     if count <= 0:
         return []
+    return _offers_round(need=need, actor=actor, limit=count)
+
+
+def offer_make_to(
+    *, need: Need, volunteer_id: int, actor: User | None = None, pool: int = 10
+) -> Offer | None:
+    """Offer ``need`` to one chosen volunteer (a surge's assignment), exactly as a round of one: the
+    same rules (they must be among its best ``pool`` candidates now), text, link and expiry. None
+    when the need is no longer waiting or the volunteer can no longer take it."""
+    offers = _offers_round(need=need, actor=actor, limit=pool, only=volunteer_id)
+    return offers[0] if offers else None
+
+
+def _offers_round(*, need: Need, actor: User | None, limit: int, only: int | None = None) -> list[Offer]:
+    """One offer round: the best ``limit`` candidates (only volunteer ``only`` of them, if given)."""
     with transaction.atomic():
         # Serialise offer rounds for one need (decline + expiry sweep at once) on PostgreSQL;
         # SQLite's IMMEDIATE transactions serialise writers already.
         locked = Need.objects.select_for_update().filter(pk=need.pk, status__in=OPEN_STATUSES).first()
-        if locked is None:
-            return []
-        need = locked
         now = timezone.now()
-        result = candidates_find(need=need, limit=count, now=now)
-        offers = _offers_build(need=need, candidates=result.candidates, now=now)
+        if locked is None or (locked.window_end is not None and locked.window_end <= now):
+            return []  # closed, or its window has ended (the expiry job closes it)
+        need = locked
+        result = candidates_find(need=need, limit=limit, now=now)
+        chosen = [c for c in result.candidates if only is None or c.volunteer_id == only]
+        offers = _offers_build(need=need, candidates=chosen, now=now)
         if not offers:
-            _need_nobody_left(need=need, result=result)
+            if not result.candidates:
+                _need_nobody_left(need=need, result=result)
             return []
         offers = _offers_insert(need=need, offers=offers, now=now)
-        Need.objects.filter(pk=need.pk).update(status=Need.Status.OFFERED, offered_at=need.offered_at or now)
+        need_transition(need_id=need.pk, event=Event.OFFER, now=now, offered_at=need.offered_at or now)
         need.status = Need.Status.OFFERED
         _offers_text(need=need, offers=offers)
         if actor is not None:
+            detail: dict[str, Any] = {"ref": need.ref, "volunteers": [o.volunteer_id for o in offers]}
+            if only is not None:
+                detail["surge"] = True
             audit_record(
                 actor=acting_user(actor),
                 action="need.offer",
                 target=need,
                 organisation=need.organisation,
-                detail={"ref": need.ref, "volunteers": [o.volunteer_id for o in offers]},
+                detail=detail,
             )
     return offers
 
@@ -149,7 +170,7 @@ def _need_nobody_left(*, need: Need, result: MatchResult) -> None:
     if need.offers.filter(status=Offer.Status.OFFERED).exists():
         return
     if need.status != Need.Status.OPEN:
-        Need.objects.filter(pk=need.pk).update(status=Need.Status.OPEN)
+        need_transition(need_id=need.pk, event=Event.NOBODY_LEFT)
         need.status = Need.Status.OPEN
     _need_flag_no_candidates(need=need, searched_km=result.searched_km, excluded=result.excluded)
 
@@ -186,22 +207,41 @@ def offers_top_up(*, need: Need) -> list[Offer]:
     return offers_make(need=need, count=max(0, settings.OFFERS_PER_NEED - open_now))
 
 
-def offers_withdraw(*, need: Need, reason: str, now: datetime, include_accepted: bool = False) -> None:
-    """Withdraw the need's open offers (and the accepted one too with ``include_accepted``), take
-    back the offer texts that have not left yet, and text each volunteer who received one that
-    the need ``reason`` ("has been taken by ..."). Call inside the transaction that closes or
-    claims the need."""
+def offers_withdraw(
+    *,
+    need: Need,
+    reason: str,
+    now: datetime,
+    include_accepted: bool = False,
+    tell: bool = True,
+    volunteer_ids: list[int] | None = None,
+) -> list[int]:
+    """Withdraw the need's open offers (and the accepted one too with ``include_accepted``; only
+    those to ``volunteer_ids`` when given), take back the offer texts that have not left yet, and,
+    with ``tell``, text each volunteer who received one that the need ``reason`` ("has been taken
+    by ..."). Returns the offers withdrawn. Call inside the transaction that closes, claims or
+    changes the need."""
     statuses = [Offer.Status.OFFERED] + ([Offer.Status.ACCEPTED] if include_accepted else [])
-    ids = list(Offer.objects.filter(need_id=need.pk, status__in=statuses).values_list("pk", flat=True))
+    offers = Offer.objects.filter(need_id=need.pk, status__in=statuses)
+    if volunteer_ids is not None:
+        offers = offers.filter(volunteer_id__in=volunteer_ids)
+    ids = list(offers.values_list("pk", flat=True))
     if not ids:
-        return
+        return []
     Offer.objects.filter(pk__in=ids, status__in=statuses).update(
         status=Offer.Status.WITHDRAWN, responded_at=now
     )
     never_received = offer_texts_take_back(offer_ids=ids, reason=f"need {need.ref} {reason}")
     if include_accepted:
         _confirmations_take_back(need=need, offer_ids=ids, reason=f"need {need.ref} {reason}")
-    for offer in Offer.objects.filter(pk__in=ids).exclude(pk__in=never_received).select_related("volunteer"):
+    if tell:
+        _withdrawals_text(need=need, offer_ids=[pk for pk in ids if pk not in never_received], reason=reason)
+    return ids
+
+
+def _withdrawals_text(*, need: Need, offer_ids: list[int], reason: str) -> None:
+    """Tell each volunteer whose offer text reached them that the offer is withdrawn, and why."""
+    for offer in Offer.objects.filter(pk__in=offer_ids).select_related("volunteer"):
         message_queue(
             to=offer.volunteer.phone,
             body=texts.withdrawn_text(sender=settings.SMS_SENDER_NAME, ref=need.ref, reason=reason),

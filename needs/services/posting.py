@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from needs.models import REQUESTER_CONSENT_WORDING, Need, ref_generate
+from needs.skills import skills_clean
 from volunteers.geocoding import GeocodeError, Place, locate
 from volunteers.geography import MAX_SEARCH_RADIUS_KM, PostcodeError, postcode_district
 from volunteers.models import DBSLevel, Organisation
@@ -40,15 +41,14 @@ def need_create(
     requires_dbs: str = DBSLevel.NONE,
     needs_car: bool = False,
     language: str = "",
+    skills: list[str] | None = None,
     dietary_notes: str = "",
     window_start: datetime | None = None,
     window_end: datetime | None = None,
     search_radius_km: float = 5.0,
 ) -> Need:
-    """Validate, locate and save a need with a REF unique among open needs.
-
-    Raises ValidationError({field: message}) on bad input; nothing is written then.
-    """
+    """Validate, locate and save a need with a REF unique among open needs. Raises
+    ValidationError({field: message}) on bad input; nothing is written then."""
     need = Need(
         organisation=organisation,
         posted_by=posted_by if posted_by is not None and posted_by.is_authenticated else None,
@@ -64,12 +64,13 @@ def need_create(
         requires_dbs=requires_dbs,
         needs_car=bool(needs_car),
         language=(language or "").strip().lower(),
+        skills=list(skills or []),
         dietary_notes=dietary_notes or "",
         window_start=window_start,
         window_end=window_end,
         search_radius_km=search_radius_km,
     )
-    place = _need_check_and_place(need=need, latitude=latitude, longitude=longitude)
+    place = need_check_and_place(need=need, latitude=latitude, longitude=longitude, now=timezone.now())
     _requester_consent_record(need=need)
     with transaction.atomic():
         _need_insert_with_fresh_ref(need=need)
@@ -83,8 +84,8 @@ def need_create(
     return need
 
 
-def _need_check_and_place(
-    *, need: Need, latitude: float | str | None, longitude: float | str | None
+def need_check_and_place(
+    *, need: Need, latitude: float | str | None, longitude: float | str | None, now: datetime
 ) -> Place:
     """Check an unsaved need holding what was typed, then replace the typed phone, search radius
     and postcode with what the checks make of them, and place it. Raises ValidationError listing
@@ -93,13 +94,15 @@ def _need_check_and_place(
     phone, phone_problem = _requester_phone_normalise(need.requester_phone)
     radius, radius_problem = _search_radius_parse(need.search_radius_km)
     place, place_problem = _place_locate(postcode=typed_postcode, latitude=latitude, longitude=longitude)
+    skills, skills_problem = skills_clean(need.skills)
     problems = {
         "category": _choice_problem("category", need.category, Need.Category.values),
         "summary": _summary_problem(need.summary),
         "urgency": _choice_problem("urgency", need.urgency, Need.Urgency.values),
         "requires_dbs": _choice_problem("DBS level", need.requires_dbs, DBSLevel.values),
         "requester_phone": phone_problem,
-        "window_end": _window_problem(need.window_start, need.window_end),
+        "window_end": window_problem(need.window_start, need.window_end, now=now),
+        "skills": skills_problem,
         "search_radius_km": radius_problem,
         "language": "A language code such as en, pa or ur." if len(need.language) > 10 else None,
         "requester_consents_to_sms": _consent_problem(need.requester_consents_to_sms, phone, phone_problem),
@@ -109,6 +112,7 @@ def _need_check_and_place(
     if errors or place is None:
         raise ValidationError(errors)
     need.requester_phone = phone
+    need.skills = skills
     need.search_radius_km = radius
     need.postcode = _postcode_to_store(place=place, typed=typed_postcode)
     need.local_authority_id = place.local_authority_id
@@ -145,9 +149,14 @@ def _consent_problem(consents: bool, phone: str, phone_problem: str | None) -> s
     return None
 
 
-def _window_problem(start: datetime | None, end: datetime | None) -> str | None:
+def window_problem(start: datetime | None, end: datetime | None, *, now: datetime) -> str | None:
+    """Why a need cannot have this window: it ends before it starts, or it has already ended (no
+    volunteer could still go: such a need is refused, never offered)."""
     if start and end and end <= start:
         return "The window must end after it starts."
+    if end and end <= now:
+        when = timezone.localtime(end).strftime("%a %-d %b, %H:%M")
+        return f"This window has already ended ({when}). Give a time still to come, or leave it empty."
     return None
 
 

@@ -6,6 +6,7 @@ import random
 from datetime import datetime, timedelta
 
 from needs.models import Need
+from needs.skills import CATEGORY_SKILLS
 from operations.demo.organisations import organisation_for_authority
 from operations.demo.people import name_pick
 from operations.demo.region import PostcodeIndex, centre_pick, demo_phone, point_jitter
@@ -63,6 +64,7 @@ def needs_seed(
             urgency=urgency,
             requires_dbs=DBSLevel.BASIC if needs_dbs else DBSLevel.NONE,
             needs_car=needs_car,
+            skills=list(CATEGORY_SKILLS.get(category, [])),  # what the posting form suggests
             organisation=org,
             posted_by=coordinators.get(org.id),
             window_start=window_start,

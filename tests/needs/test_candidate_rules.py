@@ -11,7 +11,7 @@ from needs.matching.candidates import candidates_find
 from needs.matching.rings import start_level
 from needs.models import Need, Offer
 from tests.factories import BIRMINGHAM, NeedFactory, OfferFactory, OptOutFactory, VolunteerFactory
-from volunteers.geography import cell_block
+from volunteers.geography import cell_block, haversine_km
 from volunteers.models import Volunteer
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +214,51 @@ def test_query_count_is_bounded_whatever_the_number_of_volunteers(django_assert_
     candidates_find(need=need, limit=3)
     with django_assert_num_queries(2):
         assert len(candidates_find(need=need, limit=3).candidates) == 3
+
+
+def test_a_skill_the_need_asks_for_is_required_with_every_other_rule():
+    driver = vol(skills=["driving", "shopping"], has_car=True)
+    _no_car = vol(skills=["driving"], has_car=False)
+    _no_skill = vol(skills=["shopping"], has_car=True)
+    assert found(NeedFactory(needs_car=True, skills=["driving"])) == {driver.pk}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_rules_agree_with_a_brute_force_check_of_every_volunteer(seed):
+    """Every rule written out again by hand, applied to everyone: the matcher finds exactly those."""
+    import random
+
+    rng = random.Random(seed)
+    skills = ["driving", "shopping", "befriending"]
+    for _ in range(60):
+        vol(
+            rng.uniform(0, 6),
+            max_travel_km=rng.choice([1, 3, 10]),
+            dbs_level=rng.choice(["none", "basic", "enhanced"]),
+            has_car=rng.random() < 0.5,
+            languages=rng.choice([["en"], ["en", "pa"], ["pa"]]),
+            skills=rng.sample(skills, rng.randint(0, 3)),
+            status=rng.choice(["active", "active", "active", "paused"]),
+        )
+    need = NeedFactory(
+        search_radius_km=5,
+        requires_dbs=rng.choice(["none", "basic"]),
+        needs_car=rng.random() < 0.3,
+        language=rng.choice(["", "pa"]),
+        skills=rng.sample(skills, rng.randint(0, 2)),
+    )
+    order = ["none", "basic", "standard", "enhanced"]
+
+    def may(v: Volunteer) -> bool:
+        km = haversine_km(LAT, LON, v.latitude, v.longitude)
+        return (
+            v.status == "active"
+            and km <= min(need.search_radius_km, v.max_travel_km)
+            and order.index(v.dbs_level) >= order.index(need.requires_dbs)
+            and (v.has_car or not need.needs_car)
+            and (not need.language or need.language in v.languages)
+            and set(need.skills) <= set(v.skills)
+        )
+
+    expected = {v.pk for v in Volunteer.objects.all() if may(v)}
+    assert found(need, limit=1000) == expected

@@ -53,6 +53,7 @@ def test_a_need_is_offered_to_three_by_default_in_rank_order():
     assert Need.objects.get().status == Need.Status.OFFERED
 
 
+@time_machine.travel(START - timedelta(days=1), tick=False)  # a window still to come
 def test_the_offer_text_says_what_where_when_and_how_to_reply_but_never_the_address():
     people(1)
     need = a_need(window_start=START, window_end=START + timedelta(hours=2))

@@ -9,7 +9,17 @@ from volunteers.models import StaffRole
 
 pytestmark = pytest.mark.django_db
 
-ALL_LINKS = {"Home", "Needs", "Post a need", "Inbox", "Campaigns", "Coverage", "Audit log", "Your account"}
+ALL_LINKS = {
+    "Home",
+    "Needs",
+    "Post a need",
+    "Offer many at once",
+    "Inbox",
+    "Campaigns",
+    "Coverage",
+    "Audit log",
+    "Your account",
+}
 
 
 def menu(client, user) -> dict[str, str]:
