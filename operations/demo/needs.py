@@ -50,7 +50,9 @@ def needs_seed(
         # Drawn in this order (name, house, start, length) so that a seed keeps giving the same needs.
         requester_name = f"{name_pick(rng)} (demo)"
         house = rng.randint(1, 200)
-        window_start = now + timedelta(hours=rng.randint(1, 24))
+        # Spread over the coming fortnight, so that a demo opened again next week still has open
+        # needs (a need expires when its window ends).
+        window_start = now + timedelta(hours=rng.randint(1, 24 * 14))
         window_end = window_start + timedelta(hours=rng.choice([2, 4, 8]))
         need = Need(
             category=category,

@@ -31,8 +31,9 @@ def test_post_offer_accept_and_see_the_assignment(
     # A normal need's offer waits for 08:00 in quiet hours, and the page then says "held until"
     # (tests/needs/test_quiet_hours.py): this walk-through is the daytime one, whatever the clock.
     settings.SMS_QUIET_HOURS = None
-    near = VolunteerFactory(name="Nadia Near", latitude=52.4801, longitude=-1.9030)
-    VolunteerFactory(name="Fred Further", latitude=52.4900, longitude=-1.9100)
+    # A prescription need asks for the prescriptions skill unless the coordinator unticks it.
+    near = VolunteerFactory(name="Nadia Near", latitude=52.4801, longitude=-1.9030, skills=["prescriptions"])
+    VolunteerFactory(name="Fred Further", latitude=52.4900, longitude=-1.9100, skills=["prescriptions"])
     MutualAidGroupFactory(organisation=brum_aid, status="dormant", name="Ladywood Larder", missed_checks=2)
     login(page, live_server, "cora")
     axe_check(page)

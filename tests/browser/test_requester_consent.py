@@ -43,7 +43,9 @@ def test_help_is_coming_is_texted_to_a_requester_who_agreed(
         longitude=-1.9026,
         local_authority=local_authority(),
     )
-    VolunteerFactory(name="Nadia Near", phone="+447700900301", latitude=52.4801, longitude=-1.9030)
+    VolunteerFactory(
+        name="Nadia Near", phone="+447700900301", latitude=52.4801, longitude=-1.9030, skills=["shopping"]
+    )  # a shopping need asks for the shopping skill unless it is unticked
     login(page, live_server, "cora")
     page.goto(f"{live_server.url}/needs/new/")
     page.get_by_label("What kind of help?").select_option("shopping")
