@@ -118,6 +118,14 @@ class Campaign(models.Model):
         null=True, blank=True, help_text="When the current wave went out; the next waits after it."
     )
     stop_reason = models.CharField(max_length=200, blank=True, help_text="Why it stopped, in plain words.")
+    reach_km = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="How far a circle's waves reach now: its radius, widened wave by wave when the playbook allows.",
+    )
+    stood_down_at = models.DateTimeField(
+        null=True, blank=True, help_text='When someone said "we have enough" and the stand-down texts went.'
+    )
     created_at = models.DateTimeField(default=timezone.now)
     approved_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -169,6 +177,14 @@ class CampaignRecipient(models.Model):
     )
     messaged_at = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    stood_down = models.ForeignKey(
+        OutboundMessage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The thanks / stand-down text they got when the campaign had enough.",
+    )
 
     class Meta:
         constraints = [

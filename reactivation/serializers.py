@@ -159,7 +159,17 @@ class CampaignRequestSerializer(serializers.Serializer):
     )
     start = serializers.BooleanField(
         default=True,
-        help_text="With dry_run false: start at once (or ask for approval above the thresholds); false leaves a draft.",
+        help_text=(
+            "With dry_run false: start at once (or ask for approval above the thresholds), which needs "
+            "dry_run_plan; false leaves a draft holding its dry run, to start with POST .../start/."
+        ),
+    )
+    dry_run_plan = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=64,
+        help_text="The plan_id of the dry run this start follows: a start without one is refused (400).",
     )
     organisation = serializers.SlugField(
         required=False, help_text="The running organisation's slug; needed only when you manage several."

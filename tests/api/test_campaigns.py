@@ -91,7 +91,11 @@ def test_a_coordinator_or_viewer_cannot_start_a_campaign(api, coordinator, viewe
 def test_starting_a_campaign_is_audited_and_its_progress_readable(
     api, campaigner, viewer, playbook, dormant_group
 ):
-    response = api.as_(campaigner).post("/api/v1/campaigns/", campaign_request(dry_run=False), format="json")
+    client = api.as_(campaigner)
+    plan_id = client.post("/api/v1/campaigns/", campaign_request(), format="json").json()["report"]["plan_id"]
+    response = client.post(
+        "/api/v1/campaigns/", campaign_request(dry_run=False, dry_run_plan=plan_id), format="json"
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["status"] in ("running", "awaiting_approval")
