@@ -206,3 +206,14 @@ def test_the_running_page_names_who_said_ready_only_to_those_allowed(manager, ve
     client.force_login(viewer)
     page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
     assert first.name not in page and "2 people said READY" in page
+
+
+def test_a_ready_after_the_stand_down_is_answered_with_the_stand_down_and_no_second_text(manager, version):
+    late, _other = dormant(2)
+    campaign = started(manager, version, target_ready=2)
+    campaign_advance(campaign_id=campaign.pk)
+    OutboundMessage.objects.update(state=OutboundMessage.State.SENT)
+    campaign_enough(campaign=campaign, user=manager)
+    reply = reply_record(phone=late.phone, ready=True)
+    assert "has enough people for now, so you are not needed this time" in reply
+    assert texts_to(late.phone, "campaign_thanks") == []
