@@ -281,10 +281,11 @@ class GroupWithFreshnessViewSet(GroupViewSet):
     list=extend_schema(
         summary="Coverage gaps: places where need outstrips capacity, worst first",
         description=(
-            "For each place (a spatial cell of about 1.6 km): the open needs against the active "
-            "volunteers within reach, and the dormant groups whose area covers it (the suggested first "
-            "wave of a campaign). Places with many volunteers but no active group are listed too. "
-            "Counts and group names only: no personal data."
+            "For each place (a spatial cell of about 1.6 km) where open needs outnumber the active "
+            "volunteers within reach: the shortfall (largest first), how many places the needs are at, "
+            "the nearest postcode district and the local authority, and the dormant groups whose area "
+            "covers it (the suggested first wave of a campaign). Counts and group names only: no "
+            "personal data."
         ),
         parameters=[CoverageGapFilterSerializer],
         responses=CoverageGapSerializer(many=True),

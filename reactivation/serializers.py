@@ -302,7 +302,7 @@ class SuggestedGroupSerializer(serializers.Serializer):
 
 class CoverageGapSerializer(serializers.Serializer):
     """One place (a cell of about 1.6 km, or a coarser one) where open needs outstrip the active
-    volunteers within reach, or where many volunteers live with no active group; worst first.
+    volunteers within reach, the largest shortfall first.
     A cell with fewer than COVERAGE_MIN_NEEDS open needs is merged into the coarser cell around it,
     or left out; a place is always a cell's centre, never a need's or a person's point."""
 
@@ -311,11 +311,18 @@ class CoverageGapSerializer(serializers.Serializer):
     latitude = serializers.FloatField(help_text="The centre of the cell (not of the needs in it).")
     longitude = serializers.FloatField(help_text="The centre of the cell (not of the needs in it).")
     local_authority = serializers.CharField(allow_blank=True)
+    district = serializers.CharField(allow_blank=True, help_text="The postcode district nearest the place.")
+    name = serializers.CharField(help_text='The place in words: "around B11, Birmingham".')
     open_needs = serializers.IntegerField()
+    places = serializers.IntegerField(
+        help_text="How many places (200 m cells) the needs are at: needs at one place count once here."
+    )
     active_volunteers = serializers.IntegerField(help_text="Active volunteers in the cell and around it.")
     dormant_volunteers = serializers.IntegerField(help_text="Dormant volunteers in the cell.")
     active_groups = serializers.IntegerField(help_text="Groups not dormant whose area covers the place.")
-    score = serializers.FloatField(help_text="Higher is a worse gap.")
+    shortfall = serializers.IntegerField(
+        help_text="Open needs beyond the active volunteers within reach; always above zero here."
+    )
     dormant_groups = SuggestedGroupSerializer(
         many=True,
         help_text="Dormant groups whose area covers the place, nearest first: the suggested first wave.",

@@ -309,13 +309,13 @@ def coverage(request: HttpRequest) -> HttpResponse:
         {
             "lat": g.latitude,
             "lon": g.longitude,
-            "label": f"{g.local_authority or 'Unknown area'}: {g.open_needs} open need(s), {g.active_volunteers} active volunteer(s)",
+            "label": f"{g.name.capitalize()}: {g.open_needs} open need(s), {g.active_volunteers} active volunteer(s) within reach",
             "detail": ("Dormant groups nearby: " + ", ".join(d.get("name", "") for d in g.dormant_groups[:3]))
             if g.dormant_groups
             else "No dormant group nearby",
             "kind": "gap",
-            # Bigger for a worse gap, never below a readable size (a score can be negative).
-            "size": 8 + max(0, min(8, int(g.score))),
+            # Bigger for a worse gap, never below a readable size.
+            "size": 8 + min(8, g.shortfall),
         }
         for g in gaps
     ]
@@ -328,5 +328,6 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "tile_url": tile_url(),
             "cell_km": CELL_SIDES_KM[COVERAGE_LEVEL],
             "min_needs": settings.COVERAGE_MIN_NEEDS,
+            "can_plan": bool(organisation_ids_for(user=request.user, roles={CAMPAIGN_MANAGER})),
         },
     )
