@@ -30,6 +30,7 @@ from reactivation.selectors.campaigns import (
 )
 from reactivation.selectors.playbooks import playbooks_runnable
 from reactivation.selectors.register import COVERAGE_LEVEL, coverage_gaps
+from reactivation.selectors.register_health import health_organisations_for
 from reactivation.services.campaign_lifecycle import (
     campaign_approve,
     campaign_cancel,
@@ -103,6 +104,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         {
             "campaigns": campaigns_visible_to(user=request.user)[:100],
             "can_start": bool(organisation_ids_for(user=request.user, roles={CAMPAIGN_MANAGER})),
+            "health": health_organisations_for(user=request.user).exists(),
         },
     )
 

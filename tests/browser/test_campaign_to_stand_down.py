@@ -204,3 +204,31 @@ def test_from_a_gap_to_we_have_enough(page, browser, live_server, brum_aid, sett
     # Nothing more to the rest, and a second press cannot send them again.
     assert page.get_by_role("button", name="We have enough").count() == 0
     assert len(twilio.creates()) == before + 2
+
+
+def test_the_register_health_page_and_a_readiness_check_sent_now(page, live_server, infrastructure, twilio):
+    StaffRoleFactory(
+        user=UserFactory(username="campaigner"),
+        organisation=infrastructure,
+        role=StaffRole.Role.CAMPAIGN_MANAGER,
+    )
+    group = MutualAidGroupFactory(name="Sparkbrook Street Champions", status="dormant", organisation=None)
+    MembershipFactory(
+        group=group,
+        role=Membership.Role.ORGANISER,
+        volunteer=VolunteerFactory(name="Olu Organiser", phone="+447700900499"),
+    )
+    login(page, live_server, "campaigner")
+    page.get_by_role("link", name="Campaigns").click()
+    page.get_by_role("link", name="The register's health").click()
+    page.get_by_role("table", name="How fresh the contacts are in Birmingham").wait_for()
+    axe_check(page)
+    screenshot(page, "register-health")
+    page.get_by_role("button", name="Send a readiness check now to 1 group in Birmingham").click()
+    page.get_by_text("Sent: 1 readiness check to the groups of Birmingham.").wait_for()
+    axe_check(page)
+    outbox_drain()
+    (sent,) = [r for r in twilio.creates() if r.form["To"] == "+447700900499"]
+    assert sent.form["Body"].startswith(
+        "West Midlands Infrastructure: are you still the contact for Sparkbrook"
+    )
