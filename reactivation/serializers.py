@@ -222,7 +222,9 @@ class CampaignSerializer(serializers.ModelSerializer):
             "estimated_cost_pence",
             "spent_pence",
             "current_wave",
+            "reach_km",
             "stop_reason",
+            "stood_down_at",
             "created_by",
             "approved_by",
             "created_at",
@@ -237,7 +239,7 @@ class CampaignDetailSerializer(CampaignSerializer):
     dry_run_report = serializers.JSONField(read_only=True)
     progress = serializers.SerializerMethodField(
         help_text="Totals, per wave and per local authority: queued, sent, delivered, failed, READY, "
-        "NOT NOW, no answer, awaiting, deployed; the percentage of the READY target."
+        "NOT NOW, opted out, no answer, awaiting, deployed; the percentage of the READY target."
     )
 
     class Meta(CampaignSerializer.Meta):
