@@ -311,7 +311,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
         {
             "lat": g.latitude,
             "lon": g.longitude,
-            "label": f"{g.name.capitalize()}: {g.open_needs} open need(s), {g.active_volunteers} active volunteer(s) within reach",
+            "label": f"{g.name[:1].upper()}{g.name[1:]}: {g.open_needs} open need(s), {g.active_volunteers} active volunteer(s) within reach",
             "detail": ("Dormant groups nearby: " + ", ".join(d.get("name", "") for d in g.dormant_groups[:3]))
             if g.dormant_groups
             else "No dormant group nearby",

@@ -364,7 +364,7 @@ def campaign_enough(*, campaign: Campaign, user: User) -> Campaign:
         to=Campaign.Status.COMPLETED,
         action="stood_down",
     )
-    counts = campaign_stand_down(campaign=campaign, now=now)
+    counts = campaign_stand_down(campaign=campaign)
     Campaign.objects.filter(pk=campaign.pk).update(
         stood_down_at=now,
         stop_reason=f"We have enough: {user.get_username()} stood the campaign down; "

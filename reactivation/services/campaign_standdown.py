@@ -13,12 +13,9 @@ status); this module owns what happens to the people and their texts then:
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from messaging.models import OutboundMessage
 from messaging.services import WITHDRAWN, message_queue, messages_withdraw
@@ -81,7 +78,7 @@ def _thanks_body(campaign: Campaign, row: CampaignRecipient) -> str:
     return template_render(template_for(templates, name="thanks", language=language), values)
 
 
-def thanks_send(*, campaign: Campaign, now: datetime) -> int:
+def thanks_send(*, campaign: Campaign) -> int:
     """The thanks / stand-down text to each person who said READY and was not deployed; once
     each, however often this runs. Returns how many were queued by this call."""
     deployed = deployed_volunteer_ids(campaign=campaign)
@@ -114,15 +111,14 @@ def thanks_send(*, campaign: Campaign, now: datetime) -> int:
 
 
 @transaction.atomic
-def campaign_stand_down(*, campaign: Campaign, now: datetime | None = None) -> dict[str, int]:
+def campaign_stand_down(*, campaign: Campaign) -> dict[str, int]:
     """End a campaign's texts because it has enough people: see the module's docstring. Call
     after the campaign left "running" (its waves stop with it). Safe to call twice."""
-    now = now or timezone.now()
     withdrawn = queued_withdraw(campaign=campaign, reason=WITHDRAWN_ENOUGH, row_reason=WITHDRAWN_ENOUGH)
     not_asked = CampaignRecipient.objects.filter(campaign=campaign, state=S.PENDING).update(
         state=S.SKIPPED, reason=NOT_NEEDED
     )
     opted_out = opted_out_mark(campaign=campaign)
     CampaignRecipient.objects.filter(campaign=campaign, state=S.MESSAGED).update(state=S.NO_ANSWER)
-    thanked = thanks_send(campaign=campaign, now=now)
+    thanked = thanks_send(campaign=campaign)
     return {"withdrawn": withdrawn, "not_asked": not_asked, "opted_out": opted_out, "thanked": thanked}

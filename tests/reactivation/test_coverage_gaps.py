@@ -103,6 +103,7 @@ def test_each_gap_has_a_button_that_opens_a_campaign_plan_for_its_area(client, m
     page = client.get("/campaigns/coverage/").content.decode()
     assert "Around B11, Birmingham" in page and "Sparkbrook Street Champions" in page
     assert 'href="/campaigns/new/?district=B11"' in page
+    assert '"label": "Around B11, Birmingham: 3 open need(s)' in page  # the map's marker says it too
     assert f"{SPARKBROOK[0]:.3f}" not in page.split("coverage-map-data")[0]  # named, not located, in words
     plan = client.get("/campaigns/new/?district=B11").content.decode()
     assert '<option value="B11" selected>' in plan
