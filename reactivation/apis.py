@@ -41,6 +41,8 @@ from reactivation.services.campaign_lifecycle import (
     campaign_cancel,
     campaign_create,
     campaign_dry_run,
+    campaign_enough,
+    campaign_launch,
     campaign_pause,
     campaign_resume,
     campaign_start,
@@ -110,7 +112,9 @@ class PlaybookViewSet(ApiViewMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyMo
             "`dry_run: true` (the default) reports who would be contacted, who is left out and why, the "
             "message preview, segments and cost, and writes nothing. `dry_run: false` creates the "
             "campaign and starts it (or leaves it awaiting a second person's approval above the size or "
-            "cost thresholds). A campaign manager runs campaigns only within the local authorities their "
+            "cost thresholds) only with `dry_run_plan`, the `plan_id` of the dry run of the same plan: a "
+            "start without it, or after the plan changed, is refused with 400. `start: false` leaves a "
+            "draft holding its dry run, started with `POST /campaigns/{id}/start/`. A campaign manager runs campaigns only within the local authorities their "
             "organisation covers; a circle reaches only the people in those."
         ),
         request=CampaignRequestSerializer,
@@ -168,10 +172,12 @@ class CampaignViewSet(
         if data["dry_run"]:
             report = campaign_dry_run(**common)
             return Response(DryRunSerializer({"dry_run": True, "report": report}).data)
-        # Created, then started if asked: a start that is refused leaves the draft to look at.
-        campaign = campaign_create(**common, name=data["name"], spend_cap_pence=data["spend_cap_pence"])
+        options = {**common, "name": data["name"], "spend_cap_pence": data["spend_cap_pence"]}
         if data["start"]:
-            campaign = campaign_start(campaign=campaign, user=request.user)
+            # Only after a dry run of this very plan: without one, 400 and nothing written.
+            campaign = campaign_launch(**options, dry_run_plan=data["dry_run_plan"])
+        else:
+            campaign = campaign_create(**options)
         return self._detail(campaign, code=status.HTTP_201_CREATED)
 
     def _transition(self, service, **kwargs) -> Response:
@@ -217,6 +223,20 @@ class CampaignViewSet(
     def cancel(self, request, pk=None):
         return self._transition(campaign_cancel)
 
+    @extend_schema(
+        summary="We have enough: end it and stand down those who said READY and were not deployed",
+        description=(
+            "Waves not yet sent are cancelled and texts still held are withdrawn; each person who said "
+            "READY and was not deployed gets the playbook's thanks / stand-down text once; nobody else "
+            "gets anything more."
+        ),
+        request=None,
+        responses=CampaignDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def enough(self, request, pk=None):
+        return self._transition(campaign_enough)
+
 
 # --- the register's freshness and coverage gaps ---------------------------------------------------
 
@@ -261,10 +281,11 @@ class GroupWithFreshnessViewSet(GroupViewSet):
     list=extend_schema(
         summary="Coverage gaps: places where need outstrips capacity, worst first",
         description=(
-            "For each place (a spatial cell of about 1.6 km): the open needs against the active "
-            "volunteers within reach, and the dormant groups whose area covers it (the suggested first "
-            "wave of a campaign). Places with many volunteers but no active group are listed too. "
-            "Counts and group names only: no personal data."
+            "For each place (a spatial cell of about 1.6 km) where open needs outnumber the active "
+            "volunteers within reach: the shortfall (largest first), how many places the needs are at, "
+            "the nearest postcode district and the local authority, and the dormant groups whose area "
+            "covers it (the suggested first wave of a campaign). Counts and group names only: no "
+            "personal data."
         ),
         parameters=[CoverageGapFilterSerializer],
         responses=CoverageGapSerializer(many=True),

@@ -118,6 +118,14 @@ class Campaign(models.Model):
         null=True, blank=True, help_text="When the current wave went out; the next waits after it."
     )
     stop_reason = models.CharField(max_length=200, blank=True, help_text="Why it stopped, in plain words.")
+    reach_km = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="How far a circle's waves reach now: its radius, widened wave by wave when the playbook allows.",
+    )
+    stood_down_at = models.DateTimeField(
+        null=True, blank=True, help_text='When someone said "we have enough" and the stand-down texts went.'
+    )
     created_at = models.DateTimeField(default=timezone.now)
     approved_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -169,6 +177,14 @@ class CampaignRecipient(models.Model):
     )
     messaged_at = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    stood_down = models.ForeignKey(
+        OutboundMessage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The thanks / stand-down text they got when the campaign had enough.",
+    )
 
     class Meta:
         constraints = [
@@ -246,3 +262,33 @@ class ReadinessCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} -> {self.contact} ({self.answer})"
+
+
+class ReadinessRound(models.Model):
+    """A readiness check sent now, by hand, to the dormant groups of one local authority whose
+    contact is due or never confirmed (the register-health page). Above the campaign approval
+    threshold it waits for a second campaign manager, as a campaign does."""
+
+    class Status(models.TextChoices):
+        AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+        SENT = "sent", "Sent"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="readiness_rounds")
+    local_authority = models.ForeignKey(
+        "volunteers.LocalAuthority", on_delete=models.PROTECT, related_name="readiness_rounds"
+    )
+    group_ids = models.JSONField(default=list, help_text="The groups it asks (ids: no personal data).")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING_APPROVAL)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Readiness checks for {self.local_authority} ({self.status})"

@@ -23,6 +23,7 @@ from reactivation.playbook_labels import (
     languages_in_order,
     message_title,
     messages_in_order,
+    rule_usual,
 )
 from reactivation.waves import RULE_DEFAULTS
 from reactivation.wording import template_problems
@@ -197,9 +198,19 @@ class WaveRulesForm(PlainForm):
     def __init__(self, *args, rules: Mapping[str, Any], **kwargs):
         super().__init__(*args, **kwargs)
         for key, label in RULE_LABELS.items():
-            usual = f"{RULE_DEFAULTS[key]:g}"
+            usual = f"{RULE_DEFAULTS[key]:g}" if key in RULE_DEFAULTS else ""
             field: forms.Field
-            if key == "growth":
+            if key in ("widen_km", "widen_to_km"):
+                field = forms.FloatField(
+                    min_value=0.1,
+                    max_value=MAX_SEARCH_RADIUS_KM,
+                    error_messages={
+                        "min_value": "Use a distance of at least 0.1 km.",
+                        "max_value": f"Use {MAX_SEARCH_RADIUS_KM:g} km or less.",
+                        "invalid": "Use a number of kilometres, such as 2 or 1.5.",
+                    },
+                )
+            elif key == "growth":
                 field = forms.FloatField(
                     min_value=1,
                     max_value=10,
@@ -220,8 +231,11 @@ class WaveRulesForm(PlainForm):
                     },
                 )
             field.label, field.required, field.initial = label, False, rules.get(key)
-            field.help_text = f"{RULE_HELP[key]} Empty: {usual}, the usual."
-            field.widget.attrs["placeholder"] = usual
+            field.help_text = f"{RULE_HELP[key]} Empty: " + (
+                f"{usual}, the usual." if usual else f"{rule_usual(key)}."
+            )
+            if usual:
+                field.widget.attrs["placeholder"] = usual
             self.fields[key] = field
 
     def clean(self) -> dict[str, Any]:
@@ -232,6 +246,12 @@ class WaveRulesForm(PlainForm):
             self.add_error(
                 "first_wave",
                 f"The first wave ({first}) cannot be bigger than any one wave may be ({largest}).",
+            )
+        step, limit = data.get("widen_km"), data.get("widen_to_km")
+        if (step is None) != (limit is None):
+            self.add_error(
+                "widen_to_km" if limit is None else "widen_km",
+                "Give both: how much each wave widens the area, and the furthest it may reach.",
             )
         return data
 

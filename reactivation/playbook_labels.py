@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reactivation.waves import RULE_DEFAULTS
+from reactivation.waves import ESCALATION_DEFAULTS, RULE_DEFAULTS
 from volunteers.forms import LANGUAGE_CHOICES, SKILL_CHOICES
 from volunteers.models import MutualAidGroup
 
@@ -35,6 +35,9 @@ RULE_LABELS: dict[str, str] = {
     "wait_minutes": "Minutes to wait for replies before the next wave",
     "max_waves": "Waves at most",
     "stop_when_ready": "Enough people ready (when the campaign does not say)",
+    "widen_km": "Widen the area each wave by (km)",
+    "widen_to_km": "Widen the area to at most (km)",
+    "widen_below_ready": "Widen only while fewer than this have said READY",
 }
 RULE_HELP: dict[str, str] = {
     "first_wave": "Start small: the first wave texts no more than this.",
@@ -43,6 +46,10 @@ RULE_HELP: dict[str, str] = {
     "wait_minutes": "How long replies are awaited before the next wave goes out.",
     "max_waves": "No more waves after this many.",
     "stop_when_ready": "Waves stop once this many people have said READY, unless the campaign sets its own number.",
+    "widen_km": "For a campaign around a place: each later wave reaches this much further out, "
+    "never beyond the council areas the organisation covers. Give the limit below too.",
+    "widen_to_km": "The furthest the waves may reach, as a distance from the place.",
+    "widen_below_ready": "The area widens only while fewer than this many have said READY.",
 }
 
 TARGETING_LABELS: dict[str, str] = {
@@ -100,11 +107,21 @@ def targeting_readable(targeting: Mapping[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def rule_usual(key: str) -> str:
+    """What applies when a wave rule is left empty, in words."""
+    if key in ESCALATION_DEFAULTS:
+        return (
+            "the people needed (the target)"
+            if key == "widen_below_ready"
+            else "none: the area stays as chosen"
+        )
+    return f"{RULE_DEFAULTS[key]:g} (the usual)"
+
+
 def wave_rules_readable(rules: Mapping[str, Any]) -> list[tuple[str, str]]:
     """``[(label, value)]`` for every wave rule, saying where the usual value applies."""
     return [
-        (label, str(rules[key]) if key in rules else f"{RULE_DEFAULTS[key]:g} (the usual)")
-        for key, label in RULE_LABELS.items()
+        (label, str(rules[key]) if key in rules else rule_usual(key)) for key, label in RULE_LABELS.items()
     ]
 
 

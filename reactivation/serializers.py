@@ -159,7 +159,17 @@ class CampaignRequestSerializer(serializers.Serializer):
     )
     start = serializers.BooleanField(
         default=True,
-        help_text="With dry_run false: start at once (or ask for approval above the thresholds); false leaves a draft.",
+        help_text=(
+            "With dry_run false: start at once (or ask for approval above the thresholds), which needs "
+            "dry_run_plan; false leaves a draft holding its dry run, to start with POST .../start/."
+        ),
+    )
+    dry_run_plan = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=64,
+        help_text="The plan_id of the dry run this start follows: a start without one is refused (400).",
     )
     organisation = serializers.SlugField(
         required=False, help_text="The running organisation's slug; needed only when you manage several."
@@ -212,7 +222,9 @@ class CampaignSerializer(serializers.ModelSerializer):
             "estimated_cost_pence",
             "spent_pence",
             "current_wave",
+            "reach_km",
             "stop_reason",
+            "stood_down_at",
             "created_by",
             "approved_by",
             "created_at",
@@ -227,7 +239,7 @@ class CampaignDetailSerializer(CampaignSerializer):
     dry_run_report = serializers.JSONField(read_only=True)
     progress = serializers.SerializerMethodField(
         help_text="Totals, per wave and per local authority: queued, sent, delivered, failed, READY, "
-        "NOT NOW, no answer, awaiting, deployed; the percentage of the READY target."
+        "NOT NOW, opted out, no answer, awaiting, deployed; the percentage of the READY target."
     )
 
     class Meta(CampaignSerializer.Meta):
@@ -292,7 +304,7 @@ class SuggestedGroupSerializer(serializers.Serializer):
 
 class CoverageGapSerializer(serializers.Serializer):
     """One place (a cell of about 1.6 km, or a coarser one) where open needs outstrip the active
-    volunteers within reach, or where many volunteers live with no active group; worst first.
+    volunteers within reach, the largest shortfall first.
     A cell with fewer than COVERAGE_MIN_NEEDS open needs is merged into the coarser cell around it,
     or left out; a place is always a cell's centre, never a need's or a person's point."""
 
@@ -301,11 +313,18 @@ class CoverageGapSerializer(serializers.Serializer):
     latitude = serializers.FloatField(help_text="The centre of the cell (not of the needs in it).")
     longitude = serializers.FloatField(help_text="The centre of the cell (not of the needs in it).")
     local_authority = serializers.CharField(allow_blank=True)
+    district = serializers.CharField(allow_blank=True, help_text="The postcode district nearest the place.")
+    name = serializers.CharField(help_text='The place in words: "around B11, Birmingham".')
     open_needs = serializers.IntegerField()
+    places = serializers.IntegerField(
+        help_text="How many places (200 m cells) the needs are at: needs at one place count once here."
+    )
     active_volunteers = serializers.IntegerField(help_text="Active volunteers in the cell and around it.")
     dormant_volunteers = serializers.IntegerField(help_text="Dormant volunteers in the cell.")
     active_groups = serializers.IntegerField(help_text="Groups not dormant whose area covers the place.")
-    score = serializers.FloatField(help_text="Higher is a worse gap.")
+    shortfall = serializers.IntegerField(
+        help_text="Open needs beyond the active volunteers within reach; always above zero here."
+    )
     dormant_groups = SuggestedGroupSerializer(
         many=True,
         help_text="Dormant groups whose area covers the place, nearest first: the suggested first wave.",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reactivation import playbook_views, views
+from reactivation import health_views, playbook_views, views
 
 app_name = "reactivation"
 
@@ -8,6 +8,13 @@ urlpatterns = [
     path("", views.campaign_list, name="campaigns"),
     path("new/", views.campaign_new, name="new"),
     path("coverage/", views.coverage, name="coverage"),
+    path("register/", health_views.register_health_page, name="register-health"),
+    path("register/checks/", health_views.readiness_round_new, name="readiness-round"),
+    path(
+        "register/checks/<int:pk>/approve/",
+        health_views.readiness_round_approval,
+        name="readiness-round-approve",
+    ),
     path("playbooks/", playbook_views.playbook_list, name="playbooks"),
     path("playbooks/preview.json", playbook_views.playbook_text_preview, name="playbook-preview"),
     path("playbooks/<slug:slug>/", playbook_views.playbook_detail, name="playbook"),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from reactivation.forms import CampaignForm, ReviewForm
 from reactivation.models import Campaign
 from reactivation.permissions import can_manage_campaign, can_see_campaign
+from reactivation.selectors.campaign_people import campaign_holds, campaign_ready_people, can_see_ready_names
 from reactivation.selectors.campaigns import (
     after_action_review_for,
     campaign_get,
@@ -29,19 +30,23 @@ from reactivation.selectors.campaigns import (
 )
 from reactivation.selectors.playbooks import playbooks_runnable
 from reactivation.selectors.register import COVERAGE_LEVEL, coverage_gaps
+from reactivation.selectors.register_health import health_organisations_for
 from reactivation.services.campaign_lifecycle import (
     campaign_approve,
     campaign_cancel,
     campaign_create,
+    campaign_enough,
     campaign_pause,
     campaign_resume,
     campaign_start,
 )
+from reactivation.services.planning import in_quiet_hours
 from reactivation.services.playbooks import review_append
 from volunteers.forms import LANGUAGE_CHOICES
 from volunteers.geography import CELL_SIDES_KM
 from volunteers.map_layer import postcode_districts
 from volunteers.permissions import CAMPAIGN_MANAGER, is_staff_member, organisation_for, organisation_ids_for
+from volunteers.services import audit_record
 
 LANGUAGE_NAMES = dict(LANGUAGE_CHOICES)
 FINISHED = (Campaign.Status.COMPLETED, Campaign.Status.CANCELLED)
@@ -99,6 +104,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         {
             "campaigns": campaigns_visible_to(user=request.user)[:100],
             "can_start": bool(organisation_ids_for(user=request.user, roles={CAMPAIGN_MANAGER})),
+            "health": health_organisations_for(user=request.user).exists(),
         },
     )
 
@@ -191,6 +197,15 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         review_form = ReviewForm(initial=initial)
     report = campaign.dry_run_report or {}
+    ready_people = campaign_ready_people(campaign=campaign, user=request.user) if campaign.started_at else []
+    if ready_people:
+        audit_record(
+            actor=request.user,
+            action="campaign.ready_people.read",
+            target=campaign,
+            organisation=campaign.organisation,
+            detail={"people": len(ready_people), "with_phone": sum(1 for p in ready_people if p.phone)},
+        )
     return render(
         request,
         "reactivation/campaign_detail.html",
@@ -205,6 +220,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_approve": campaign.status == Campaign.Status.AWAITING_APPROVAL
             and campaign.created_by_id != request.user.pk,
             "progress": campaign_progress(campaign=campaign) if campaign.started_at else None,
+            "ready_people": ready_people,
+            "names_allowed": can_see_ready_names(user=request.user, campaign=campaign),
+            "holds": campaign_holds(campaign=campaign) if campaign.started_at else [],
             "review": review,
             "review_form": review_form,
             "tile_url": tile_url(),
@@ -228,7 +246,22 @@ ACTIONS = {
     "resume": (campaign_resume, "Resumed."),
     "cancel": (campaign_cancel, "Cancelled. Texts not yet sent have been withdrawn."),
     "approve": (campaign_approve, "Approved and started."),
+    "enough": (
+        campaign_enough,
+        "Done: the campaign is over. Those who said READY and were not needed are being thanked and "
+        "stood down; nobody else gets another text.",
+    ),
 }
+
+
+def _started_words(campaign: Campaign, done: str) -> str:
+    """What a start or an approval says: the first wave goes now, or when quiet hours end."""
+    quiet, until = in_quiet_hours()
+    if quiet and done.endswith("The first wave is going out."):
+        return f"Started. It is quiet hours: the first wave's texts are held until {until}, then go by themselves."
+    if quiet:
+        return f"{done} It is quiet hours: the texts are held until {until}, then go by themselves."
+    return done
 
 
 @login_required
@@ -246,6 +279,8 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         if action == "start" and campaign.status == Campaign.Status.AWAITING_APPROVAL:
             messages.info(request, "This campaign needs a second person to approve it before it starts.")
+        elif action in ("start", "approve"):
+            messages.success(request, _started_words(campaign, done))
         else:
             messages.success(request, done)
     return redirect("reactivation:detail", pk=campaign.pk)
@@ -276,13 +311,13 @@ def coverage(request: HttpRequest) -> HttpResponse:
         {
             "lat": g.latitude,
             "lon": g.longitude,
-            "label": f"{g.local_authority or 'Unknown area'}: {g.open_needs} open need(s), {g.active_volunteers} active volunteer(s)",
+            "label": f"{g.name[:1].upper()}{g.name[1:]}: {g.open_needs} open need(s), {g.active_volunteers} active volunteer(s) within reach",
             "detail": ("Dormant groups nearby: " + ", ".join(d.get("name", "") for d in g.dormant_groups[:3]))
             if g.dormant_groups
             else "No dormant group nearby",
             "kind": "gap",
-            # Bigger for a worse gap, never below a readable size (a score can be negative).
-            "size": 8 + max(0, min(8, int(g.score))),
+            # Bigger for a worse gap, never below a readable size.
+            "size": 8 + min(8, g.shortfall),
         }
         for g in gaps
     ]
@@ -295,5 +330,6 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "tile_url": tile_url(),
             "cell_km": CELL_SIDES_KM[COVERAGE_LEVEL],
             "min_needs": settings.COVERAGE_MIN_NEEDS,
+            "can_plan": bool(organisation_ids_for(user=request.user, roles={CAMPAIGN_MANAGER})),
         },
     )

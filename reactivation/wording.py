@@ -50,6 +50,10 @@ DEFAULT_TEMPLATES: dict[str, str] = {
         "{sender}: you signed up to help neighbours in {area} some time ago. May we still text you "
         "when help is needed? Reply READY to stay on the list. Reply STOP to opt out"
     ),
+    "thanks": (
+        "{sender}: thank you for saying READY. We have enough people for now, so you are not needed "
+        "this time; we will text if that changes. Reply STOP to opt out"
+    ),
     "readiness_check": (
         "{sender}: are you still the contact for {group}? If a crisis came, could the group help "
         "again? Reply READY if yes, NOT NOW if not this time. Reply STOP to opt out"

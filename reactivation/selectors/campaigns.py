@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from messaging.models import OutboundMessage
+from messaging.models import OptOut, OutboundMessage
 from messaging.timing import LONDON
 from needs.models import Offer
 from reactivation.models import AfterActionReview, Campaign, CampaignRecipient, ReadinessCheck
@@ -32,8 +32,20 @@ ANSWER_COLUMNS: dict[str, str] = {
     S.NOT_NOW: "not_now",
     S.NO_ANSWER: "no_answer",
     S.MESSAGED: "awaiting",
+    S.OPTED_OUT: "opted_out",
 }
-FUNNEL = ("queued", "sent", "delivered", "failed", "ready", "not_now", "no_answer", "awaiting", "deployed")
+FUNNEL = (
+    "queued",
+    "sent",
+    "delivered",
+    "failed",
+    "ready",
+    "not_now",
+    "opted_out",
+    "no_answer",
+    "awaiting",
+    "deployed",
+)
 
 
 def reply_rate_for(*, local_authority_ids: list[int]) -> float:
@@ -59,12 +71,12 @@ def _funnel() -> dict[str, int]:
 Funnel = dict[str, int]
 
 
-def _deployed_rows(campaign: Campaign) -> list[Mapping[str, Any]]:
-    """The campaign's people who answered READY and then accepted an offer, counted by wave and
-    local authority (no query before the campaign starts, one when nobody is deployed yet)."""
+def deployed_volunteer_ids(*, campaign: Campaign) -> set[int]:
+    """The campaign's people who answered READY and then accepted an offer (deployed): no query
+    before the campaign starts."""
     if not campaign.started_at:
-        return []
-    deployed_ids = set(
+        return set()
+    return set(
         Offer.objects.filter(
             status=Offer.Status.ACCEPTED,
             responded_at__gte=campaign.started_at,
@@ -72,6 +84,12 @@ def _deployed_rows(campaign: Campaign) -> list[Mapping[str, Any]]:
             volunteer__campaign_rows__state=S.READY,
         ).values_list("volunteer_id", flat=True)
     )
+
+
+def _deployed_rows(campaign: Campaign) -> list[Mapping[str, Any]]:
+    """The deployed people counted by wave and local authority (no query before the campaign
+    starts, one when nobody is deployed yet)."""
+    deployed_ids = deployed_volunteer_ids(campaign=campaign)
     if not deployed_ids:
         return []
     return list(
@@ -104,7 +122,9 @@ def _funnels_count(
         CampaignRecipient.objects.filter(campaign=campaign)
         .exclude(state=S.SKIPPED)
         .exclude(wave=0)
-        .values("wave", "state", "volunteer__local_authority__name", "message__state")
+        # A STOP not yet written on the row (the next step of the campaign does) counts already.
+        .annotate(opted=Exists(OptOut.objects.filter(phone=OuterRef("volunteer__phone"))))
+        .values("wave", "state", "volunteer__local_authority__name", "message__state", "opted")
         .annotate(
             n=Count("pk"),
             held=Count("pk", filter=waiting),
@@ -118,7 +138,10 @@ def _funnels_count(
         if row["held_until"] and (held["until"] is None or row["held_until"] > held["until"]):
             held["until"] = row["held_until"]
         for bucket in buckets(row):
-            for key in _keys_for(row["state"], row["message__state"]):
+            state = (
+                S.OPTED_OUT if row["opted"] and row["state"] in (S.MESSAGED, S.NO_ANSWER) else row["state"]
+            )
+            for key in _keys_for(state, row["message__state"]):
                 bucket[key] += row["n"]
     for deployed_row in deployed:
         for bucket in buckets(deployed_row):
@@ -203,6 +226,7 @@ def campaign_figures(*, campaign: Campaign) -> dict[str, Any]:
         "failed": totals["failed"],
         "ready": totals["ready"],
         "not_now": totals["not_now"],
+        "opted_out": totals["opted_out"],
         "no_answer": totals["no_answer"] + totals["awaiting"],
         "deployed": totals["deployed"],
         "ready_rate": round(totals["ready"] / contacted, 3) if contacted else 0.0,

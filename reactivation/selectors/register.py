@@ -22,7 +22,9 @@ from volunteers.geography import (
     cell_parent,
     haversine_km,
 )
+from volunteers.map_layer import postcode_districts
 from volunteers.models import MutualAidGroup, Volunteer
+from volunteers.outlines import nearest_district
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,16 @@ class CoverageGap:
     active_volunteers: int
     dormant_volunteers: int
     active_groups: int
-    score: float
+    shortfall: int  # open needs beyond the active volunteers within reach: never negative
+    places: int = 0  # how many places (200 m cells) the needs are at: a cluster counts once
+    district: str = ""  # the postcode district nearest the place, to name it
     dormant_groups: list[dict[str, Any]] = field(default_factory=list)  # the suggested first wave
+
+    @property
+    def name(self) -> str:
+        """The place in words, as people name it: "around B11, Birmingham" (never coordinates)."""
+        where = self.local_authority or "an unknown council area"
+        return f"around {self.district}, {where}" if self.district else where
 
 
 COVERAGE_LEVEL = 3  # 1.6 km cells: about a neighbourhood
@@ -112,6 +122,7 @@ class _Cell:
     level: int
     key: int
     needs: int = 0
+    places: int = 0
     authorities: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -120,6 +131,7 @@ class _Cell:
 
     def add(self, other: _Cell) -> None:
         self.needs += other.needs
+        self.places += other.places
         self.authorities.update(other.authorities)
 
 
@@ -154,10 +166,13 @@ def _cells_with_open_needs(level: int) -> dict[int, _Cell]:
         Need.objects.filter(status__in=[Need.Status.OPEN, Need.Status.OFFERED])
         .exclude(**{cf: None})
         .values(cf, "local_authority__name")
-        .annotate(n=Count("id"))
+        # Needs at one place (the same 200 m cell: a block of flats, a care home) count once as a
+        # place, with their number: a cluster is one place to reach, not many.
+        .annotate(n=Count("id"), places=Count(CELL_FIELDS[0], distinct=True))
     ):
         cell = cells.setdefault(row[cf], _Cell(level, row[cf]))
         cell.needs += row["n"]
+        cell.places += row["places"]
         cell.authorities[row["local_authority__name"] or ""] += row["n"]
     return cells
 
@@ -198,33 +213,20 @@ def _groups_on_the_map() -> list[_GroupPlace]:
     ]
 
 
-def _busy_cells_without_needs(
-    *, level: int, vol_counts: dict[int, dict[str, int]], with_needs: set[int], min_volunteers: int
-) -> list[_Cell]:
-    """Cells where at least ``min_volunteers`` live but no need is open (no query)."""
-    return [
-        _Cell(level, key)
-        for key, r in vol_counts.items()
-        if r["active"] + r["dormant"] >= min_volunteers and key not in with_needs
-    ]
-
-
 def _gap_at(
     cell: _Cell, *, vol_counts: dict[int, dict[str, int]], groups: list[_GroupPlace]
 ) -> CoverageGap | None:
-    """The gap at one cell, or None when it is covered: a working group is near and there are
-    enough active hands within reach for its needs (or it has no need at all). ``vol_counts`` are
-    the volunteers by cell at the cell's own level."""
+    """The gap at one cell, or None when it is covered: the active volunteers within reach are
+    at least as many as its open needs. ``vol_counts`` are the volunteers by cell at the cell's
+    own level."""
     lat, lon = cell.centre
     side = CELL_SIDES_KM[cell.level]
     active = sum(vol_counts[k]["active"] for k in cell_block(lat, lon, cell.level) if k in vol_counts)
     dormant = vol_counts.get(cell.key, {}).get("dormant", 0)
     covering = [p for p in groups if p.km_from(lat, lon) <= p.group.radius_km + side / 2 + 0.2]
     active_groups = sum(1 for p in covering if p.group.status != MutualAidGroup.Status.DORMANT)
-    if active_groups and cell.needs <= active:
-        return None  # covered: a working group and enough hands nearby
-    if cell.needs == 0 and active_groups:
-        return None
+    if cell.needs <= active:
+        return None  # covered: enough active hands within reach
     authority = cell.authorities.most_common(1)[0][0] if cell.authorities else ""
     return CoverageGap(
         cell=cell.key,
@@ -236,7 +238,8 @@ def _gap_at(
         active_volunteers=active,
         dormant_volunteers=dormant,
         active_groups=active_groups,
-        score=round(cell.needs - active / 3 + (0 if active_groups else 1) + dormant / 100, 2),
+        shortfall=cell.needs - active,
+        places=cell.places,
         dormant_groups=[
             {
                 "id": p.group.pk,
@@ -254,12 +257,12 @@ def coverage_gaps(
     *,
     level: int = COVERAGE_LEVEL,
     limit: int = 50,
-    min_volunteers: int = 20,
     min_needs: int | None = None,
 ) -> list[CoverageGap]:
     """Places (spatial cells of about 2 km) where open needs outstrip the active volunteers within
-    reach, or where many volunteers live but no active group works: ranked worst first, each
-    with the dormant groups whose area covers it (the suggested first wave).
+    reach, ranked by the shortfall (needs beyond those volunteers; never negative), each named by
+    its nearest postcode district and local authority, with the dormant groups whose area covers
+    it (the suggested first wave).
 
     Volunteers "within reach" of a cell are those in it and the 8 cells around it. A place is a
     cell's centre, never a need's point; a cell with fewer than ``min_needs`` open needs
@@ -270,18 +273,27 @@ def coverage_gaps(
         counts_by_level[up] = _counts_up(counts_by_level[up - 1])
     with_needs = _cells_with_open_needs(level)
     cells = _cells_merged(with_needs, min_needs=min_needs)
-    # Cells with many volunteers but no open need are gaps too when no active group is there.
-    cells += _busy_cells_without_needs(
-        level=level,
-        vol_counts=counts_by_level[level],
-        with_needs=set(with_needs),
-        min_volunteers=min_volunteers,
-    )
     groups = _groups_on_the_map()
     gaps = [
         gap
         for cell in cells
         if (gap := _gap_at(cell, vol_counts=counts_by_level[cell.level], groups=groups)) is not None
     ]
-    gaps.sort(key=lambda g: (-g.score, -g.open_needs, g.cell_km, g.cell))
-    return gaps[:limit]
+    gaps.sort(key=lambda g: (-g.shortfall, -g.open_needs, g.cell_km, g.cell))
+    gaps = gaps[:limit]
+    _districts_name(gaps)
+    return gaps
+
+
+def _districts_name(gaps: list[CoverageGap]) -> None:
+    """Name each gap by the postcode district nearest its centre, within its local authority when
+    the postcode table knows it (cached: no query once the map layer is built)."""
+    if not gaps:
+        return
+    districts = postcode_districts()
+    for gap in gaps:
+        own = [d for d in districts if d.local_authority == gap.local_authority] or districts
+        near = nearest_district(own, gap.latitude, gap.longitude)
+        if near is not None:
+            gap.district = near.name
+            gap.local_authority = gap.local_authority or near.local_authority

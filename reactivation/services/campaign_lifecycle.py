@@ -11,26 +11,32 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from messaging.models import OutboundMessage
-from messaging.services import WITHDRAWN, messages_withdraw
+from messaging.services import messages_withdraw
 from reactivation.models import Campaign, CampaignRecipient, Playbook, PlaybookVersion
+from reactivation.selectors.campaign_people import PAUSED_REASON
 from reactivation.services.areas import area_resolve
-from reactivation.services.campaign_sending import (
-    campaign_advance_enqueue,
-    campaign_key_prefix,
-    sms_cost_pence,
+from reactivation.services.campaign_sending import campaign_advance_enqueue, campaign_key_prefix
+from reactivation.services.campaign_standdown import (
+    WITHDRAWN_CANCELLED,
+    campaign_stand_down,
+    queued_withdraw,
 )
-from reactivation.services.planning import Plan, plan_build, plan_report
+from reactivation.services.dry_run import (
+    NO_DRY_RUN,
+    STALE_DRY_RUN,
+    plan_fingerprint,
+    report_with_approval,
+    version_for,
+)
+from reactivation.services.planning import Plan, plan_build
 from volunteers.models import Organisation, StaffRole
 from volunteers.permissions import organisation_for
 from volunteers.services import audit_record
 
 MANAGER_ROLES = {StaffRole.Role.CAMPAIGN_MANAGER}
 APPROVER_ROLES = {StaffRole.Role.CAMPAIGN_MANAGER, StaffRole.Role.COORDINATOR}
-PAUSED_REASON = "Held: the campaign was paused"
 
 
 def _has_role(*, user: User, organisation: Organisation, roles: Collection[str]) -> bool:
@@ -51,39 +57,6 @@ def _require_manager(*, user: User, organisation: Organisation) -> None:
         raise PermissionDenied(f"Only a campaign manager of {organisation.name} may do this.")
 
 
-def _version_for(playbook: Playbook | PlaybookVersion | str) -> PlaybookVersion:
-    if isinstance(playbook, PlaybookVersion):
-        return playbook
-    found = Playbook.objects.filter(slug=playbook).first() if isinstance(playbook, str) else playbook
-    if found is None:
-        raise ValidationError("There is no playbook with that name.")
-    version = found.current_version
-    if version is None:
-        raise ValidationError(f"{found.title} has no version to run yet.")
-    return version
-
-
-def _approval_reasons(report: dict[str, Any]) -> list[str]:
-    reasons = []
-    size_limit = settings.REACTIVATION_APPROVAL_RECIPIENTS
-    cost_limit = settings.REACTIVATION_APPROVAL_COST_PENCE
-    if report["contact_total"] > size_limit:
-        reasons.append(f"it would text {report['contact_total']} people (more than {size_limit})")
-    if report["estimated_cost_pence"] > cost_limit:
-        reasons.append(
-            f"it could cost £{report['estimated_cost_pence'] / 100:.2f} (more than £{cost_limit / 100:.2f})"
-        )
-    return reasons
-
-
-def _report_with_approval(plan: Plan) -> dict[str, Any]:
-    """The plan as the dry run shows it, with whether (and why) a second person must approve."""
-    report = plan_report(plan)
-    report["approval_reasons"] = _approval_reasons(report)
-    report["requires_approval"] = bool(report["approval_reasons"])
-    return report
-
-
 def campaign_dry_run(
     *,
     user: User,
@@ -97,9 +70,9 @@ def campaign_dry_run(
     left out and why, message previews, segments, cost, the first wave and whether approval is needed."""
     organisation = organisation or organisation_for(user=user, roles=MANAGER_ROLES, doing="run a campaign")
     _require_manager(user=user, organisation=organisation)
-    version = _version_for(playbook)
+    version = version_for(playbook)
     resolved = area_resolve(area=area, organisation=organisation)
-    return _report_with_approval(
+    report = report_with_approval(
         plan_build(
             version=version,
             organisation=organisation,
@@ -108,6 +81,14 @@ def campaign_dry_run(
             target_ready=target_ready,
         )
     )
+    report["plan_id"] = plan_fingerprint(
+        version=version,
+        organisation=organisation,
+        area=resolved,
+        language=language,
+        target_ready=target_ready,
+    )
+    return report
 
 
 @transaction.atomic
@@ -124,7 +105,7 @@ def campaign_create(
 ) -> Campaign:
     """A draft campaign holding its dry run. Nothing is sent until ``campaign_start``."""
     organisation = organisation or organisation_for(user=user, roles=MANAGER_ROLES, doing="run a campaign")
-    version = _version_for(playbook)
+    version = version_for(playbook)
     report = campaign_dry_run(
         user=user,
         playbook=version,
@@ -150,6 +131,32 @@ def campaign_create(
         requires_approval=report["requires_approval"],
         dry_run_report=report,
     )
+
+
+@transaction.atomic
+def campaign_launch(
+    *, user: User, playbook: Playbook | str, area: dict[str, Any], dry_run_plan: str, **options: Any
+) -> Campaign:
+    """Create and start at once (the API's ``start: true``), only after a dry run of this very
+    plan: ``dry_run_plan`` is the ``plan_id`` that dry run reported. Refused with a plain message
+    (and nothing written) without one or when the plan has changed since."""
+    if not dry_run_plan:
+        raise ValidationError(NO_DRY_RUN)
+    organisation = options.pop("organisation", None) or organisation_for(
+        user=user, roles=MANAGER_ROLES, doing="run a campaign"
+    )
+    version = version_for(playbook)
+    expected = plan_fingerprint(
+        version=version,
+        organisation=organisation,
+        area=area_resolve(area=area, organisation=organisation),
+        language=options.get("language", "en"),
+        target_ready=options.get("target_ready"),
+    )
+    if dry_run_plan != expected:
+        raise ValidationError(STALE_DRY_RUN)
+    campaign = campaign_create(user=user, playbook=version, area=area, organisation=organisation, **options)
+    return campaign_start(campaign=campaign, user=user)
 
 
 def _plan_afresh(campaign: Campaign) -> Plan:
@@ -234,8 +241,10 @@ def campaign_start(*, campaign: Campaign, user: User) -> Campaign:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status not in (Campaign.Status.DRAFT, Campaign.Status.AWAITING_APPROVAL):
         raise ValidationError(f"This campaign is {campaign.get_status_display().lower()}; it cannot start.")
+    if not campaign.dry_run_report:
+        raise ValidationError("Look at the dry run first: this campaign has none.")
     plan = _plan_afresh(campaign)
-    report = _report_with_approval(plan)
+    report = report_with_approval(plan)
     campaign.dry_run_report = report
     campaign.estimated_cost_pence = report["estimated_cost_pence"]
     campaign.requires_approval = report["requires_approval"]
@@ -245,6 +254,7 @@ def campaign_start(*, campaign: Campaign, user: User) -> Campaign:
         raise ValidationError("Nobody in this area can be texted: see who is left out and why.")
     _recipients_write(campaign=campaign, plan=plan)
     campaign.status = Campaign.Status.RUNNING
+    campaign.reach_km = campaign.area.get("radius_km")  # a circle's waves may widen from here
     campaign.started_at = timezone.now()
     campaign.save()
     _start_audit(campaign=campaign, user=user, report=report)
@@ -335,33 +345,37 @@ def campaign_cancel(*, campaign: Campaign, user: User) -> Campaign:
         to=Campaign.Status.CANCELLED,
         action="cancelled",
     )
-    _withdraw_queued(campaign)
+    queued_withdraw(campaign=campaign, reason="The campaign was cancelled", row_reason=WITHDRAWN_CANCELLED)
     Campaign.objects.filter(pk=campaign.pk).update(stop_reason="Cancelled by " + user.get_username())
     campaign.refresh_from_db()
     return campaign
 
 
-def _withdraw_queued(campaign: Campaign) -> None:
-    """Withdraw what is still in the outbox (and what a pause held back) and return its cost."""
-    messages_withdraw(
-        dedupe_key_prefix=campaign_key_prefix(campaign=campaign), reason="The campaign was cancelled"
-    )
-    rows = CampaignRecipient.objects.filter(
+@transaction.atomic
+def campaign_enough(*, campaign: Campaign, user: User) -> Campaign:
+    """ "We have enough": the campaign ends; waves not yet sent are cancelled, texts still held are
+    withdrawn, and those who said READY and were not deployed get the thanks / stand-down text,
+    once. Nothing more goes to anyone else (reactivation/services/campaign_standdown.py)."""
+    now = timezone.now()
+    campaign = _transition(
         campaign=campaign,
-        state=CampaignRecipient.State.MESSAGED,
-        message__state=OutboundMessage.State.CANCELLED,
-        message__error_code=WITHDRAWN,
-    ).select_related("message")
-    price = settings.REACTIVATION_PRICE_PER_SEGMENT_PENCE
-    for row in rows:
-        if row.message is None:
-            continue  # not possible with the filter on its message above; nothing to refund
-        # Moving the row out of "messaged" is the claim on its refund: a second cancel finds none.
-        if CampaignRecipient.objects.filter(pk=row.pk, state=CampaignRecipient.State.MESSAGED).update(
-            state=CampaignRecipient.State.SKIPPED,
-            reason="Withdrawn: the campaign was cancelled before it went",
-        ):
-            cost = sms_cost_pence(body=row.message.body, price=price)
-            Campaign.objects.filter(pk=campaign.pk, spent_pence__gte=cost).update(
-                spent_pence=F("spent_pence") - cost
-            )
+        user=user,
+        from_=(Campaign.Status.RUNNING, Campaign.Status.PAUSED),
+        to=Campaign.Status.COMPLETED,
+        action="stood_down",
+    )
+    counts = campaign_stand_down(campaign=campaign)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        stood_down_at=now,
+        stop_reason=f"We have enough: {user.get_username()} stood the campaign down; "
+        f"{counts['thanked']} thanked and stood down",
+    )
+    audit_record(
+        actor=user,
+        action="campaign.stand_down_sent",
+        target=campaign,
+        organisation=campaign.organisation,
+        detail=counts,
+    )
+    campaign.refresh_from_db()
+    return campaign

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, Max, OuterRef
 from django.utils import timezone
 
 from messaging.encoding import sms_segments
@@ -22,9 +22,11 @@ from messaging.models import OptOut, OutboundMessage
 from messaging.services import message_queue
 from reactivation.models import Campaign, CampaignRecipient
 from reactivation.selectors.campaigns import reply_rate_for
-from reactivation.services.planning import LEFT_OUT, in_quiet_hours, template_name
-from reactivation.waves import next_wave, wave_rules_read
+from reactivation.services.areas import area_resolve
+from reactivation.services.planning import LEFT_OUT, Plan, in_quiet_hours, plan_build, template_name
+from reactivation.waves import WaveRules, next_wave, reach_next, wave_rules_read
 from reactivation.wording import template_for, template_language, template_render
+from volunteers.geography import CELL_SIDES_KM
 from volunteers.models import Membership, Volunteer
 from volunteers.services import audit_record
 
@@ -48,11 +50,28 @@ def sms_cost_pence(*, body: str, price: float) -> int:
     return math.ceil(sms_segments(body).segments * price)
 
 
+def opted_out_mark(*, campaign: Campaign) -> int:
+    """Rows still waiting for an answer whose number has opted out since (STOP, a carrier's
+    refusal) are "opted out", not "no answer": the funnel counts them apart."""
+    opted = OptOut.objects.filter(phone=OuterRef("volunteer__phone"))
+    ids = list(
+        CampaignRecipient.objects.filter(
+            campaign=campaign, state__in=(CampaignRecipient.State.MESSAGED, CampaignRecipient.State.NO_ANSWER)
+        )
+        .filter(Exists(opted))
+        .values_list("pk", flat=True)
+    )
+    return CampaignRecipient.objects.filter(
+        pk__in=ids, state__in=(CampaignRecipient.State.MESSAGED, CampaignRecipient.State.NO_ANSWER)
+    ).update(state=CampaignRecipient.State.OPTED_OUT)
+
+
 def _complete(campaign: Campaign, reason: str) -> bool:
     done = Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.RUNNING).update(
         status=Campaign.Status.COMPLETED, finished_at=timezone.now(), stop_reason=reason[:200]
     )
     if done:
+        opted_out_mark(campaign=campaign)
         CampaignRecipient.objects.filter(campaign=campaign, state=CampaignRecipient.State.MESSAGED).update(
             state=CampaignRecipient.State.NO_ANSWER
         )
@@ -201,6 +220,76 @@ def _flush(campaign: Campaign) -> bool:
     return True
 
 
+def _ring_rows(campaign: Campaign, plan: Plan, *, known: set[int], last_rank: int) -> list[CampaignRecipient]:
+    """The rows of the people a wider circle adds: those to text after everyone already queued,
+    those left out with the reason (outside the organisation's council areas, opted out...)."""
+    new = [p for p in plan.included if p.volunteer_id not in known]
+    return [
+        CampaignRecipient(
+            campaign=campaign,
+            volunteer_id=p.volunteer_id,
+            group_id=p.group_id,
+            kind=p.kind,
+            rank=last_rank + i,
+            distance_km=p.distance_km,
+            wave=0,
+        )
+        for i, p in enumerate(new, start=1)
+    ] + [
+        CampaignRecipient(
+            campaign=campaign,
+            volunteer_id=x.volunteer_id,
+            group_id=x.group_id,
+            state=CampaignRecipient.State.SKIPPED,
+            reason=x.reason,
+            wave=0,
+        )
+        for x in plan.left_out
+        if x.volunteer_id not in known
+    ]
+
+
+def _widen(campaign: Campaign, *, rules: WaveRules, ready_total: int, target: int) -> bool:
+    """Escalation: when the playbook allows it and too few have said READY, the circle the waves
+    reach widens one step (never past the playbook's limit) and the people in the new ring join
+    the queue after everyone already in it; those outside the organisation's council areas are
+    left out by the plan, as at the start. True when it widened. Claimed by a conditional UPDATE
+    on ``reach_km``: two workers widen once."""
+    if campaign.reach_km is None or campaign.area.get("radius_km") is None:
+        return False
+    wider = reach_next(
+        rules=rules,
+        reach_km=campaign.reach_km,
+        ready_total=ready_total,
+        target=target,
+        limit_km=CELL_SIDES_KM[-1],
+    )
+    if wider is None:
+        return False
+    area = area_resolve(area={**campaign.area, "radius_km": wider}, organisation=campaign.organisation)
+    plan = plan_build(
+        version=campaign.playbook_version,
+        organisation=campaign.organisation,
+        area=area,
+        language=campaign.language,
+        target_ready=campaign.target_ready,
+        exclude_campaign_id=campaign.pk,
+    )
+    with transaction.atomic():
+        if not Campaign.objects.filter(pk=campaign.pk, reach_km=campaign.reach_km).update(reach_km=wider):
+            return False
+        rows = CampaignRecipient.objects.filter(campaign=campaign)
+        known = set(rows.values_list("volunteer_id", flat=True))
+        last_rank = rows.aggregate(m=Max("rank"))["m"] or 0
+        CampaignRecipient.objects.bulk_create(
+            _ring_rows(campaign, plan, known=known, last_rank=last_rank),
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+    campaign.reach_km = wider
+    return True
+
+
 def campaign_advance(*, campaign_id: int) -> str:
     """One step of a running campaign; the scheduler calls it every minute and READY replies
     call it at once. Finishes sending the current wave, ends the campaign when the target is
@@ -208,6 +297,7 @@ def campaign_advance(*, campaign_id: int) -> str:
     campaign = Campaign.objects.select_related("playbook_version", "organisation").get(pk=campaign_id)
     if campaign.status != Campaign.Status.RUNNING:
         return f"not running ({campaign.status})"
+    opted_out_mark(campaign=campaign)  # a STOP since the last step is its own state, not "no answer"
     if campaign.current_wave and not _flush(campaign):
         return "stopped: spend cap"
     rules = wave_rules_read(campaign.playbook_version.wave_rules)
@@ -222,6 +312,9 @@ def campaign_advance(*, campaign_id: int) -> str:
         return "waiting for replies"
     if in_quiet_hours(now)[0]:
         return "waiting: quiet hours"
+    widened = bool(campaign.current_wave) and _widen(
+        campaign, rules=rules, ready_total=ready_total, target=target
+    )
     last = rows.filter(wave=campaign.current_wave) if campaign.current_wave else rows.none()
     decision = next_wave(
         rules=rules,
@@ -232,6 +325,7 @@ def campaign_advance(*, campaign_id: int) -> str:
         ready_total=ready_total,
         remaining=rows.filter(state=CampaignRecipient.State.PENDING, wave=0).count(),
         reply_rate=campaign.dry_run_report.get("reply_rate") or reply_rate_for(local_authority_ids=[]),
+        widened=widened,
     )
     if decision.finish:
         # Wait for answers still due? No: the wave's wait is over, what is missing is "no answer".

@@ -21,9 +21,9 @@ from messaging.timing import quiet_hours_end
 from reactivation.models import CampaignRecipient, PlaybookVersion
 from reactivation.selectors.campaigns import reply_rate_for
 from reactivation.services.areas import Area, area_dormant_memberships, area_need_places, area_people_rows
-from reactivation.waves import first_wave_size, wave_rules_read
+from reactivation.waves import first_wave_size, wave_rules_read, widening_steps
 from reactivation.wording import SAMPLE_VALUES, template_for, template_language, template_render
-from volunteers.geography import haversine_km
+from volunteers.geography import CELL_SIDES_KM, haversine_km
 from volunteers.models import Membership, Organisation, Volunteer
 
 # Why someone is left out: a code (stable, for the API) and the words shown to people.
@@ -79,6 +79,7 @@ class Plan:
     estimated_cost_pence: int = 0
     previews: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     group_names: dict[int, str] = field(default_factory=dict)
+    widening: list[str] = field(default_factory=list)
 
 
 def _first_name(name: str) -> str:
@@ -269,6 +270,25 @@ def _waves_size(
     )
 
 
+def widening_sentences(*, version: PlaybookVersion, area: Area, target: int) -> list[str]:
+    """The playbook's escalation said in sentences for this area: "Wave 2 widens to 8 km if fewer
+    than 20 say READY." Whole council areas do not widen: they are the organisation's area already."""
+    rules = wave_rules_read(version.wave_rules)
+    if not rules.widens:
+        return []
+    if area.circle is None:
+        return ["The playbook widens waves around a place; whole council areas do not widen."]
+    steps = widening_steps(rules=rules, start_km=area.circle[2], target=target, limit_km=CELL_SIDES_KM[-1])
+    sentences = [
+        f"Wave {wave} widens to {km:g} km if fewer than {below} say READY." for wave, km, below in steps
+    ]
+    if sentences:
+        sentences.append(
+            "Never beyond the council areas the organisation covers: people further out are left out."
+        )
+    return sentences
+
+
 def _previews_collect(plan: Plan, *, language: str) -> None:
     """One preview of each kind of text the plan sends, from the first person who gets it; and one
     of each kind in every other language someone gets it in ("volunteer_call.pa"): a text in
@@ -335,6 +355,7 @@ def plan_build(
         reply_rate=reply_rate_for(local_authority_ids=[la.pk for la in area.local_authorities]),
     )
     _previews_collect(plan, language=language)
+    plan.widening = widening_sentences(version=version, area=area, target=plan.target)
     return plan
 
 
@@ -381,4 +402,5 @@ def plan_report(plan: Plan, *, now: datetime | None = None) -> dict[str, Any]:
         "target_ready": plan.target,
         "reply_rate": round(plan.reply_rate, 3),
         "first_wave": plan.first_wave,
+        "widening": plan.widening,
     }

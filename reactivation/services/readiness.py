@@ -37,16 +37,22 @@ def _contact(group: MutualAidGroup, role: str) -> Volunteer | None:
     return m.volunteer if m else None
 
 
+def readiness_contact_for(group: MutualAidGroup) -> Volunteer | None:
+    """Whom a readiness check of ``group`` goes to: its organiser, else its deputy."""
+    return _contact(group, Membership.Role.ORGANISER) or _contact(group, Membership.Role.DEPUTY)
+
+
 def readiness_check_send(
-    *, group: MutualAidGroup, contact: Volunteer, kind: str, now=None
+    *, group: MutualAidGroup, contact: Volunteer, kind: str, now=None, sender: str = ""
 ) -> ReadinessCheck | None:
     """Text one readiness check (or a handover request to the deputy); None when one is already
-    open for that contact or their number has opted out. Safe to call twice the same day."""
+    open for that contact or their number has opted out. Safe to call twice the same day.
+    ``sender``: who asks, when not the group's own organisation (an infrastructure body)."""
     now = now or timezone.now()
     template = DEFAULT_TEMPLATES[
         "readiness_handover" if kind == ReadinessCheck.Kind.HANDOVER else "readiness_check"
     ]
-    body = template_render(template, {"sender": _sender(group), "group": group.name})
+    body = template_render(template, {"sender": sender or _sender(group), "group": group.name})
     try:
         with transaction.atomic():
             check = ReadinessCheck.objects.create(group=group, contact=contact, kind=kind, sent_at=now)

@@ -78,6 +78,12 @@ def _ready_answer(row: CampaignRecipient, *, now: datetime) -> str:
     """READY to a call."""
     if not _ready_record(row, now=now):
         return NOTHING_OPEN
+    if row.campaign.stood_down_at is not None:
+        # Too late for this campaign: this reply is their stand-down; no second text follows.
+        return (
+            f"Thank you! {row.campaign.organisation.name} has enough people for now, so you are not "
+            "needed this time. You stay on the list and we will text if that changes."
+        )
     return (
         f"Thank you! {row.campaign.organisation.name} has you down as ready. You will get a text when "
         "someone near you needs help: reply YES to take it. Reply PAUSE for a break."

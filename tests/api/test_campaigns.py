@@ -91,7 +91,11 @@ def test_a_coordinator_or_viewer_cannot_start_a_campaign(api, coordinator, viewe
 def test_starting_a_campaign_is_audited_and_its_progress_readable(
     api, campaigner, viewer, playbook, dormant_group
 ):
-    response = api.as_(campaigner).post("/api/v1/campaigns/", campaign_request(dry_run=False), format="json")
+    client = api.as_(campaigner)
+    plan_id = client.post("/api/v1/campaigns/", campaign_request(), format="json").json()["report"]["plan_id"]
+    response = client.post(
+        "/api/v1/campaigns/", campaign_request(dry_run=False, dry_run_plan=plan_id), format="json"
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["status"] in ("running", "awaiting_approval")
@@ -138,3 +142,13 @@ def test_the_campaign_list_costs_the_same_queries_for_one_or_twenty(
     roles_forget(campaigner)
     with django_assert_num_queries(3):
         assert len(client.get("/api/v1/campaigns/").json()["results"]) == 20
+
+
+def test_we_have_enough_through_the_api_ends_a_running_campaign_once(api, campaigner, viewer, brum_aid):
+    campaign = CampaignFactory(organisation=brum_aid, status=Campaign.Status.RUNNING)
+    assert api.as_(viewer).post(f"/api/v1/campaigns/{campaign.id}/enough/").status_code == 403
+    body = api.as_(campaigner).post(f"/api/v1/campaigns/{campaign.id}/enough/").json()
+    assert body["status"] == "completed" and body["stood_down_at"]
+    assert body["stop_reason"].startswith("We have enough")
+    again = api.as_(campaigner).post(f"/api/v1/campaigns/{campaign.id}/enough/")
+    assert again.status_code == 400

@@ -52,10 +52,12 @@ def test_migrations_pass_when_all_are_applied():
 
 
 def test_an_unapplied_migration_fails_and_is_named():
-    MigrationRecorder.Migration.objects.filter(app="reactivation", name="0003_schedules").delete()
+    # The app's newest migration (an older one unrecorded under a newer one is not "unapplied").
+    newest = MigrationRecorder.Migration.objects.filter(app="reactivation").order_by("-name").first().name
+    MigrationRecorder.Migration.objects.filter(app="reactivation", name=newest).delete()
     check = drill.check_migrations()
     assert check.status == "FAIL"
-    assert "reactivation.0003_schedules" in check.reason and "manage.py migrate" in check.reason
+    assert f"reactivation.{newest}" in check.reason and "manage.py migrate" in check.reason
 
 
 # --- worker --------------------------------------------------------------------------------------

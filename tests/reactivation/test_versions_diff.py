@@ -2,7 +2,7 @@
 
 from reactivation.playbook_labels import MESSAGE_TITLES, RULE_LABELS
 from reactivation.versions_diff import list_compare, mapping_compare, templates_compare
-from reactivation.waves import RULE_DEFAULTS
+from reactivation.waves import ESCALATION_DEFAULTS, RULE_DEFAULTS
 from reactivation.wording import KNOWN_TEMPLATES
 
 
@@ -55,4 +55,4 @@ def test_texts_by_language_and_message_an_empty_text_counting_as_none():
 
 def test_every_kind_of_text_and_every_wave_rule_has_a_name_in_words():
     assert set(MESSAGE_TITLES) == set(KNOWN_TEMPLATES)
-    assert set(RULE_LABELS) == set(RULE_DEFAULTS)
+    assert set(RULE_LABELS) == set(RULE_DEFAULTS) | set(ESCALATION_DEFAULTS)
