@@ -25,6 +25,7 @@ from messaging.encoding import UCS2, sms_normalise, sms_segments
 from messaging.inbox import InboxAnswer
 from messaging.permissions import has_inbox
 from messaging.selectors import inbox_entry_for, inbox_sections_for
+from volunteers.permissions import COORDINATOR, organisation_ids_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -86,9 +87,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("The inbox is for the coordinators of an organisation.")
     sections = inbox_sections_for(user=request.user)
     inbox_services.inbox_read_record(user=request.user, sections=sections)
-    return render(
-        request, "messaging/inbox.html", {"sections": sections, "max": REPLY_MAX, "hint": REPLY_HINT}
-    )
+    context = {
+        "sections": sections,
+        "max": REPLY_MAX,
+        "hint": REPLY_HINT,
+        # "Start a need from this text" for those who post needs: the coordinators.
+        "can_post": bool(organisation_ids_for(user=request.user, roles={COORDINATOR})),
+    }
+    return render(request, "messaging/inbox.html", context)
 
 
 @login_required

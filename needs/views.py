@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from messaging.inbox import inbox_need_prefill
 from needs.forms import CancelForm, NeedForm, OfferCountForm
 from needs.models import Need, Offer
 from needs.offer_links import offer_by_token, offer_link_ended_reason, offer_link_open
@@ -112,7 +113,8 @@ def need_create(request: HttpRequest) -> HttpResponse:
     if not organisations_user_can_post_for(user=request.user):
         raise PermissionDenied("Only coordinators post needs.")
     organisations = list(organisations_to_post_for(user=request.user))
-    form = NeedForm(request.POST or None, organisations=organisations)
+    from_text = _from_text(request, organisations)
+    form = NeedForm(request.POST or None, organisations=organisations, initial=from_text.get("initial"))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)  # the form's fields are need_create's, and the organisation
         organisation_id = data.pop("organisation")
@@ -125,7 +127,22 @@ def need_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Need {need.ref} is posted. Choose who to ask below.")
             return redirect("needs:detail", pk=need.pk)
-    return render(request, "needs/create.html", {"form": form})
+    return render(request, "needs/create.html", {"form": form, "from_text": from_text.get("text", "")})
+
+
+def _from_text(request: HttpRequest, organisations: list) -> dict:
+    """ "Start a need from this text" (the inbox): the sender's phone and the postcode in the text
+    as the form's first answers. Only from a text in an inbox the person reads (audited)."""
+    raw = request.GET.get("from_text", "")
+    if request.method != "GET" or not raw:
+        return {}
+    prefill = inbox_need_prefill(user=request.user, entry_id=int(raw)) if raw.isdigit() else None
+    if prefill is None:
+        raise Http404("No such text in your inbox.")
+    initial: dict[str, object] = {"requester_phone": prefill.requester_phone, "postcode": prefill.postcode}
+    if any(o.id == prefill.organisation_id for o in organisations):
+        initial["organisation"] = prefill.organisation_id
+    return {"initial": initial, "text": prefill.text}
 
 
 @login_required
