@@ -24,6 +24,7 @@ from operations.audit_log import (
     audit_organisation_ids,
 )
 from operations.health import FAIL, health_run
+from operations.register_words import FRESHNESS_ORDER, FRESHNESS_WORDS
 from reactivation.selectors.register import register_freshness
 from volunteers.models import MutualAidGroup
 from volunteers.permissions import COORDINATOR
@@ -102,16 +103,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "several": len(organisations) > 1,
     }
     return render(request, "operations/audit_log.html", context)
-
-
-# Worst first: a stale contact is the memory rotting; a group never checked is close behind.
-FRESHNESS_ORDER = {"stale": 0, "never": 1, "due": 2, "fresh": 3}
-FRESHNESS_WORDS = {
-    "stale": "Stale: missed two checks",
-    "never": "Never checked",
-    "due": "Due a check",
-    "fresh": "Fresh",
-}
 
 
 def _freshness(organisations) -> dict:
