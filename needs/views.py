@@ -17,7 +17,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from messaging.inbox import inbox_need_prefill
 from needs.forms import CancelForm, NeedForm, OfferCountForm
 from needs.models import Need, Offer
 from needs.offer_links import offer_by_token, offer_link_ended_reason, offer_link_open
@@ -42,6 +41,8 @@ from needs.services import lifecycle, posting
 from needs.services.attention import attention_show
 from needs.services.claim import AcceptOutcome, offer_accept
 from needs.services.offers import offer_decline, offers_make
+from needs.view_parts import need_helper_phone, need_prefill_from_text
+from needs.words import candidate_sentences, language_name, left_out_lines
 from volunteers.geocoding import GeocodeError, geocode_postcode
 from volunteers.geography import PostcodeError, postcode_district
 from volunteers.links import page_link_issue
@@ -113,7 +114,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
     if not organisations_user_can_post_for(user=request.user):
         raise PermissionDenied("Only coordinators post needs.")
     organisations = list(organisations_to_post_for(user=request.user))
-    from_text = _from_text(request, organisations)
+    from_text = need_prefill_from_text(request, organisations)
     form = NeedForm(request.POST or None, organisations=organisations, initial=from_text.get("initial"))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)  # the form's fields are need_create's, and the organisation
@@ -128,21 +129,6 @@ def need_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Need {need.ref} is posted. Choose who to ask below.")
             return redirect("needs:detail", pk=need.pk)
     return render(request, "needs/create.html", {"form": form, "from_text": from_text.get("text", "")})
-
-
-def _from_text(request: HttpRequest, organisations: list) -> dict:
-    """ "Start a need from this text" (the inbox): the sender's phone and the postcode in the text
-    as the form's first answers. Only from a text in an inbox the person reads (audited)."""
-    raw = request.GET.get("from_text", "")
-    if request.method != "GET" or not raw:
-        return {}
-    prefill = inbox_need_prefill(user=request.user, entry_id=int(raw)) if raw.isdigit() else None
-    if prefill is None:
-        raise Http404("No such text in your inbox.")
-    initial: dict[str, object] = {"requester_phone": prefill.requester_phone, "postcode": prefill.postcode}
-    if any(o.id == prefill.organisation_id for o in organisations):
-        initial["organisation"] = prefill.organisation_id
-    return {"initial": initial, "text": prefill.text}
 
 
 @login_required
@@ -199,6 +185,8 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "accepted": next((o for o in offers if o.status == Offer.Status.ACCEPTED), None),
             **_candidates_shown(need, show=manage and is_open),
             "district": _district(need),
+            "language": language_name(need.language),
+            "helper_phone": need_helper_phone(request, need),
             "offer_form": OfferCountForm(),
             "cancel_form": CancelForm(),
             "is_open": is_open,
@@ -227,8 +215,11 @@ def _candidates_shown(need: Need, *, show: bool) -> dict:
         return {"candidates": [], "excluded": {}, "searched_km": 0}
     result, names = need_candidates(need=need, limit=10)
     return {
-        "candidates": [{"name": names.get(c.volunteer_id, "?"), "c": c} for c in result.candidates],
-        "excluded": result.excluded,
+        "candidates": [
+            {"name": names.get(c.volunteer_id, "?"), "c": c, "why": candidate_sentences(c.explanation)}
+            for c in result.candidates
+        ],
+        "excluded": left_out_lines(result.excluded),
         "searched_km": result.searched_km,
     }
 

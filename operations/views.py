@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from needs.selectors import needs_for_organisations, open_need_counts_by_local_authority
+from needs.selectors import needs_for_organisations, needs_visible_to, open_need_counts_by_local_authority
 from needs.services.attention import attention_show
 from operations.audit_log import (
     PAGE_SIZE,
@@ -28,6 +28,7 @@ from operations.register_words import FRESHNESS_ORDER, FRESHNESS_WORDS
 from reactivation.selectors.register import register_freshness
 from volunteers.models import MutualAidGroup
 from volunteers.permissions import COORDINATOR
+from volunteers.register import register_totals
 from volunteers.selectors import (
     organisations_for_user,
     register_counts_by_local_authority,
@@ -45,12 +46,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": rows,
         "widest": widest,
+        # Counted over what the linked lists show (the person's organisations), so they agree.
         "totals": {
-            "groups_active": sum(a.groups_active for a in areas),
-            "groups_dormant": sum(a.groups_dormant for a in areas),
-            "volunteers_active": sum(a.volunteers_active for a in areas),
-            "open_needs": sum(n for _, n in rows),
+            **register_totals(user=request.user),
+            "open_needs": needs_visible_to(user=request.user).count(),
         },
+        "region_open_needs": sum(open_needs.values()),
         "roles": roles_for_user(user=request.user),
         "my_needs": needs_for_organisations(organisations=organisations)[:20],
         "attention": attention_show(user=request.user),

@@ -9,7 +9,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from volunteers.models import DBSLevel, MutualAidGroup, Volunteer
@@ -151,3 +151,21 @@ def register_may_change_volunteer(*, user: User | None, volunteer: Volunteer) ->
         return True
     coordinating = organisation_ids_for(user=user, roles={COORDINATOR})
     return bool(coordinating & {m.group.organisation_id for m in volunteer.memberships.all()})
+
+
+def register_totals(*, user: User | None) -> dict[str, int]:
+    """What the home page counts of the register, for the same people /groups/ and /volunteers/
+    list (so that each figure is the length of the list it links to): groups active and dormant,
+    volunteers active. Two queries."""
+    groups = _groups_scope(user)
+    by_status = dict(
+        groups.filter(status__in=[MutualAidGroup.Status.ACTIVE, MutualAidGroup.Status.DORMANT])
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {
+        "groups_active": by_status.get(MutualAidGroup.Status.ACTIVE, 0),
+        "groups_dormant": by_status.get(MutualAidGroup.Status.DORMANT, 0),
+        "volunteers_active": _volunteers_scope(user).filter(status=Volunteer.Status.ACTIVE).count(),
+    }

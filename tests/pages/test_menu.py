@@ -9,7 +9,17 @@ from volunteers.models import StaffRole
 
 pytestmark = pytest.mark.django_db
 
-ALL_LINKS = {"Home", "Needs", "Post a need", "Inbox", "Campaigns", "Coverage", "Audit log", "Your account"}
+REGISTER = {"Groups", "Volunteers"}
+ALL_LINKS = {
+    "Home",
+    "Needs",
+    "Post a need",
+    "Inbox",
+    "Campaigns",
+    "Coverage",
+    "Audit log",
+    "Your account",
+} | REGISTER
 
 
 def menu(client, user) -> dict[str, str]:
@@ -30,10 +40,13 @@ def campaigner(brum_aid):
     ("who", "expected"),
     [
         ("coordinator", ALL_LINKS),
-        ("viewer", {"Home", "Needs", "Campaigns", "Coverage", "Your account"}),
-        ("campaigner", {"Home", "Needs", "Campaigns", "Coverage", "Your account"}),
+        ("viewer", {"Home", "Needs", "Campaigns", "Coverage", "Your account"} | REGISTER),
+        ("campaigner", {"Home", "Needs", "Campaigns", "Coverage", "Your account"} | REGISTER),
         # An infrastructure body's campaign manager keeps the regional desk: an inbox of their own.
-        ("infrastructure_staff", {"Home", "Needs", "Inbox", "Campaigns", "Coverage", "Your account"}),
+        (
+            "infrastructure_staff",
+            {"Home", "Needs", "Inbox", "Campaigns", "Coverage", "Your account"} | REGISTER,
+        ),
     ],
 )
 def test_each_menu_link_is_one_the_person_may_follow(client, request, who, expected):
