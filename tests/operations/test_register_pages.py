@@ -310,3 +310,30 @@ def test_the_export_carries_requester_details_only_where_they_may_be_seen(
     client.force_login(viewer)
     rows = read_csv(client.get("/needs/closed.csv"))
     assert len(rows) == 3 and all(r["requester name"] == "" and r["requester phone"] == "" for r in rows)
+
+
+def queries_for(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("path", ["/groups/", "/volunteers/", "/needs/closed/"])
+def test_a_page_of_the_register_costs_the_same_queries_however_many_rows(client, coordinator, brum_aid, path):
+    group = MutualAidGroupFactory(organisation=brum_aid, status="dormant")
+
+    def add(n):
+        for _ in range(n):
+            MembershipFactory(volunteer=VolunteerFactory(), group=group)
+            MutualAidGroupFactory(organisation=brum_aid, status="dormant")
+            NeedFactory(organisation=brum_aid, status="done", done_at=timezone.now())
+
+    add(2)
+    client.force_login(coordinator)
+    client.get(path)  # warm the per-request caches that do not depend on rows
+    few = queries_for(client, path)
+    add(10)
+    assert queries_for(client, path) == few
