@@ -234,3 +234,25 @@ def inbox_need_prefill(*, user: AbstractBaseUser | AnonymousUser, entry_id: int)
         requester_phone=phone_display(message.from_number) if message.sender_can_receive else "",
         postcode=postcode_in(message.body),
     )
+
+
+def inbox_need_posted(*, user: AbstractBaseUser | AnonymousUser, entry_id: int, ref: str) -> bool:
+    """A need (``ref``) was posted from this inbox text: mark it dealt with by ``user``, with no
+    reply (the person is called back). Only for a text in an inbox ``user`` reads; claimed like an
+    answer, so a colleague who dealt with it first is not overwritten. True when marked now."""
+    entry = inbox_entry_for(user=user, entry_id=entry_id)
+    if entry is None:
+        return False
+    with transaction.atomic():
+        claimed = InboxEntry.objects.filter(pk=entry.pk, resolved_at__isnull=True).update(
+            resolved_at=timezone.now(), resolved_by=user
+        )
+        if claimed:
+            audit_record(
+                actor=user,
+                action="inbox.resolve",
+                target=entry.message,
+                organisation=entry.organisation,
+                detail={"sent": False, "need": ref, **({"desk": True} if entry.is_desk else {})},
+            )
+    return bool(claimed)

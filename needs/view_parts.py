@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 
-from messaging.inbox import inbox_need_prefill
+from messaging.inbox import inbox_need_posted, inbox_need_prefill
 from needs.models import Need
 from volunteers.permissions import can_see_volunteer_contact
 from volunteers.phones import phone_display
@@ -26,6 +26,13 @@ def need_prefill_from_text(request: HttpRequest, organisations: list) -> dict:
     if any(o.id == prefill.organisation_id for o in organisations):
         initial["organisation"] = prefill.organisation_id
     return {"initial": initial, "text": prefill.text}
+
+
+def need_from_text_done(request: HttpRequest, need: Need) -> bool:
+    """After posting a need started from an inbox text (the form posts back to its own address,
+    ``?from_text=`` included): that text is dealt with. True when it was marked so now."""
+    raw = request.GET.get("from_text", "")
+    return raw.isdigit() and inbox_need_posted(user=request.user, entry_id=int(raw), ref=need.ref)
 
 
 def need_helper_phone(request: HttpRequest, need: Need) -> str:

@@ -41,7 +41,7 @@ from needs.services import lifecycle, posting
 from needs.services.attention import attention_show
 from needs.services.claim import AcceptOutcome, offer_accept
 from needs.services.offers import offer_decline, offers_make
-from needs.view_parts import need_helper_phone, need_prefill_from_text
+from needs.view_parts import need_from_text_done, need_helper_phone, need_prefill_from_text
 from needs.words import candidate_sentences, language_name, left_out_lines
 from volunteers.geocoding import GeocodeError, geocode_postcode
 from volunteers.geography import PostcodeError, postcode_district
@@ -126,7 +126,10 @@ def need_create(request: HttpRequest) -> HttpResponse:
             for field, problems in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
-            messages.success(request, f"Need {need.ref} is posted. Choose who to ask below.")
+            note = (
+                " The text it came from is marked dealt with." if need_from_text_done(request, need) else ""
+            )
+            messages.success(request, f"Need {need.ref} is posted. Choose who to ask below.{note}")
             return redirect("needs:detail", pk=need.pk)
     return render(request, "needs/create.html", {"form": form, "from_text": from_text.get("text", "")})
 

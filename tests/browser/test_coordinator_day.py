@@ -85,6 +85,7 @@ def test_a_coordinators_day(page, live_server, day, coordinator, brum_aid):
 
     # It is offered, and the volunteer says yes by text.
     page.get_by_role("heading", name=re.compile(f"Need {need.ref}")).wait_for()
+    assert page.get_by_text("The text it came from is marked dealt with.").is_visible()
     assert "Has not helped in the last 30 days" in page.locator("ol.candidates > li").first.inner_text()
     page.get_by_label("How many volunteers to ask").fill("1")
     page.get_by_role("button", name="Text them the offer").click()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from needs.models import Need
 from tests.factories import InboundMessageFactory, InboxEntryFactory
 from volunteers.models import AuditEvent
 
@@ -47,3 +48,53 @@ def test_only_those_who_read_that_inbox_may_start_from_it(client, other_coordina
     client.logout()
     assert client.get(f"/needs/new/?from_text={entry.pk}").status_code == 302  # to sign in
     assert not AuditEvent.objects.filter(action="inbox.need_started").exists()
+
+
+FORM = {
+    "category": "shopping",
+    "summary": "Weekly shop",
+    "postcode": "B1 1AA",
+    "requester_phone": "07700 900777",
+    "urgency": "normal",
+    "requires_dbs": "none",
+}
+
+
+@pytest.fixture
+def b1(db):
+    from tests.factories import local_authority
+    from volunteers.models import Postcode
+
+    Postcode.objects.create(
+        postcode="B1 1AA",
+        district="B1",
+        latitude=52.4796,
+        longitude=-1.9026,
+        local_authority=local_authority(),
+    )
+
+
+def test_posting_the_need_marks_the_text_dealt_with(client, coordinator, brum_aid, entry, b1):
+    client.force_login(coordinator)
+    response = client.post(
+        f"/needs/new/?from_text={entry.pk}", {**FORM, "organisation": brum_aid.pk}, follow=True
+    )
+    need = Need.objects.get()
+    assert (
+        f"Need {need.ref} is posted. Choose who to ask below. The text it came from is marked dealt with."
+        in (response.content.decode())
+    )
+    entry.refresh_from_db()
+    assert entry.resolved_by == coordinator and entry.reply is None
+    event = AuditEvent.objects.get(action="inbox.resolve")
+    assert event.detail == {"sent": False, "need": need.ref}
+
+
+def test_a_text_in_someone_elses_inbox_is_left_alone(client, other_coordinator, coventry_together, entry, b1):
+    client.force_login(other_coordinator)
+    response = client.post(
+        f"/needs/new/?from_text={entry.pk}", {**FORM, "organisation": coventry_together.pk}, follow=True
+    )
+    assert "marked dealt with" not in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.resolved_at is None and not AuditEvent.objects.filter(action="inbox.resolve").exists()
