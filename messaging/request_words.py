@@ -3,9 +3,9 @@
 "I need help with shopping, I live at B23 6SN" from a number nobody knows is a person asking for
 help, not a volunteer who typed a command wrong. The rule is simple on purpose, so that a
 coordinator can predict it: a text reads like a request when the grammar found no command in it
-(the caller checks that) and it has a word of need ("help", "shopping", "prescription", "lonely"...)
-or words of distress (messaging/replies.py). A postcode in it, when there is one, says whose area it
-is in. Nothing is decided for the person: the text goes to a coordinator, marked "possible request".
+(the caller checks that) and it has a word of need ("help", "shopping", "prescription", "lonely"...),
+words of distress (messaging/replies.py), or a postcode in a sentence. The postcode, when there is
+one, says whose area it is in. Nothing is decided for the person: the text goes to a coordinator, marked "possible request".
 """
 
 from __future__ import annotations
@@ -49,9 +49,19 @@ def postcode_in(text: str) -> str:
     return ""
 
 
+# A postcode with a sentence around it ("can someone come round to B23 6SN") reads like a request
+# too; with fewer words ("B23 6SN", "B23 6SN thanks") it does not.
+WORDS_WITH_A_POSTCODE = 4
+
+
 def request_read(text: str) -> TextRequest | None:
     """A TextRequest when ``text`` (which the grammar read as no command) reads like a request for
-    help; None otherwise ("thanks", "wrong number", "B23 6SN" on its own)."""
-    if not (NEED_WORDS.intersection(_tokens(text)) or distress_in(text)):
-        return None
-    return TextRequest(postcode=postcode_in(text))
+    help: a word of need or of distress, or a postcode in a sentence; None otherwise ("thanks",
+    "wrong number", "B23 6SN" on its own)."""
+    postcode = postcode_in(text)
+    tokens = _tokens(text)
+    if NEED_WORDS.intersection(tokens) or distress_in(text):
+        return TextRequest(postcode=postcode)
+    if postcode and len(tokens) - 2 >= WORDS_WITH_A_POSTCODE:  # its two halves are two tokens
+        return TextRequest(postcode=postcode)
+    return None

@@ -29,6 +29,8 @@ SHOPPING = "I need help with shopping, I live at B23 6SN"
         ("need food, B23-6SN", TextRequest(postcode="")),  # not the shape of a postcode: no area
         ("thanks, wrong number", None),
         ("B23 6SN", None),  # a postcode alone asks for nothing
+        ("B23 6SN thanks", None),
+        ("Can someone come round to B23 6SN", TextRequest(postcode="B23 6SN")),  # a postcode in a sentence
         ("what is this?", None),
     ],
 )
