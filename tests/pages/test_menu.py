@@ -86,3 +86,14 @@ def test_the_dry_run_names_each_message_in_plain_words(client, coordinator, brum
     headings = re.findall(r"<h4>([^<]+)</h4>", html)
     assert headings == ["To group organisers", "To volunteers", "Asking to renew consent", "Thank you"]
     assert "organiser_call" not in html and "volunteer_call" not in html
+
+
+def test_the_dry_run_says_the_size_of_each_text_in_words(client, coordinator, brum_aid):
+    long_text = {"body": "Witaj " * 40, "segments": 2, "encoding": "ucs2", "warnings": []}
+    campaign = CampaignFactory(
+        organisation=brum_aid, dry_run_report={"contact_total": 1, "previews": {"volunteer_call": long_text}}
+    )
+    client.force_login(coordinator)
+    html = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert "Goes as 2 text messages joined into one on the phone (each is billed)" in html
+    assert "(ucs2)" not in html and "segments" not in html.split("<h3>The messages</h3>")[-1]
