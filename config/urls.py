@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from core.signin import SignInView, sign_in_code
 from messaging import inbox_views
 from needs import views as needs_views
-from operations import alert_views
+from operations import alert_views, register_views
 from operations import views as operations_views
 from volunteers import account_views
 
@@ -17,6 +17,13 @@ urlpatterns = [
     path("healthz/live/", operations_views.healthz_live, name="healthz-live"),
     path("", include("volunteers.urls")),
     path("o/<str:token>/", needs_views.offer_page, name="offer"),
+    path("groups/", register_views.group_list, name="register-groups"),
+    path("groups/<int:pk>/edit/", register_views.group_edit, name="register-group-edit"),
+    path("volunteers/", register_views.volunteer_list, name="register-volunteers"),
+    path("volunteers/<int:pk>/edit/", register_views.volunteer_edit, name="register-volunteer-edit"),
+    path("volunteers/<int:pk>/pause/", register_views.volunteer_pause, name="register-volunteer-pause"),
+    path("needs/closed/", register_views.closed_needs, name="closed-needs"),
+    path("needs/closed.csv", register_views.closed_needs_csv, name="closed-needs-csv"),
     path("needs/", include("needs.urls")),
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("inbox/<int:pk>/reply/", inbox_views.inbox_reply, name="inbox-reply"),

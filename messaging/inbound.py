@@ -8,6 +8,7 @@ every reply is queued with a dedupe key made from the MessageSid, so a retry nev
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
@@ -23,7 +24,9 @@ from messaging.inbox import NOT_A_PHONE, inbox_route, inbox_route_to_desk
 from messaging.models import InboundMessage, OptOut, OutboundMessage
 from messaging.registry import InboundContext, OpenQuestion, SmsCommand, handler_for, open_questions_for
 from messaging.replies import ANSWERS, Reading, reply_read
+from messaging.request_words import TextRequest, request_read
 from messaging.services import _enqueue, message_queue, optout_record, optout_remove
+from messaging.text_requests import text_request_reply
 from volunteers.models import Volunteer
 from volunteers.phones import InvalidPhone, phone_normalise
 
@@ -251,6 +254,16 @@ def _read(message: InboundMessage) -> tuple[Reading, tuple[OpenQuestion, ...], b
     return reading, questions, bool(twilio_keyword)
 
 
+@dataclass
+class _Handled:
+    outcome: str
+    reply: str | None
+    for_a_person: bool
+    questions: tuple[OpenQuestion, ...] = ()
+    error: str = ""
+    request: TextRequest | None = None  # from someone not a volunteer, reading like a request for help
+
+
 def _handle(inbound_id: int) -> str:
     with transaction.atomic():
         # The claim: only the first run finds it unhandled (a task may run twice).
@@ -259,33 +272,43 @@ def _handle(inbound_id: int) -> str:
         ):
             return ""
         message = InboundMessage.objects.select_related("volunteer").get(pk=inbound_id)
-        questions: tuple[OpenQuestion, ...] = ()
-        error = ""
-        outcome: str
         if not message.sender_can_receive:
-            outcome, reply, for_a_person = Outcome.NOT_UNDERSTOOD, None, True
+            done = _Handled(Outcome.NOT_UNDERSTOOD, None, for_a_person=True)
         else:
-            if message.volunteer_id is None:
-                # Looked up here, not in the webhook, which only stores (see inbound_receive).
-                message.volunteer = Volunteer.objects.filter(phone=message.from_number).first()
-            reading, questions, twilio_answered = _read(message)
-            command = SmsCommand(name=reading.name, argument=reading.argument, raw=message.body)
-            message.command = reading.name[:20]
-            message.argument = reading.argument[:40]
-            try:
-                with transaction.atomic():
-                    outcome, reply = _dispatch(
-                        message, command, twilio_answered=twilio_answered, questions=questions
-                    )
-            except Exception as exc:
-                log.exception("handling inbound %s failed", message.pk)
-                outcome, reply, error = Outcome.ERROR, ERROR_TEXT, _describe(exc)
-            for_a_person = reading.for_a_person or outcome in (Outcome.NOT_UNDERSTOOD, Outcome.ERROR)
-        _outcome_save(message, outcome=outcome, for_a_person=for_a_person, error=error)
-        if for_a_person:
-            inbox_route(message=message, questions=questions, failed=bool(error))
-        _reply(message, reply)
-    return outcome
+            done = _handle_from_phone(message)
+        _outcome_save(message, outcome=done.outcome, for_a_person=done.for_a_person, error=done.error)
+        entries = []
+        if done.for_a_person:
+            entries = inbox_route(
+                message=message, questions=done.questions, failed=bool(done.error), request=done.request
+            )
+        if done.request is not None:
+            text_request_reply(message=message, entries=entries)  # instead of "not understood"
+        else:
+            _reply(message, done.reply)
+    return done.outcome
+
+
+def _handle_from_phone(message: InboundMessage) -> _Handled:
+    if message.volunteer_id is None:
+        # Looked up here, not in the webhook, which only stores (see inbound_receive).
+        message.volunteer = Volunteer.objects.filter(phone=message.from_number).first()
+    reading, questions, twilio_answered = _read(message)
+    command = SmsCommand(name=reading.name, argument=reading.argument, raw=message.body)
+    message.command = reading.name[:20]
+    message.argument = reading.argument[:40]
+    error = ""
+    try:
+        with transaction.atomic():
+            outcome, reply = _dispatch(message, command, twilio_answered=twilio_answered, questions=questions)
+    except Exception as exc:
+        log.exception("handling inbound %s failed", message.pk)
+        outcome, reply, error = Outcome.ERROR, ERROR_TEXT, _describe(exc)
+    for_a_person = reading.for_a_person or outcome in (Outcome.NOT_UNDERSTOOD, Outcome.ERROR)
+    request = None
+    if message.volunteer is None and outcome == Outcome.NOT_UNDERSTOOD:
+        request = request_read(message.body)
+    return _Handled(outcome, reply, for_a_person, questions, error, request)
 
 
 def _outcome_save(message: InboundMessage, *, outcome: str, for_a_person: bool, error: str) -> None:

@@ -23,12 +23,16 @@ from django.utils import timezone
 
 from messaging.models import InboundMessage, InboxEntry
 from messaging.registry import OpenQuestion, organisations_knowing
+from messaging.request_words import TextRequest, postcode_in
+from messaging.selectors import inbox_entry_for
 from messaging.services import message_queue
+from messaging.text_requests import text_request_areas
 from volunteers.models import Membership
+from volunteers.phones import phone_display
 from volunteers.services import audit_record
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 
     from messaging.selectors import InboxSection
 
@@ -58,9 +62,11 @@ def _membership_reasons(phone: str) -> dict[int, list[str]]:
 
 
 def inbox_recipients(
-    *, message: InboundMessage, questions: Sequence[OpenQuestion] = ()
+    *, message: InboundMessage, questions: Sequence[OpenQuestion] = (), request: TextRequest | None = None
 ) -> dict[int | None, _Copy]:
-    """{organisation_id (None: the regional desk): why it gets the text and what it had open}."""
+    """{organisation_id (None: the regional desk): why it gets the text and what it had open}.
+    ``request``: the text reads like a request for help, so the organisations covering its
+    postcode get it too (messaging/text_requests.py)."""
     if not message.sender_can_receive:
         return {None: _Copy(reasons=[NOT_A_PHONE])}
     copies: dict[int | None, _Copy] = {}
@@ -71,28 +77,38 @@ def inbox_recipients(
     for question in questions:
         if question.organisation_id is not None:
             copies.setdefault(question.organisation_id, _Copy()).context.append(question.label)
+    desk_reasons = [IN_NO_GROUP if message.volunteer_id else NOBODY_KNOWS]
+    if request is not None:
+        areas, desk_reason = text_request_areas(request=request)
+        desk_reasons.append(desk_reason)
+        for organisation_id, why in areas.items():
+            copies.setdefault(organisation_id, _Copy()).reasons.append(why)
     if copies:
         return copies
-    desk = _Copy(reasons=[IN_NO_GROUP if message.volunteer_id else NOBODY_KNOWS])
+    desk = _Copy(reasons=desk_reasons)
     desk.context = [q.label for q in questions]
     return {None: desk}
 
 
 def inbox_route(
-    *, message: InboundMessage, questions: Sequence[OpenQuestion] = (), failed: bool = False
+    *,
+    message: InboundMessage,
+    questions: Sequence[OpenQuestion] = (),
+    failed: bool = False,
+    request: TextRequest | None = None,
 ) -> list[InboxEntry]:
-    """Put ``message`` in front of a person: one copy for each organisation that knows its sender,
-    or one on the regional desk. ``failed``: it could not be handled (the error itself stays in the
-    message's ``outcome_detail``, which erasure blanks). Safe to call twice (one copy per
-    organisation). Call inside the transaction that records its outcome."""
-    copies = inbox_recipients(message=message, questions=questions)
+    """Put ``message`` in front of a person: one copy for each organisation that knows its sender
+    (and, for a ``request``, each covering the postcode in it), or one on the regional desk.
+    ``failed``: it could not be handled (the error itself stays in the message's
+    ``outcome_detail``, which erasure blanks). Safe to call twice (one copy per organisation).
+    Call inside the transaction that records its outcome."""
+    copies = inbox_recipients(message=message, questions=questions, request=request)
     entries = []
     for organisation_id, copy in copies.items():
         reasons = copy.reasons + ([COULD_NOT_HANDLE] if failed else [])
         lookup: dict[str, Any] = {"message": message, "organisation_id": organisation_id}
-        entry, created = InboxEntry.objects.get_or_create(
-            **lookup, defaults={"reasons": reasons, "context": copy.context}
-        )
+        defaults = {"reasons": reasons, "context": copy.context, "possible_request": request is not None}
+        entry, created = InboxEntry.objects.get_or_create(**lookup, defaults=defaults)
         if created:
             _received_record(entry)
         entries.append(entry)
@@ -183,3 +199,60 @@ def inbox_read_record(*, user: User, sections: Iterable[InboxSection]) -> None:
         if section.is_desk:
             detail["desk"] = True
         audit_record(actor=user, action="inbox.read", organisation=section.organisation, detail=detail)
+
+
+@dataclass(frozen=True)
+class NeedPrefill:
+    """What a need started from an inbox text begins with."""
+
+    entry_id: int
+    organisation_id: int | None
+    text: str
+    requester_phone: str  # as people write it (07700 900123); "" for a sender we cannot call
+    postcode: str  # the first postcode in the text, "" when none
+
+
+def inbox_need_prefill(*, user: AbstractBaseUser | AnonymousUser, entry_id: int) -> NeedPrefill | None:
+    """The phone and postcode of an inbox text, for "Start a need from this text"; None when
+    ``user`` does not read the inbox it is in (as if it did not exist). Reading the number is a
+    read of personal data: audited."""
+    entry = inbox_entry_for(user=user, entry_id=entry_id)
+    if entry is None:
+        return None
+    message = entry.message
+    audit_record(
+        actor=user,
+        action="inbox.need_started",
+        target=message,
+        organisation=entry.organisation,
+        detail={"entry_id": entry.pk, **({"desk": True} if entry.is_desk else {})},
+    )
+    return NeedPrefill(
+        entry_id=entry.pk,
+        organisation_id=entry.organisation_id,
+        text=message.body,
+        requester_phone=phone_display(message.from_number) if message.sender_can_receive else "",
+        postcode=postcode_in(message.body),
+    )
+
+
+def inbox_need_posted(*, user: AbstractBaseUser | AnonymousUser, entry_id: int, ref: str) -> bool:
+    """A need (``ref``) was posted from this inbox text: mark it dealt with by ``user``, with no
+    reply (the person is called back). Only for a text in an inbox ``user`` reads; claimed like an
+    answer, so a colleague who dealt with it first is not overwritten. True when marked now."""
+    entry = inbox_entry_for(user=user, entry_id=entry_id)
+    if entry is None:
+        return False
+    with transaction.atomic():
+        claimed = InboxEntry.objects.filter(pk=entry.pk, resolved_at__isnull=True).update(
+            resolved_at=timezone.now(), resolved_by=user
+        )
+        if claimed:
+            audit_record(
+                actor=user,
+                action="inbox.resolve",
+                target=entry.message,
+                organisation=entry.organisation,
+                detail={"sent": False, "need": ref, **({"desk": True} if entry.is_desk else {})},
+            )
+    return bool(claimed)

@@ -25,12 +25,14 @@ from messaging.encoding import UCS2, sms_normalise, sms_segments
 from messaging.inbox import InboxAnswer
 from messaging.permissions import has_inbox
 from messaging.selectors import inbox_entry_for, inbox_sections_for
+from volunteers.permissions import COORDINATOR, organisation_ids_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
 REPLY_MAX = 480  # characters: three GSM-7 segments' worth; the segment count below decides
 REPLY_MAX_SEGMENTS = 3
+TOO_LONG_MARK = "text messages joined on the phone"  # each is billed
 REPLY_HINT = (
     f"Up to {REPLY_MAX_SEGMENTS} text segments: about {REPLY_MAX_SEGMENTS * 153} characters in plain "
     f"letters, or {REPLY_MAX_SEGMENTS * 67} when the reply has letters such as ł, ü in Urdu or "
@@ -67,9 +69,12 @@ class ReplyForm(forms.Form):
         text = sms_normalise(body).strip()
         info = sms_segments(f"{self.sender}: {text}" if self.sender else text)
         if info.segments > REPLY_MAX_SEGMENTS:
-            kind = "UCS-2, because of letters outside plain GSM-7" if info.encoding == UCS2 else "GSM-7"
+            if info.encoding == UCS2:
+                why = "letters such as ł or ü, or emoji, fit 67 to a message instead of 153"
+            else:
+                why = "153 to a message"
             raise forms.ValidationError(
-                f"That reply would go as {info.segments} segments ({info.length} characters in {kind}). "
+                f"That reply would go as {info.segments} {TOO_LONG_MARK} ({info.length} characters: {why}). "
                 f"Please keep it to {REPLY_MAX_SEGMENTS}."
             )
         return body
@@ -86,9 +91,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("The inbox is for the coordinators of an organisation.")
     sections = inbox_sections_for(user=request.user)
     inbox_services.inbox_read_record(user=request.user, sections=sections)
-    return render(
-        request, "messaging/inbox.html", {"sections": sections, "max": REPLY_MAX, "hint": REPLY_HINT}
-    )
+    context = {
+        "sections": sections,
+        "max": REPLY_MAX,
+        "hint": REPLY_HINT,
+        # "Start a need from this text" for those who post needs: the coordinators.
+        "can_post": bool(organisation_ids_for(user=request.user, roles={COORDINATOR})),
+    }
+    return render(request, "messaging/inbox.html", context)
 
 
 @login_required
@@ -106,7 +116,7 @@ def inbox_reply(request: HttpRequest, pk: int) -> HttpResponse:
     send = request.POST.get("action") != "resolve"
     if send and not form.is_valid():
         problems = [str(p) for p in form.errors.get("body") or []]
-        too_long = next((p for p in problems if "segments" in p), "")
+        too_long = next((p for p in problems if TOO_LONG_MARK in p), "")
         messages.error(
             request,
             too_long or f"Please write a reply of up to {REPLY_MAX} characters, or mark it dealt with.",

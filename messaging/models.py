@@ -162,6 +162,10 @@ class InboxEntry(models.Model):
     reply = models.ForeignKey(
         "OutboundMessage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    possible_request = models.BooleanField(
+        default=False,
+        help_text="From someone who is not a volunteer, and it reads like a request for help.",
+    )
 
     class Meta:
         verbose_name_plural = "inbox entries"

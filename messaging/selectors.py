@@ -30,8 +30,28 @@ def conversation_for(*, phone: str, limit: int = 100) -> list[ConversationLine]:
     return sorted(lines, key=lambda line: line.at)[-limit:]
 
 
-def simulator_phones(*, limit: int = 200) -> list[tuple[str, str]]:
-    return list(Volunteer.objects.order_by("name").values_list("phone", "name")[:limit])
+SIMULATOR_RESULTS = 50
+
+
+def simulator_search(*, query: str, limit: int = SIMULATOR_RESULTS) -> list[tuple[str, str]]:
+    """Volunteers whose name or number matches ``query`` ("nadia", "902324", "07700 902324"), as
+    (phone, name), first by name; nothing for an empty query (the demo has thousands)."""
+    query = " ".join(query.split())
+    if not query:
+        return []
+    match = Q(name__icontains=query)
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if len(digits) >= 3:
+        # Typed nationally (07700 ...) or in part: the digits after the leading 0 are in the E.164.
+        match |= Q(phone__contains=digits.removeprefix("0"))
+    return list(
+        Volunteer.objects.filter(match).order_by("name", "phone").values_list("phone", "name")[:limit]
+    )
+
+
+def simulator_number_known(*, phone: str) -> bool:
+    """Whether ``phone`` (E.164) is a volunteer's or has been texted by the service."""
+    return Volunteer.objects.filter(phone=phone).exists() or OutboundMessage.objects.filter(to=phone).exists()
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,8 @@ from needs.services.attention import attention_show
 from needs.services.claim import AcceptOutcome, offer_accept
 from needs.services.offers import offer_decline, offers_make
 from needs.skills import CATEGORY_SKILLS, skills_words
+from needs.view_parts import need_from_text_done, need_helper_phone, need_prefill_from_text
+from needs.words import candidate_sentences, language_name, left_out_lines
 from volunteers.geocoding import GeocodeError, geocode_postcode
 from volunteers.geography import PostcodeError, postcode_district
 from volunteers.links import page_link_issue
@@ -113,7 +115,8 @@ def need_create(request: HttpRequest) -> HttpResponse:
     if not organisations_user_can_post_for(user=request.user):
         raise PermissionDenied("Only coordinators post needs.")
     organisations = list(organisations_to_post_for(user=request.user))
-    form = NeedForm(request.POST or None, organisations=organisations)
+    from_text = need_prefill_from_text(request, organisations)
+    form = NeedForm(request.POST or None, organisations=organisations, initial=from_text.get("initial"))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)  # the form's fields are need_create's, and the organisation
         organisation_id = data.pop("organisation")
@@ -124,9 +127,13 @@ def need_create(request: HttpRequest) -> HttpResponse:
             for field, problems in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
-            messages.success(request, f"Need {need.ref} is posted. Choose who to ask below.")
+            note = (
+                " The text it came from is marked dealt with." if need_from_text_done(request, need) else ""
+            )
+            messages.success(request, f"Need {need.ref} is posted. Choose who to ask below.{note}")
             return redirect("needs:detail", pk=need.pk)
-    return render(request, "needs/create.html", {"form": form, "category_skills": CATEGORY_SKILLS})
+    context = {"form": form, "category_skills": CATEGORY_SKILLS, "from_text": from_text.get("text", "")}
+    return render(request, "needs/create.html", context)
 
 
 @login_required
@@ -183,6 +190,8 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "accepted": next((o for o in offers if o.status == Offer.Status.ACCEPTED), None),
             **_candidates_shown(need, show=manage and is_open),
             "district": _district(need),
+            "language": language_name(need.language),
+            "helper_phone": need_helper_phone(request, need),
             "offer_form": OfferCountForm(),
             "cancel_form": CancelForm(),
             "is_open": is_open,
@@ -212,8 +221,11 @@ def _candidates_shown(need: Need, *, show: bool) -> dict:
         return {"candidates": [], "excluded": {}, "searched_km": 0}
     result, names = need_candidates(need=need, limit=10)
     return {
-        "candidates": [{"name": names.get(c.volunteer_id, "?"), "c": c} for c in result.candidates],
-        "excluded": result.excluded,
+        "candidates": [
+            {"name": names.get(c.volunteer_id, "?"), "c": c, "why": candidate_sentences(c.explanation)}
+            for c in result.candidates
+        ],
+        "excluded": left_out_lines(result.excluded),
         "searched_km": result.searched_km,
     }
 

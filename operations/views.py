@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from needs.selectors import needs_for_organisations, open_need_counts_by_local_authority
+from needs.selectors import needs_for_organisations, needs_visible_to, open_need_counts_by_local_authority
 from needs.services.attention import attention_show
 from operations.audit_log import (
     PAGE_SIZE,
@@ -24,9 +24,11 @@ from operations.audit_log import (
     audit_organisation_ids,
 )
 from operations.health import FAIL, health_run
+from operations.register_words import FRESHNESS_ORDER, FRESHNESS_WORDS
 from reactivation.selectors.register import register_freshness
 from volunteers.models import MutualAidGroup
 from volunteers.permissions import COORDINATOR
+from volunteers.register import register_totals
 from volunteers.selectors import (
     organisations_for_user,
     register_counts_by_local_authority,
@@ -44,12 +46,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": rows,
         "widest": widest,
+        # Counted over what the linked lists show (the person's organisations), so they agree.
         "totals": {
-            "groups_active": sum(a.groups_active for a in areas),
-            "groups_dormant": sum(a.groups_dormant for a in areas),
-            "volunteers_active": sum(a.volunteers_active for a in areas),
-            "open_needs": sum(n for _, n in rows),
+            **register_totals(user=request.user),
+            "open_needs": needs_visible_to(user=request.user).count(),
         },
+        "region_open_needs": sum(open_needs.values()),
         "roles": roles_for_user(user=request.user),
         "my_needs": needs_for_organisations(organisations=organisations)[:20],
         "attention": attention_show(user=request.user),
@@ -102,16 +104,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "several": len(organisations) > 1,
     }
     return render(request, "operations/audit_log.html", context)
-
-
-# Worst first: a stale contact is the memory rotting; a group never checked is close behind.
-FRESHNESS_ORDER = {"stale": 0, "never": 1, "due": 2, "fresh": 3}
-FRESHNESS_WORDS = {
-    "stale": "Stale: missed two checks",
-    "never": "Never checked",
-    "due": "Due a check",
-    "fresh": "Fresh",
-}
 
 
 def _freshness(organisations) -> dict:

@@ -76,6 +76,28 @@ def _invalid_reason(text: str, number: phonenumbers.PhoneNumber) -> str:
     return f"{text!r} is not a valid phone number (check the number of digits)"
 
 
+def phone_e164_possible(raw: str, *, region: str = DEFAULT_REGION) -> str | None:
+    """``raw`` in E.164 when it has the shape of a number (the right count of digits for its
+    country), whether or not any phone company has been given its range; None otherwise.
+
+    Not a check that a number is real: ``phone_normalise`` is. For looking a number up among
+    those already stored (the phone simulator finds the demo's unallocated 07700 901xxx numbers)."""
+    try:
+        return phone_normalise(raw, region=region)
+    except InvalidPhone:
+        pass
+    text = " ".join((raw or "").split()).replace("(0)", "")
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, region)
+    except NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def phone_is_e164(value: str) -> bool:
     return bool(re.fullmatch(r"\+[1-9]\d{6,14}", value or ""))
 

@@ -9,6 +9,7 @@ from messaging.inbox_views import may_use_inbox
 from needs.permissions import organisations_user_can_post_for
 from operations.audit_log import audit_organisation_ids
 from volunteers.permissions import is_staff_member
+from volunteers.register import register_reads
 
 register = template.Library()
 
@@ -26,4 +27,5 @@ def menu_links(context) -> dict[str, bool]:
         "campaigns": is_staff_member(user=user),
         "coverage": is_staff_member(user=user),
         "audit": audit_organisation_ids(user=user) != set(),
+        "register": register_reads(user=user),
     }

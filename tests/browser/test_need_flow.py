@@ -58,7 +58,10 @@ def test_post_offer_accept_and_see_the_assignment(
     page.get_by_role("heading", name=f"Need {need.ref}: Collect a repeat prescription").wait_for()
     candidates = page.locator("ol.candidates > li")
     assert candidates.first.inner_text().startswith("Nadia Near")  # the nearest first, with why
-    assert "km away (distance band" in candidates.first.inner_text()
+    assert (
+        "among people about as near, those who helped less lately are asked first"
+        in candidates.first.inner_text()
+    )
     assert page.get_by_text("Edna Example").is_visible()  # the coordinator sees the requester
     axe_check(page)
     screenshot(page, "need-candidates")

@@ -124,7 +124,10 @@ def test_a_number_nobody_knows_goes_to_the_regional_desk(
 ):
     text = send_text("is anyone there? my neighbour needs food", phone="+447700900777")
     (entry,) = InboxEntry.objects.all()
-    assert entry.is_desk and entry.reasons == ["Nobody on the register knows this number."]
+    assert entry.is_desk and entry.reasons == [
+        "Nobody on the register knows this number.",
+        "Possibly a request for help. It has no postcode in it, so nobody's area could be told.",
+    ]
     for outsider in (coordinator, other_coordinator):
         assert "my neighbour needs food" not in page_for(client, outsider)
         client.force_login(outsider)

@@ -44,8 +44,8 @@ def test_a_reply_too_long_in_ucs2_is_refused_with_its_real_cost(client, coordina
     body = ("Łukasz jedzie. " * 17)[:250]
     notes = reply(client, coordinator, waiting, body)
     assert notes == [
-        "That reply would go as 4 segments (260 characters in UCS-2, because of letters outside plain "
-        "GSM-7). Please keep it to 3."
+        "That reply would go as 4 text messages joined on the phone (260 characters: letters such as "
+        "ł or ü, or emoji, fit 67 to a message instead of 153). Please keep it to 3."
     ]
     assert not OutboundMessage.objects.exists()
     waiting.refresh_from_db()

@@ -155,3 +155,12 @@ def test_the_register_freshness_of_dormant_groups(client, coordinator, other_coo
     # Viewers of the organisation see it too (reading only); another organisation does not.
     assert "Stale Street" in section(page(client, viewer), "register-freshness")
     assert "Stale Street" not in page(client, other_coordinator)
+
+
+def test_a_list_cut_short_says_so_and_links_to_every_open_need(client, coordinator, brum_aid):
+    for i in range(21):
+        need = NeedFactory(organisation=brum_aid, summary=f"Lift {i}", status=Need.Status.OPEN)
+        audit_record(actor=None, action=NO_CANDIDATES_ACTION, target=need, organisation=brum_aid)
+    html = section(page(client, coordinator), "without-candidates")
+    assert "Nobody within reach could take these (21)" in html
+    assert 'The first 20 of 21 are shown: <a href="/needs/">see every open need</a>.' in html

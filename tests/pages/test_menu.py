@@ -9,6 +9,7 @@ from volunteers.models import StaffRole
 
 pytestmark = pytest.mark.django_db
 
+REGISTER = {"Groups", "Volunteers"}
 ALL_LINKS = {
     "Home",
     "Needs",
@@ -19,7 +20,7 @@ ALL_LINKS = {
     "Coverage",
     "Audit log",
     "Your account",
-}
+} | REGISTER
 
 
 def menu(client, user) -> dict[str, str]:
@@ -40,10 +41,13 @@ def campaigner(brum_aid):
     ("who", "expected"),
     [
         ("coordinator", ALL_LINKS),
-        ("viewer", {"Home", "Needs", "Campaigns", "Coverage", "Your account"}),
-        ("campaigner", {"Home", "Needs", "Campaigns", "Coverage", "Your account"}),
+        ("viewer", {"Home", "Needs", "Campaigns", "Coverage", "Your account"} | REGISTER),
+        ("campaigner", {"Home", "Needs", "Campaigns", "Coverage", "Your account"} | REGISTER),
         # An infrastructure body's campaign manager keeps the regional desk: an inbox of their own.
-        ("infrastructure_staff", {"Home", "Needs", "Inbox", "Campaigns", "Coverage", "Your account"}),
+        (
+            "infrastructure_staff",
+            {"Home", "Needs", "Inbox", "Campaigns", "Coverage", "Your account"} | REGISTER,
+        ),
     ],
 )
 def test_each_menu_link_is_one_the_person_may_follow(client, request, who, expected):
@@ -83,3 +87,14 @@ def test_the_dry_run_names_each_message_in_plain_words(client, coordinator, brum
     headings = re.findall(r"<h4>([^<]+)</h4>", html)
     assert headings == ["To group organisers", "To volunteers", "Asking to renew consent", "Thank you"]
     assert "organiser_call" not in html and "volunteer_call" not in html
+
+
+def test_the_dry_run_says_the_size_of_each_text_in_words(client, coordinator, brum_aid):
+    long_text = {"body": "Witaj " * 40, "segments": 2, "encoding": "ucs2", "warnings": []}
+    campaign = CampaignFactory(
+        organisation=brum_aid, dry_run_report={"contact_total": 1, "previews": {"volunteer_call": long_text}}
+    )
+    client.force_login(coordinator)
+    html = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert "Goes as 2 text messages joined into one on the phone (each is billed)" in html
+    assert "(ucs2)" not in html and "segments" not in html.split("<h3>The messages</h3>")[-1]
