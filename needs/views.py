@@ -94,14 +94,19 @@ def _map_markers(needs: list[Need]) -> dict:
 
 
 # --- coordinators -------------------------------------------------------------------------------
+NEEDS_LIST_MAX = 500  # the map and the table stay usable; the page says when there are more
+
+
 @login_required
 def need_list(request: HttpRequest) -> HttpResponse:
-    needs = list(needs_visible_to(user=request.user).select_related("assigned_volunteer")[:500])
+    visible = needs_visible_to(user=request.user)
+    needs = list(visible.select_related("assigned_volunteer")[:NEEDS_LIST_MAX])
     return render(
         request,
         "needs/list.html",
         {
             "needs": needs,
+            "needs_total": visible.count() if len(needs) == NEEDS_LIST_MAX else len(needs),
             "markers_json": _map_markers(needs),
             "tile_url": tile_url(),
             "can_post": bool(organisations_user_can_post_for(user=request.user)),

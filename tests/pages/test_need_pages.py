@@ -35,3 +35,15 @@ def test_the_offer_page_hides_the_requester_until_accepted(client, brum_aid):
     html = client.get(offer_path(offer)).content.decode()
     assert "Can you help?" in html and "Edna Example" not in html
     assert client.get("/o/not-a-real-token/").status_code == 404
+
+
+def test_the_needs_page_says_when_it_shows_only_the_most_recent(client, coordinator, brum_aid, monkeypatch):
+    monkeypatch.setattr("needs.views.NEEDS_LIST_MAX", 2)
+    for summary in ("First posted", "Second posted", "Third posted"):
+        NeedFactory(organisation=brum_aid, summary=summary)
+    client.force_login(coordinator)
+    html = client.get("/needs/").content.decode()
+    assert "Showing the 2 most recent of 3 open needs." in html
+    assert "Third posted" in html and "First posted" not in html
+    NeedFactory(organisation=brum_aid, summary="Fourth posted", status="done")  # closed: not counted
+    assert "of 3 open needs" in client.get("/needs/").content.decode()
