@@ -57,6 +57,7 @@ _LEFT_OUT: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^already has \d+ open tasks"), "is already helping with as many needs as they take on", "are already helping with as many needs as they take on"),
     (re.compile(r"^consent unknown"), "has no consent to be texted on record: they must give it first", "have no consent to be texted on record: they must give it first"),
     (re.compile(r"^consent older"), "agreed to be texted too long ago: they must renew it first", "agreed to be texted too long ago: they must renew it first"),
+    (re.compile(r"^does not have every skill"), "does not have every skill the need asks for", "do not have every skill the need asks for"),
     (re.compile(r"^gone"), "has left the register since", "have left the register since"),
 ]  # fmt: skip
 _SPEAK = re.compile(r"^does not speak (\w+)")

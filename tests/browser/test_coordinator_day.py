@@ -45,7 +45,19 @@ def day(settings, coordinator, brum_aid):
         local_authority=local_authority(),
     )
     nadia = VolunteerFactory(
-        name="Nadia Near", phone="+447700900101", latitude=52.4801, longitude=-1.9030, skills=["shopping"]
+        name="Nadia Near",
+        phone="+447700900101",
+        latitude=52.4801,
+        longitude=-1.9030,
+        skills=["shopping", "prescriptions"],
+    )
+    # Nearer still, but only for help with phones and computers: left out of a shopping need.
+    VolunteerFactory(
+        name="Dev Digital",
+        phone="+447700900102",
+        latitude=52.4797,
+        longitude=-1.9027,
+        skills=["digital_help"],
     )
     larder = MutualAidGroupFactory(name="Ladywood Larder", organisation=brum_aid, status="dormant")
     MembershipFactory(volunteer=nadia, group=larder)
@@ -86,7 +98,11 @@ def test_a_coordinators_day(page, live_server, day, coordinator, brum_aid):
     # It is offered, and the volunteer says yes by text.
     page.get_by_role("heading", name=re.compile(f"Need {need.ref}")).wait_for()
     assert page.get_by_text("The text it came from is marked dealt with.").is_visible()
+    # Offered by skills: the nearest volunteer cannot shop for them, and the page says why.
+    assert page.locator("ol.candidates > li").count() == 1
     assert "Has not helped in the last 30 days" in page.locator("ol.candidates > li").first.inner_text()
+    page.get_by_text("Who was left out, and why").click()
+    assert page.get_by_text("1 does not have every skill the need asks for").is_visible()
     page.get_by_label("How many volunteers to ask").fill("1")
     page.get_by_role("button", name="Text them the offer").click()
     page.get_by_text("Texted 1 volunteer: Nadia Near.").wait_for()
