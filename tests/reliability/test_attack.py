@@ -17,7 +17,7 @@ from rest_framework.authtoken.models import Token
 
 from messaging.models import InboundMessage, OutboundMessage
 from needs.models import Need
-from reactivation.models import Campaign
+from reactivation.models import Campaign, ReadinessRound
 from tests.factories import (
     CampaignFactory,
     InboundMessageFactory,
@@ -28,6 +28,7 @@ from tests.factories import (
     OfferFactory,
     PlaybookVersionFactory,
     VolunteerFactory,
+    local_authority,
 )
 from tests.reliability.security_support import (
     INBOUND_PATH,
@@ -186,6 +187,10 @@ def brum_objects(brum_aid, coordinator):
             needs_attention=True,
         ),
     )
+    # A readiness check waiting for a second campaign manager of Brum Aid.
+    readiness_round = ReadinessRound.objects.create(
+        organisation=brum_aid, local_authority=local_authority(), group_ids=[group.pk], requested_by=coordinator
+    )
     return {
         "need": need,
         "group": group,
@@ -193,6 +198,7 @@ def brum_objects(brum_aid, coordinator):
         "offer": offer,
         "campaign": campaign,
         "inbound": inbound,
+        "readiness_round": readiness_round,
     }
 
 
@@ -205,6 +211,12 @@ PAGE_ROUTES = {
     "needs/<int:pk>/cancel/": "need",
     "needs/<int:pk>/seen/": "need",
     "needs/<int:pk>/reconfirm/": "need",
+    "needs/<int:pk>/edit/": "need",
+    "needs/<int:pk>/hand-over/": "need",
+    "groups/<int:pk>/edit/": "group",
+    "volunteers/<int:pk>/edit/": "volunteer",
+    "volunteers/<int:pk>/pause/": "volunteer",
+    "campaigns/register/checks/<int:pk>/approve/": "readiness_round",
     "campaigns/<int:pk>/": "campaign",
     "campaigns/<int:pk>/progress.json": "campaign",
     "campaigns/<int:pk>/review/": "campaign",
@@ -307,6 +319,9 @@ def test_another_organisations_coordinator_sees_nothing_by_session_or_token(
     brum_objects["need"].refresh_from_db()
     assert brum_objects["need"].status == Need.Status.OPEN  # nothing was done by the attempts
     assert Campaign.objects.get().status == Campaign.Status.DRAFT
+    assert ReadinessRound.objects.get().status == ReadinessRound.Status.AWAITING_APPROVAL
+    brum_objects["volunteer"].refresh_from_db()
+    assert brum_objects["volunteer"].status == "active"  # not paused by another organisation
 
 
 # --- oversized bodies -----------------------------------------------------------------------------

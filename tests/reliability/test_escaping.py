@@ -97,6 +97,10 @@ def world(db, settings):
     need = NeedFactory(
         organisation=org,
         posted_by=coordinator,
+        # At Sparkbrook, about 3 km from the active volunteers in the centre: a coverage gap (more
+        # need than active hands within reach), yet within their reach as candidates.
+        latitude=SPARKBROOK[0],
+        longitude=SPARKBROOK[1],
         summary=hostile("summary"),
         details=hostile("details"),
         dietary_notes=hostile("dietary"),
