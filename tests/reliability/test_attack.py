@@ -189,7 +189,10 @@ def brum_objects(brum_aid, coordinator):
     )
     # A readiness check waiting for a second campaign manager of Brum Aid.
     readiness_round = ReadinessRound.objects.create(
-        organisation=brum_aid, local_authority=local_authority(), group_ids=[group.pk], requested_by=coordinator
+        organisation=brum_aid,
+        local_authority=local_authority(),
+        group_ids=[group.pk],
+        requested_by=coordinator,
     )
     return {
         "need": need,
