@@ -14,3 +14,13 @@ def offers_expire_task() -> dict:
 def needs_follow_up_task() -> dict:
     """Run every 10 minutes by the django-q2 schedule "needs: follow up assigned needs" (0003)."""
     return needs_follow_up_due()
+
+
+def density_rebuild_task(alias: str, requires_dbs: str, needs_car: bool, language: str) -> int:
+    """Enqueued by the matcher when its shared density map is missing or stale (safe to run twice:
+    the last build wins). Returns the number of map cells."""
+    from needs.matching.density import density_rebuild
+    from needs.matching.ranking import NeedSpec
+
+    spec = NeedSpec(0.0, 0.0, 0.0, requires_dbs=requires_dbs, needs_car=needs_car, language=language)
+    return sum(len(cells) for cells in density_rebuild(spec, alias=alias).values())
