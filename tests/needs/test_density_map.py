@@ -17,11 +17,16 @@ def test_the_first_match_asks_for_the_map_in_the_background_and_the_next_process
     settings, django_capture_on_commit_callbacks
 ):
     settings.SMS_TASKS_SYNC = True  # the task runs inline when the transaction commits
-    far = [VolunteerFactory(latitude=LAT + (3 + i * 0.2) / 111.32, longitude=LON, max_travel_km=10) for i in range(3)]
+    far = [
+        VolunteerFactory(latitude=LAT + (3 + i * 0.2) / 111.32, longitude=LON, max_travel_km=10)
+        for i in range(3)
+    ]
     need = NeedFactory(search_radius_km=10)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with CaptureQueriesContext(connection) as cold:
-            found = candidates_find(need=need, limit=3)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        CaptureQueriesContext(connection) as cold,
+    ):
+        found = candidates_find(need=need, limit=3)
     # No map yet: the climb starts at the smallest ring (one statement per level up to 3.2 km).
     assert [c.volunteer_id for c in found.candidates] == [v.pk for v in far]
     assert len(cold) == 6 and len(callbacks) == 1
