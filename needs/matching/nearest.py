@@ -132,15 +132,18 @@ def _joins(*, since: datetime) -> tuple[str, list]:
     """Open assignments and the offers history of the ``near`` rows, one grouped join each."""
     need, offer = Need._meta.db_table, Offer._meta.db_table
     accepted = f"oh.status = '{Offer.Status.ACCEPTED.value}'"
+    # Each grouped join is driven by the ``near`` rows (an index probe per row), never by the
+    # other table's rows (all assigned needs, all offers): SQLite keeps a CROSS JOIN's order,
+    # and ``status || ''`` keeps it off the status index (every assigned need) for the volunteer's.
     sql = (
-        f" LEFT JOIN (SELECT assigned_volunteer_id AS vid, COUNT(*) AS open_assignments FROM {need}"
-        f" WHERE status = '{Need.Status.ASSIGNED.value}' AND assigned_volunteer_id IN (SELECT id FROM near)"
-        " GROUP BY assigned_volunteer_id) w ON w.vid = v.id"
+        " LEFT JOIN (SELECT na.assigned_volunteer_id AS vid, COUNT(*) AS open_assignments"
+        f" FROM near nw CROSS JOIN {need} na WHERE na.assigned_volunteer_id = nw.id"
+        f" AND na.status || '' = '{Need.Status.ASSIGNED.value}' GROUP BY na.assigned_volunteer_id) w ON w.vid = v.id"
         " LEFT JOIN (SELECT oh.volunteer_id AS vid, COUNT(*) AS offers_made,"
         f" SUM(CASE WHEN {accepted} THEN 1 ELSE 0 END) AS accepted,"
         f" SUM(CASE WHEN {accepted} AND oh.completed_at IS NOT NULL THEN 1 ELSE 0 END) AS completed,"
         f" SUM(CASE WHEN {accepted} AND oh.responded_at >= %s THEN 1 ELSE 0 END) AS recent_tasks"
-        f" FROM {offer} oh WHERE oh.volunteer_id IN (SELECT id FROM near) GROUP BY oh.volunteer_id) h"
+        f" FROM near nh CROSS JOIN {offer} oh WHERE oh.volunteer_id = nh.id GROUP BY oh.volunteer_id) h"
         " ON h.vid = v.id"
     )
     return sql, [connection.ops.adapt_datetimefield_value(since)]
