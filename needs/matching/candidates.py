@@ -27,10 +27,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from geographiclib.geodesic import Geodesic
 
 from needs.matching import density
 from needs.matching.density import density_cache_clear as density_cache_clear
+from needs.matching.geodesic import geodesic_km
 from needs.matching.left_out import left_out_count
 from needs.matching.nearest import nearest_fetch, slack
 from needs.matching.ranking import (
@@ -47,7 +47,6 @@ from needs.matching.rings import DENSITY_LEVELS, start_level
 from needs.models import Need
 from volunteers.geography import CELL_SIDES_KM, MAX_SEARCH_RADIUS_KM, cell_block, haversine_km
 
-_GEODESIC = Geodesic.WGS84
 RECENT_DAYS = 30
 FIRST_M = 2  # the first statement asks for 2 * keep rows
 WIDEN = 4  # when the m nearest do not settle the answer, ask for 4m
@@ -211,14 +210,9 @@ def _band_cutoff(good: list[VolunteerRow], *, limit: int) -> float:
 
 
 def _true_distances_set(*, spec: NeedSpec, ranked: list[Candidate], rows: list[VolunteerRow]) -> None:
-    """The exact geodesic (WGS84, geographiclib: geopy's own engine) on the final few only: the
-    haversine (within 0.5%) did the searching and the ranking; the people see the true distance."""
+    """The exact WGS84 geodesic (needs.matching.geodesic) on the final few only: the haversine
+    (within 0.5%) did the searching and the ranking; the people see the true distance."""
     by_id = {r.id: r for r in rows}
     for cand in ranked:
         row = by_id[cand.volunteer_id]
-        cand.distance_km = (
-            _GEODESIC.Inverse(spec.latitude, spec.longitude, row.latitude, row.longitude, _GEODESIC.DISTANCE)[
-                "s12"
-            ]
-            / 1000
-        )
+        cand.distance_km = geodesic_km(spec.latitude, spec.longitude, row.latitude, row.longitude)

@@ -94,3 +94,17 @@ def test_every_rule_in_the_database_finds_what_a_full_scan_finds(seed, monkeypat
         monkeypatch.setattr(candidates, "first_level", lambda spec, want, s=start: s)
         got = [c.volunteer_id for c in candidates_find(need=need, limit=10).candidates]
         assert got == [v.pk for v in ok[:10]]
+
+
+def test_the_distance_people_see_is_the_wgs84_geodesic_to_the_millimetre():
+    from geographiclib.geodesic import Geodesic
+
+    from needs.matching.geodesic import geodesic_km
+
+    rng = random.Random(5)
+    for _ in range(5000):
+        lat0, lon0 = rng.uniform(49.8, 60.95), rng.uniform(-8.7, 1.8)
+        lat, lon = lat0 + rng.uniform(-0.3, 0.3), lon0 + rng.uniform(-0.5, 0.5)
+        karney = Geodesic.WGS84.Inverse(lat0, lon0, lat, lon, Geodesic.DISTANCE)["s12"] / 1000
+        assert abs(geodesic_km(lat0, lon0, lat, lon) - karney) < 1e-6
+    assert geodesic_km(LAT, LON, LAT, LON) == 0.0
