@@ -184,7 +184,8 @@ def _vacuum() -> None:
 
     with connection.cursor() as cur:
         cur.execute(
-            "VACUUM (ANALYZE) volunteers_volunteer" if connection.vendor == "postgresql" else "ANALYZE"
+            # Every table: the rules' tables (opt-outs) need their statistics too.
+            "VACUUM (ANALYZE)" if connection.vendor == "postgresql" else "ANALYZE"
         )
 
 
