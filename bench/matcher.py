@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--json", default="")
+    parser.add_argument(
+        "--skip", action="append", default=[], help="leave out a contender (e.g. postgis_rules_filtered)"
+    )
     args = parser.parse_args(argv)
 
     tmp_pg: tuple[str, str] | None = None
@@ -252,6 +255,8 @@ def _measure(args, queries, now, *, postgis: bool) -> dict:
             consent_after=consent_after, extra=C.special_sql().replace("%", "%%")
         )
         contenders["postgis"] = C.postgis_bare
+    for name in args.skip:
+        contenders.pop(name, None)
     _log(f"interleaved, point by point: {', '.join(contenders)} ...")
     times, answers = C.interleaved(contenders, queries)
     for name, ts in times.items():
