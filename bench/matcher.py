@@ -107,10 +107,17 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument(
         "--skip", action="append", default=[], help="leave out a contender (e.g. postgis_rules_filtered)"
     )
+    parser.add_argument(
+        "--reuse-database",
+        default="",
+        help="a database an interrupted run with the same --volunteers and --seed left on the server; kept",
+    )
     args = parser.parse_args(argv)
 
     tmp_pg: tuple[str, str] | None = None
-    if args.database_url.startswith(("postgres://", "postgresql://")):
+    if args.reuse_database:
+        os.environ["DATABASE_URL"] = _pg_admin_url(args.database_url, args.reuse_database)
+    elif args.database_url.startswith(("postgres://", "postgresql://")):
         name = f"rekindle_bench_{uuid.uuid4().hex[:8]}"
         _pg_create(args.database_url, name)
         tmp_pg = (args.database_url, name)
@@ -139,7 +146,7 @@ def main(argv: list[str] | None = None) -> dict:
     return result
 
 
-def _load(args, rng: random.Random, now) -> list[tuple[float, float]]:
+def _load(args, rng: random.Random, now, *, write: bool = True) -> list[tuple[float, float]]:
     """The synthetic region, with the rules biting: 1% of numbers opted out, 3% old consent."""
     from django.db import connection
 
@@ -171,14 +178,16 @@ def _load(args, rng: random.Random, now) -> list[tuple[float, float]]:
                  status, consent, "", "", "bench", now, now, lat, lon, *cell_keys(lat, lon))
             )  # fmt: skip
             if len(batch) >= 5000:
-                cur.executemany(sql, batch)
+                if write:
+                    cur.executemany(sql, batch)
                 batch.clear()
-        if batch:
+        if batch and write:
             cur.executemany(sql, batch)
-        cur.executemany(
-            "INSERT INTO messaging_optout (phone, created_at, source, keyword) VALUES (%s, %s, %s, %s)",
-            optouts,
-        )
+        if write:
+            cur.executemany(
+                "INSERT INTO messaging_optout (phone, created_at, source, keyword) VALUES (%s, %s, %s, %s)",
+                optouts,
+            )
     return points
 
 
@@ -201,17 +210,23 @@ def _run(args) -> dict:
     from django.utils import timezone
 
     rng = random.Random(args.seed)
-    _log(f"migrating {connection.vendor} database ...")
-    call_command("migrate", verbosity=0)
-    _log(f"inserting {args.volunteers} volunteers ...")
     now = timezone.now()
     t0 = time.perf_counter()
-    points = _load(args, rng, now)
-    load_s = time.perf_counter() - t0
-    no_postgis = C.postgis_prepare()
-    if no_postgis:
-        _log(f"postgis: {no_postgis}")
-    _vacuum()
+    if args.reuse_database:  # loaded, PostGIS added and vacuumed by the interrupted run
+        points = _load(args, rng, now, write=False)
+        load_s, no_postgis = 0.0, None
+        with connection.cursor() as cur:
+            cur.execute("SET jit = off")
+    else:
+        _log(f"migrating {connection.vendor} database ...")
+        call_command("migrate", verbosity=0)
+        _log(f"inserting {args.volunteers} volunteers ...")
+        points = _load(args, rng, now)
+        load_s = time.perf_counter() - t0
+        no_postgis = C.postgis_prepare()
+        if no_postgis:
+            _log(f"postgis: {no_postgis}")
+        _vacuum()
     _log(f"  loaded in {load_s:.1f} s, vacuumed and analysed in {time.perf_counter() - t0 - load_s:.1f} s")
     queries = [_point(rng) for _ in range(args.queries)]
     result = {"n": args.volunteers, "queries": args.queries, "database": connection.vendor}
