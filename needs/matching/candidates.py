@@ -15,8 +15,10 @@ nearest rows do not settle the answer (many turned away by the exact rules) the 
 asked again with four times ``m``.
 
 Statements per match: 1 in the common case; one more per extra level climbed or per wider ``m``
-(at most 3 per level, 8 levels). Nothing depends on the number of volunteers in the table. "Who was
-left out, and why" is only counted when asked for (``MatchResult.excluded``, needs.matching.left_out).
+(at most 4 per level: m, 4m, 16m, then the whole level; 8 levels). Nothing depends on the number
+of volunteers in the table. "Who was left out, and why" is only counted when asked for
+(``MatchResult.excluded``, needs.matching.left_out). One more hard rule (a skills list) goes in
+``nearest.row_conditions`` (SQL, a superset is enough) and ``ranking.exclusion_reason`` (exact).
 """
 
 from __future__ import annotations
