@@ -1,19 +1,25 @@
-"""Benchmark the matcher: nearest-10 active volunteers, side by side in one run.
+"""Benchmark the matcher: the nearest 10 volunteers who can be offered a need, side by side.
 
     python -m bench.matcher --volunteers N --queries Q --seed S [--database-url URL] [--json PATH]
 
 Builds a synthetic West Midlands (volunteers clustered round the seven town centres, 80% active,
-about 2% with an enhanced DBS check and Punjabi) in a temporary database: an SQLite file by
-default, or a temporary database on the PostgreSQL server named by --database-url (created and
-dropped here; the database in the URL is only used to connect). Then, for the same query points:
+about 2% with an enhanced DBS check and Punjabi, 1% of numbers opted out, 3% with consent too old
+to offer on) in a temporary database: an SQLite file by default, or a temporary database on the
+PostgreSQL server named by --database-url (created and dropped here). ``VACUUM (ANALYZE)`` after
+loading (index-only scans need the visibility map). Then, at the same query points, each
+contender in turn before the next point (bench.matcher_contenders), through one Django connection:
 
-- indexed: the multi-level cell ring search in raw SQL (the contract's ``indexed_*``);
-- indexed through the ORM: ``needs.matching.candidates.candidates_find`` with every rule;
-- filtered: the raw ring search for enhanced DBS + Punjabi (about 2% of volunteers);
-- naive: a full scan of active rows sorted by distance in Python (skipped above 200,000);
-- PostGIS KNN: ``ORDER BY geog <-> point LIMIT 10`` over a GiST index on the same rows, in a
-  temporary PostgreSQL database (BENCH_POSTGIS_URL, default the --database-url server or
-  postgres://postgres@127.0.0.1:5432/postgres); null, with the reason on stderr, without PostGIS.
+- ``service_*`` (the headline): ``needs.matching.candidates.candidates_find`` with every rule,
+  ranked and explained; ``service_filtered_*`` for enhanced DBS + Punjabi; ``orm_*`` are the same
+  figures under their earlier names;
+- ``postgis_rules_*``: PostGIS KNN with the same hard rules in its WHERE (PostgreSQL runs, PostGIS
+  in the same database); ``postgis_*``: bare PostGIS KNN over the active rows;
+- ``indexed_*`` / ``filtered_*``: the earlier raw ring (status and cell keys only);
+- ``naive_*``: a full scan applying every rule in Python (skipped above 200,000);
+  ``top10_agreement`` compares the service's answers with it;
+- ``service_statements_per_match_*`` over 50 matches; ``restart_*``: the first match in a fresh
+  process (shared map in the cache) against a warm one; ``no_map_*``: before any map exists;
+- ``density_map_ms``: building the start-level map (a background task in the service).
 
 Prints one JSON object; writes it to --json PATH too. Timings are wall-clock per query.
 """
@@ -32,6 +38,11 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import matcher_contenders as C  # noqa: E402
 
 TOWNS = [  # (lat, lon, weight, sigma_km): the seven constituent authorities' centres
     (52.4796, -1.9026, 0.40, 5.0),  # Birmingham
@@ -93,11 +104,20 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--json", default="")
-    parser.add_argument("--explain", action="store_true", help="print the ring query plans first")
+    parser.add_argument(
+        "--skip", action="append", default=[], help="leave out a contender (e.g. postgis_rules_filtered)"
+    )
+    parser.add_argument(
+        "--reuse-database",
+        default="",
+        help="a database an interrupted run with the same --volunteers and --seed left on the server; kept",
+    )
     args = parser.parse_args(argv)
 
     tmp_pg: tuple[str, str] | None = None
-    if args.database_url.startswith(("postgres://", "postgresql://")):
+    if args.reuse_database:
+        os.environ["DATABASE_URL"] = _pg_admin_url(args.database_url, args.reuse_database)
+    elif args.database_url.startswith(("postgres://", "postgresql://")):
         name = f"rekindle_bench_{uuid.uuid4().hex[:8]}"
         _pg_create(args.database_url, name)
         tmp_pg = (args.database_url, name)
@@ -126,31 +146,22 @@ def main(argv: list[str] | None = None) -> dict:
     return result
 
 
-def _run(args) -> dict:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+def _load(args, rng: random.Random, now, *, write: bool = True) -> list[tuple[float, float]]:
+    """The synthetic region, with the rules biting: 1% of numbers opted out, 3% old consent."""
     from django.db import connection
-    from django.utils import timezone
 
-    from volunteers.geography import CELL_SIDES_KM, cell_block, cell_keys, haversine_km
+    from volunteers.geography import cell_keys
 
-    rng = random.Random(args.seed)
-    _log(f"migrating {connection.vendor} database ...")
-    call_command("migrate", verbosity=0)
-
-    _log(f"inserting {args.volunteers} volunteers ...")
-    now = timezone.now()
     cols = (
         "name, phone, email, postcode, skills, languages, dbs_level, has_car, max_travel_km, availability, "
         "max_open_assignments, status, consent_at, consent_text, consent_channel, consent_source, created_at, "
         "updated_at, latitude, longitude, cell_0, cell_1, cell_2, cell_3, cell_4, cell_5, cell_6, cell_7"
     )
     sql = f"INSERT INTO volunteers_volunteer ({cols}) VALUES ({', '.join(['%s'] * 28)})"  # noqa: S608 - constant columns
+    old = now - timedelta(days=3 * 365)
     points: list[tuple[float, float]] = []
-    t0 = time.perf_counter()
     batch: list[tuple] = []
+    optouts: list[tuple] = []
     with connection.cursor() as cur:
         for i in range(args.volunteers):
             lat, lon = _point(rng)
@@ -159,169 +170,191 @@ def _run(args) -> dict:
             special = rng.random() < 0.02
             langs = '["en", "pa"]' if special else ('["en", "ur"]' if rng.random() < 0.1 else '["en"]')
             dbs = "enhanced" if special else rng.choice(["none", "none", "basic", "standard"])
+            consent = old if rng.random() < 0.03 else now
+            if rng.random() < 0.01:
+                optouts.append((f"+4477{i:08d}", now, "sms", ""))
             batch.append(
                 (f"V{i}", f"+4477{i:08d}", "", "", "[]", langs, dbs, rng.random() < 0.4, 25.0, "{}", 2,
-                 status, now, "", "", "bench", now, now, lat, lon, *cell_keys(lat, lon))
+                 status, consent, "", "", "bench", now, now, lat, lon, *cell_keys(lat, lon))
             )  # fmt: skip
             if len(batch) >= 5000:
-                cur.executemany(sql, batch)
+                if write:
+                    cur.executemany(sql, batch)
                 batch.clear()
-        if batch:
+        if batch and write:
             cur.executemany(sql, batch)
-        cur.execute("ANALYZE")
-    _log(f"  inserted in {time.perf_counter() - t0:.1f} s")
-
-    queries = [_point(rng) for _ in range(args.queries)]
-
-    # --- indexed, raw SQL: the service's algorithm (needs.matching) without the ORM ------------
-    from needs.matching.rings import DENSITY_LEVELS, start_level
-
-    def density(extra: str = "") -> dict[int, dict[int, int]]:
-        """The start-level map (needs.matching.candidates.density_map), in raw SQL."""
-        fine, coarse = DENSITY_LEVELS
-        maps: dict[int, dict[int, int]] = {fine: {}, coarse: {}}
-        with connection.cursor() as cur:
-            cur.execute(
-                f"SELECT cell_{fine}, cell_{coarse}, count(*) FROM volunteers_volunteer "  # noqa: S608
-                f"WHERE status = 'active'{extra} GROUP BY 1, 2"
+        if write:
+            cur.executemany(
+                "INSERT INTO messaging_optout (phone, created_at, source, keyword) VALUES (%s, %s, %s, %s)",
+                optouts,
             )
-            for a, b, n in cur.fetchall():
-                maps[fine][a] = maps[fine].get(a, 0) + n
-                maps[coarse][b] = maps[coarse].get(b, 0) + n
-        return maps
+    return points
 
-    def ring(lat: float, lon: float, extra: str = "", maps=None) -> list[int]:
-        counts = {lv: sum(maps[lv].get(k, 0) for k in cell_block(lat, lon, lv)) for lv in DENSITY_LEVELS}
-        first = start_level(block_counts=counts, sides_km=CELL_SIDES_KM, want=K, radius_km=CELL_SIDES_KM[-1])
-        with connection.cursor() as cur:
-            for level in range(first, len(CELL_SIDES_KM)):
-                side = CELL_SIDES_KM[level]
-                keys = ",".join(str(k) for k in cell_block(lat, lon, level))
-                cur.execute(
-                    f"SELECT id, latitude, longitude FROM volunteers_volunteer "  # noqa: S608 - ints only
-                    f"WHERE status = 'active' AND cell_{level} IN ({keys}){extra}"
-                )
-                rows = [(haversine_km(lat, lon, r[1], r[2]), r[0]) for r in cur.fetchall()]
-                if sum(1 for d, _ in rows if d <= side) >= K or level == len(CELL_SIDES_KM) - 1:
-                    rows.sort()
-                    return [i for _, i in rows[:K]]
-        return []
 
-    def explain(lat: float, lon: float, extra: str, maps) -> None:
-        counts = {lv: sum(maps[lv].get(k, 0) for k in cell_block(lat, lon, lv)) for lv in DENSITY_LEVELS}
-        level = start_level(block_counts=counts, sides_km=CELL_SIDES_KM, want=K, radius_km=CELL_SIDES_KM[-1])
-        keys = ",".join(str(k) for k in cell_block(lat, lon, level))
-        sql = (
-            f"SELECT id, latitude, longitude FROM volunteers_volunteer "  # noqa: S608 - ints only
-            f"WHERE status = 'active' AND cell_{level} IN ({keys}){extra}"
+def _vacuum() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            # Every table: the rules' tables (opt-outs) need their statistics too.
+            "VACUUM (ANALYZE)" if connection.vendor == "postgresql" else "ANALYZE"
         )
-        prefix = "EXPLAIN (ANALYZE, BUFFERS) " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
-        with connection.cursor() as cur:
-            cur.execute(prefix + sql)
-            _log(f"  level {level}: " + "\n    ".join(str(r[-1]) for r in cur.fetchall()))
 
-    def timed(fn, label: str) -> tuple[list[float], list]:
-        fn(*queries[0])  # warm the cache and the connection
-        times, answers = [], []
+
+def _run(args) -> dict:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    rng = random.Random(args.seed)
+    now = timezone.now()
+    t0 = time.perf_counter()
+    if args.reuse_database:  # loaded, PostGIS added and vacuumed by the interrupted run
+        points = _load(args, rng, now, write=False)
+        load_s, no_postgis = 0.0, None
+        with connection.cursor() as cur:
+            cur.execute("SET jit = off")
+    else:
+        _log(f"migrating {connection.vendor} database ...")
+        call_command("migrate", verbosity=0)
+        _log(f"inserting {args.volunteers} volunteers ...")
+        points = _load(args, rng, now)
+        load_s = time.perf_counter() - t0
+        no_postgis = C.postgis_prepare()
+        if no_postgis:
+            _log(f"postgis: {no_postgis}")
+        _vacuum()
+    _log(f"  loaded in {load_s:.1f} s, vacuumed and analysed in {time.perf_counter() - t0 - load_s:.1f} s")
+    queries = [_point(rng) for _ in range(args.queries)]
+    result = {"n": args.volunteers, "queries": args.queries, "database": connection.vendor}
+    result.update(_measure(args, queries, now, postgis=no_postgis is None))
+    if no_postgis:
+        bare = _postgis(args, connection, points, queries)
+        result.update(postgis_p50_ms=bare[0], postgis_p95_ms=bare[1], postgis_rules_p95_ms=None)
+    result["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    return result
+
+
+def _maps_build(now) -> dict:
+    from needs.matching.density import density_rebuild
+    from needs.matching.ranking import NeedSpec
+
+    t = time.perf_counter()
+    density_rebuild(NeedSpec(0, 0, 0))
+    plain_ms = (time.perf_counter() - t) * 1000
+    t = time.perf_counter()
+    density_rebuild(NeedSpec(0, 0, 0, requires_dbs="enhanced", language="pa"))
+    special_ms = (time.perf_counter() - t) * 1000
+    _log(f"density maps: {plain_ms:.0f} ms, filtered {special_ms:.0f} ms (built by a background task)")
+    return {"density_map_ms": round(plain_ms, 1), "filtered_density_map_ms": round(special_ms, 1)}
+
+
+def _measure(args, queries, now, *, postgis: bool) -> dict:
+    from needs.matching import density
+
+    out = _maps_build(now)
+    rings = C.RawRings()
+    contenders = {
+        "service": C.service_fn(now=now),
+        "service_filtered": C.service_fn(now=now, requires_dbs="enhanced", language="pa"),
+        "indexed": rings.plain,
+        "filtered": rings.special,
+    }
+    if postgis:
+        consent_after = now - timedelta(days=730)
+        contenders["postgis_rules"] = C.postgis_rules_fn(consent_after=consent_after)
+        contenders["postgis_rules_filtered"] = C.postgis_rules_fn(
+            consent_after=consent_after, extra=C.special_sql().replace("%", "%%")
+        )
+        contenders["postgis"] = C.postgis_bare
+    for name in args.skip:
+        contenders.pop(name, None)
+    _log(f"interleaved, point by point: {', '.join(contenders)} ...")
+    times, answers = C.interleaved(contenders, queries)
+    for name, ts in times.items():
+        _log(f"  {name}: p50 {_pct(ts, 50)} ms, p95 {_pct(ts, 95)} ms")
+    out.update(_keys(times))
+    out.update(_statements(contenders["service"], queries[:50]))
+    out.update(_restart(contenders["service"], queries[:30], density))
+    if args.volunteers <= NAIVE_LIMIT:
+        _log("naive full scan with every rule ...")
+        naive = C.naive_with_rules(now=now)
+        naive_t, naive_a = [], []
         for lat, lon in queries:
             t = time.perf_counter()
-            answers.append(fn(lat, lon))
-            times.append((time.perf_counter() - t) * 1000)
-        _log(f"  {label}: p50 {_pct(times, 50)} ms, p95 {_pct(times, 95)} ms")
-        return times, answers
-
-    if connection.vendor == "postgresql":
-        special = " AND dbs_level = 'enhanced' AND languages::text ILIKE '%\"pa\"%'"
-    else:
-        special = " AND dbs_level = 'enhanced' AND languages LIKE '%\"pa\"%'"
-    t = time.perf_counter()
-    maps = density()
-    density_ms = (time.perf_counter() - t) * 1000
-    t = time.perf_counter()
-    special_maps = density(special)
-    special_density_ms = (time.perf_counter() - t) * 1000
-    _log(f"density maps: {density_ms:.0f} ms, filtered {special_density_ms:.0f} ms (once per TTL)")
-    if args.explain:
-        for lat, lon in queries[:3]:
-            explain(lat, lon, "", maps)
-            explain(lat, lon, special, special_maps)
-    _log("indexed (raw) ...")
-    indexed_t, indexed_a = timed(lambda lat, lon: ring(lat, lon, "", maps), "indexed raw")
-    _log("filtered (raw, enhanced DBS + Punjabi) ...")
-    filtered_t, _ = timed(lambda lat, lon: ring(lat, lon, special, special_maps), "filtered raw")
-
-    # --- indexed through the ORM, with every rule -----------------------------------------------
-    from needs.matching.candidates import candidates_find
-    from needs.matching.ranking import NeedSpec
-    from needs.models import Need
-
-    # The consent rule too: consent known and younger than the limit (every bench row consented now).
-    consent = {"consent_after": now - timedelta(days=730), "consent_max_days": 730}
-
-    def orm(lat: float, lon: float) -> list[int]:
-        spec = NeedSpec(latitude=lat, longitude=lon, radius_km=25.6, **consent)
-        need = Need(latitude=lat, longitude=lon, search_radius_km=25.6)
-        return [c.volunteer_id for c in candidates_find(need=need, spec=spec, limit=K).candidates]
-
-    def orm_filtered(lat: float, lon: float) -> list[int]:
-        spec = NeedSpec(
-            latitude=lat, longitude=lon, radius_km=25.6, requires_dbs="enhanced", language="pa", **consent
+            naive_a.append(naive(lat, lon))
+            naive_t.append((time.perf_counter() - t) * 1000)
+        agree = sum(a == b for a, b in zip(answers["service"], naive_a, strict=True)) / len(queries)
+        out.update(
+            naive_p50_ms=_pct(naive_t, 50), naive_p95_ms=_pct(naive_t, 95), top10_agreement=round(agree, 4)
         )
-        need = Need(latitude=lat, longitude=lon, search_radius_km=25.6)
-        return [c.volunteer_id for c in candidates_find(need=need, spec=spec, limit=K).candidates]
+        if postgis:
+            same = sum(a == b for a, b in zip(answers["postgis_rules"], naive_a, strict=True)) / len(queries)
+            out["postgis_rules_top10_agreement"] = round(same, 4)
+    else:
+        out.update(naive_p50_ms=None, naive_p95_ms=None, top10_agreement=None)
+    return out
 
-    _log("indexed (ORM, candidates_find with every rule) ...")
-    orm_t, _ = timed(orm, "orm")
-    orm_filtered_t, _ = timed(orm_filtered, "orm filtered")
-    from django.db import reset_queries
+
+def _keys(times: dict[str, list[float]]) -> dict:
+    out = {}
+    for name, ts in times.items():
+        out[f"{name}_p50_ms"], out[f"{name}_p95_ms"] = _pct(ts, 50), _pct(ts, 95)
+    # Earlier names, kept: orm_* was candidates_find, which is the service.
+    out["orm_p50_ms"], out["orm_p95_ms"] = out["service_p50_ms"], out["service_p95_ms"]
+    out["orm_filtered_p95_ms"] = out["service_filtered_p95_ms"]
+    return out
+
+
+def _statements(service, points) -> dict:
+    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     per_match = []
-    for lat, lon in queries[:50]:
+    for lat, lon in points:
         with CaptureQueriesContext(connection) as ctx:
-            orm(lat, lon)
+            service(lat, lon)
         per_match.append(len(ctx.captured_queries))
-    reset_queries()
-
-    # --- naive full scan ----------------------------------------------------------------------
-    naive_p95 = naive_p50 = agreement = None
-    if args.volunteers <= NAIVE_LIMIT:
-        _log("naive full scan ...")
-
-        def naive(lat: float, lon: float) -> list[int]:
-            with connection.cursor() as cur:
-                cur.execute(
-                    "SELECT id, latitude, longitude FROM volunteers_volunteer WHERE status = 'active'"
-                )
-                rows = sorted((haversine_km(lat, lon, r[1], r[2]), r[0]) for r in cur.fetchall())
-            return [i for _, i in rows[:K]]
-
-        naive_t, naive_a = timed(naive, "naive")
-        naive_p50, naive_p95 = _pct(naive_t, 50), _pct(naive_t, 95)
-        agreement = round(sum(a == b for a, b in zip(indexed_a, naive_a, strict=True)) / len(queries), 4)
-
-    postgis = _postgis(args, connection, points, queries)
+    mean = round(sum(per_match) / len(per_match), 2)
     return {
-        "n": args.volunteers,
-        "queries": args.queries,
-        "database": connection.vendor,
-        "indexed_p50_ms": _pct(indexed_t, 50),
-        "indexed_p95_ms": _pct(indexed_t, 95),
-        "orm_p50_ms": _pct(orm_t, 50),
-        "orm_p95_ms": _pct(orm_t, 95),
-        "orm_filtered_p95_ms": _pct(orm_filtered_t, 95),
+        "service_statements_per_match_max": max(per_match),
+        "service_statements_per_match_mean": mean,
+        "service_one_statement_share": round(per_match.count(1) / len(per_match), 3),
         "orm_queries_per_match_max": max(per_match),
-        "orm_queries_per_match_mean": round(sum(per_match) / len(per_match), 2),
-        "filtered_p50_ms": _pct(filtered_t, 50),
-        "filtered_p95_ms": _pct(filtered_t, 95),
-        "density_map_ms": round(density_ms, 1),
-        "filtered_density_map_ms": round(special_density_ms, 1),
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-        "naive_p50_ms": naive_p50,
-        "naive_p95_ms": naive_p95,
-        "top10_agreement": agreement,
-        "postgis_p50_ms": postgis[0],
-        "postgis_p95_ms": postgis[1],
+        "orm_queries_per_match_mean": mean,
+    }
+
+
+def _restart(service, points, density) -> dict:
+    """The first match in a fresh process (map in the shared cache, not yet in the process) against
+    a warm one, at the same points; and a match before any map exists (the climb from level 0)."""
+    first, warm, nomap = [], [], []
+    for lat, lon in points:
+        density._local.clear()
+        t = time.perf_counter()
+        service(lat, lon)
+        first.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        service(lat, lon)
+        warm.append((time.perf_counter() - t) * 1000)
+    saved = density._local.copy()
+    gen = density._generation
+    density.density_cache_clear()
+    for lat, lon in points:
+        t = time.perf_counter()
+        service(lat, lon)
+        nomap.append((time.perf_counter() - t) * 1000)
+    density._generation = gen
+    density._local.update(saved)
+    return {
+        "restart_first_match_p50_ms": _pct(first, 50),
+        "restart_warm_match_p50_ms": _pct(warm, 50),
+        "restart_ratio": round(_pct(first, 50) / _pct(warm, 50), 2),
+        "no_map_match_p50_ms": _pct(nomap, 50),
+        "no_map_match_p95_ms": _pct(nomap, 95),
     }
 
 

@@ -31,6 +31,7 @@ from django.db.models import Exists, F, OuterRef, Value
 from django.utils import timezone
 
 from core.broker import q_cluster_int
+from messaging.batch_record import sent_record
 from messaging.models import OptOut, OutboundMessage
 from messaging.ratelimit import rate_penalise, rate_reserve, rate_wait
 from messaging.services import READY_STATES, optout_record, phone_unreachable_record
@@ -334,28 +335,9 @@ def _batch_record(outcomes: list[Outcome], cancelled: dict[str, list[int]]) -> N
     its state (only the sid is added). A crash before this leaves the rows ``sending``: the sweeper
     makes them ``unknown`` and reconciliation asks Twilio, so nothing is sent twice."""
     now = timezone.now()
-    sent = [
-        OutboundMessage(
-            pk=m.pk,
-            state=State.SENT,
-            provider_sid=r.provider_sid,
-            provider_status=r.status,
-            sent_at=now,
-            error_code="",
-            error_message="",
-        )
-        for m, r in outcomes
-        if not isinstance(r, SmsSendError)
-    ]
+    sent = [(m.pk, r.provider_sid, r.status) for m, r in outcomes if not isinstance(r, SmsSendError)]
     with transaction.atomic():
-        if sent:
-            fields = ["state", "provider_sid", "provider_status", "sent_at", "error_code", "error_message"]
-            updated = OutboundMessage.objects.filter(state=State.SENDING).bulk_update(sent, fields)
-            if updated < len(sent):
-                for row in sent:
-                    OutboundMessage.objects.filter(pk=row.pk, provider_sid__isnull=True).update(
-                        provider_sid=row.provider_sid, sent_at=now
-                    )
+        sent_record(rows=sent, now=now)
         for reason, ids in cancelled.items():
             OutboundMessage.objects.filter(pk__in=ids, state=State.SENDING).update(
                 state=State.CANCELLED, error_code=reason, final_at=now

@@ -48,6 +48,7 @@ def candidate_sentences(explanation: Mapping[str, Any]) -> list[str]:
 # (pattern of the matcher's key, what one person is, what several are)
 _LEFT_OUT: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^[\d.]+ km away"), "lives too far away (beyond the need's reach or their own)", "live too far away (beyond the need's reach or their own)"),
+    (re.compile(r"^further away than they will travel"), "lives further away than they will travel", "live further away than they will travel"),
     (re.compile(r"^opted out"), "has opted out of texts", "have opted out of texts"),
     (re.compile(r"^already offered"), "was already asked", "were already asked"),
     (re.compile(r"^needs a car"), "has no car", "have no car"),

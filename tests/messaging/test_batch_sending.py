@@ -201,3 +201,23 @@ def test_a_text_whose_slot_passed_takes_a_new_one_instead_of_bunching(settings, 
     gaps = [b[0] - a[0] for a, b in itertools.pairwise(groups)]
     assert min(gaps) >= 0.04
     assert set(OutboundMessage.objects.values_list("state", flat=True)) == {State.SENT}
+
+
+@pytest.mark.django_db
+def test_a_status_callback_that_arrived_first_keeps_its_state_and_the_row_gets_its_sid(
+    django_assert_num_queries,
+):
+    """Recording a batch: one statement for the rows still sending, one more only for a row a
+    delivery callback already moved on (it keeps "delivered" and gains the sid)."""
+    first, early = rows(2)
+    OutboundMessage.objects.filter(pk__in=[first.pk, early.pk]).update(state=State.SENDING)
+    OutboundMessage.objects.filter(pk=early.pk).update(state=State.DELIVERED)
+    outcomes = [
+        (sending.Claimed(m.pk, m.to, m.body, 1, 1, BULK), transports.SendResult(sid))
+        for m, sid in ((first, "SM1"), (early, "SM2"))
+    ]
+    with django_assert_num_queries(4):  # savepoint, the batch's UPDATE, the late row's, release
+        sending._batch_record(outcomes, {})
+    got = dict(OutboundMessage.objects.values_list("provider_sid", "state"))
+    assert got == {"SM1": State.SENT, "SM2": State.DELIVERED}
+    assert OutboundMessage.objects.get(pk=first.pk).sent_at is not None

@@ -4,10 +4,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from needs.matching import candidates
-from needs.matching.candidates import candidates_find
+from needs.matching.candidates import candidates_find, need_spec
+from needs.matching.density import density_rebuild
 from needs.matching.rings import start_level
 from needs.models import Need, Offer
 from tests.factories import BIRMINGHAM, NeedFactory, OfferFactory, OptOutFactory, VolunteerFactory
@@ -196,24 +199,27 @@ def test_opted_out_and_busy_neighbours_make_the_search_look_further():
     assert found(NeedFactory(), limit=1) == {further.pk}
 
 
-def test_query_count_is_bounded_whatever_the_number_of_volunteers(django_assert_num_queries):
+def _statements(need, limit=3):
+    with CaptureQueriesContext(connection) as ctx:
+        result = candidates_find(need=need, limit=limit)
+    return result, len(ctx)
+
+
+def test_one_statement_per_match_whatever_the_number_of_volunteers():
     for i in range(30):
         vol(0.05 + i * 0.002)
     need = NeedFactory()
-    # density map (first match only), one level, the other tables' rules with the history
-    with django_assert_num_queries(3):
-        assert len(candidates_find(need=need, limit=3).candidates) == 3
-    with django_assert_num_queries(2):  # the map is cached now
-        assert len(candidates_find(need=need, limit=3).candidates) == 3
+    density_rebuild(need_spec(need))  # what the background task does after a deployment
+    result, n = _statements(need)
+    assert (len(result.candidates), n) == (3, 1)
     lonely = NeedFactory(latitude=52.60, longitude=-1.50, search_radius_km=25.6)
-    with django_assert_num_queries(1):  # nobody on the map: one wide ring, nothing to check
-        assert candidates_find(need=lonely, limit=3).candidates == []
-    for i in range(2000):  # many more people, still the same two queries near the centre
+    result, n = _statements(lonely)  # nobody on the map: one wide ring, nobody in it
+    assert (result.candidates, n) == ([], 1)
+    for i in range(2000):  # many more people, still one statement near the centre
         vol(0.05 + i * 0.00005)
-    candidates.density_cache_clear()
-    candidates_find(need=need, limit=3)
-    with django_assert_num_queries(2):
-        assert len(candidates_find(need=need, limit=3).candidates) == 3
+    density_rebuild(need_spec(need))
+    result, n = _statements(need)
+    assert (len(result.candidates), n) == (3, 1)
 
 
 def test_a_skill_the_need_asks_for_is_required_with_every_other_rule():
@@ -262,3 +268,42 @@ def test_the_rules_agree_with_a_brute_force_check_of_every_volunteer(seed):
 
     expected = {v.pk for v in Volunteer.objects.all() if may(v)}
     assert found(need, limit=1000) == expected
+
+
+def test_who_was_left_out_is_one_grouped_count_and_only_when_asked_for():
+    for i in range(5):
+        vol(0.05 + i * 0.01)
+    for i in range(4):
+        OptOutFactory(phone=vol(0.02 + i * 0.001).phone)
+    need = NeedFactory()
+    density_rebuild(need_spec(need))
+    result, n = _statements(need)
+    assert n == 1
+    with CaptureQueriesContext(connection) as ctx:
+        assert result.excluded == {"opted out": 4}
+        assert result.excluded == {"opted out": 4}  # counted once
+    assert len(ctx) == 1
+
+
+def test_statements_stay_bounded_with_no_map_and_rows_the_database_cannot_judge():
+    """No map yet (just deployed): the climb starts at the smallest ring. Rows SQL cannot judge
+    (weekly hours) turned away by the dozen make it ask for more, a bounded number of times."""
+    start = datetime(2025, 6, 2, 10, 0, tzinfo=LONDON)
+    for i in range(300):
+        vol(0.01 + i * 0.0005, availability={"sat": [["09:00", "17:00"]]})
+    fits = [vol(0.2 + i * 0.001, availability={"mon": [["09:00", "11:00"]]}) for i in range(3)]
+    need = NeedFactory(window_start=start, window_end=start + timedelta(hours=2), search_radius_km=5)
+    result, n = _statements(need)
+    assert {c.volunteer_id for c in result.candidates} == {v.pk for v in fits}
+    assert 1 < n <= 3 * 8
+
+
+def test_skills_are_judged_in_the_one_statement_and_counted_when_they_leave_people_out():
+    drivers = [vol(0.05 + i * 0.01, skills=["driving", "shopping"]) for i in range(3)]
+    for i in range(5):
+        vol(0.02 + i * 0.001, skills=["shopping"])  # nearer, but cannot drive
+    need = NeedFactory(skills=["driving"])
+    density_rebuild(need_spec(need))
+    result, n = _statements(need)
+    assert {c.volunteer_id for c in result.candidates} == {v.pk for v in drivers} and n == 1
+    assert result.excluded == {"does not have every skill the need asks for": 5}

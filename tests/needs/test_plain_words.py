@@ -50,7 +50,8 @@ def test_the_need_page_speaks_plainly(client, coordinator, brum_aid):
     assert "<dt>Language</dt><dd>Somali</dd>" in html
     assert "Near Nadia</strong>: 0.1 km away" in html and "Has not helped in the last 30 days" in html
     assert "distance band" not in html and "reliability" not in html
-    assert "<li>1 lives too far away (beyond the need&#x27;s reach or their own)</li>" in html, html[
+    # Hal is within the need's reach but further than he will go himself.
+    assert "<li>1 lives further away than they will travel</li>" in html, html[
         html.find("Who could help") :
     ][:1500]
 
