@@ -51,9 +51,9 @@ def test_the_need_page_speaks_plainly(client, coordinator, brum_aid):
     assert "Near Nadia</strong>: 0.1 km away" in html and "Has not helped in the last 30 days" in html
     assert "distance band" not in html and "reliability" not in html
     # Hal is within the need's reach but further than he will go himself.
-    assert "<li>1 lives further away than they will travel</li>" in html, html[
-        html.find("Who could help") :
-    ][:1500]
+    assert "<li>1 lives further away than they will travel</li>" in html, html[html.find("Who could help") :][
+        :1500
+    ]
 
 
 def test_the_posting_coordinators_see_the_helpers_phone_and_viewers_do_not(
