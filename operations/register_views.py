@@ -44,6 +44,7 @@ from volunteers.register import (
     register_volunteers,
 )
 from volunteers.register_services import (
+    VOLUNTEER_FIELDS,
     group_update,
     register_contact_read_record,
     volunteer_pause_set,
@@ -212,24 +213,11 @@ def _changeable_volunteer(request: HttpRequest, pk: int):
     return volunteer
 
 
-VOLUNTEER_EDITED = (
-    "name",
-    "email",
-    "postcode",
-    "skills",
-    "languages",
-    "dbs_level",
-    "dbs_expires_on",
-    "has_car",
-    "max_travel_km",
-)
-
-
 @login_required
 def volunteer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = _changeable_volunteer(request, pk)
     form = VolunteerEditForm(
-        request.POST or None, initial={f: getattr(volunteer, f) for f in VOLUNTEER_EDITED}
+        request.POST or None, initial={f: getattr(volunteer, f) for f in VOLUNTEER_FIELDS}
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -17,7 +17,11 @@ from messaging.services import messages_withdraw
 from reactivation.models import Campaign, CampaignRecipient, Playbook, PlaybookVersion
 from reactivation.selectors.campaign_people import PAUSED_REASON
 from reactivation.services.areas import area_resolve
-from reactivation.services.campaign_sending import campaign_advance_enqueue, campaign_key_prefix
+from reactivation.services.campaign_sending import (
+    campaign_advance_enqueue,
+    campaign_key_prefix,
+    recipient_rows,
+)
 from reactivation.services.campaign_standdown import (
     WITHDRAWN_CANCELLED,
     campaign_stand_down,
@@ -188,28 +192,7 @@ def _recipients_write(*, campaign: Campaign, plan: Plan) -> None:
     """One row per person: those to text in rank order, waiting for a wave; those left out, with
     the reason. A restart after a crash finds rows already there: the unique (campaign,
     volunteer) keeps one."""
-    rows = [
-        CampaignRecipient(
-            campaign=campaign,
-            volunteer_id=p.volunteer_id,
-            group_id=p.group_id,
-            kind=p.kind,
-            rank=rank,
-            distance_km=p.distance_km,
-            wave=0,
-        )
-        for rank, p in enumerate(plan.included, start=1)
-    ] + [
-        CampaignRecipient(
-            campaign=campaign,
-            volunteer_id=x.volunteer_id,
-            group_id=x.group_id,
-            state=CampaignRecipient.State.SKIPPED,
-            reason=x.reason,
-            wave=0,
-        )
-        for x in plan.left_out
-    ]
+    rows = recipient_rows(campaign, plan)
     CampaignRecipient.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
 
 

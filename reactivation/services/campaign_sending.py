@@ -10,6 +10,7 @@ by a conditional UPDATE that keeps ``spent_pence`` at or under the cap; and the 
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from datetime import timedelta
 
 from django.conf import settings
@@ -220,9 +221,12 @@ def _flush(campaign: Campaign) -> bool:
     return True
 
 
-def _ring_rows(campaign: Campaign, plan: Plan, *, known: set[int], last_rank: int) -> list[CampaignRecipient]:
-    """The rows of the people a wider circle adds: those to text after everyone already queued,
-    those left out with the reason (outside the organisation's council areas, opted out...)."""
+def recipient_rows(
+    campaign: Campaign, plan: Plan, *, known: Collection[int] = (), last_rank: int = 0
+) -> list[CampaignRecipient]:
+    """One row per person of ``plan`` not in ``known``: those to text, ranked after ``last_rank``
+    and waiting for a wave; those left out, with the reason (outside the organisation's council
+    areas, opted out...). The start writes a plan's rows; a wider circle adds its new ring's."""
     new = [p for p in plan.included if p.volunteer_id not in known]
     return [
         CampaignRecipient(
@@ -282,7 +286,7 @@ def _widen(campaign: Campaign, *, rules: WaveRules, ready_total: int, target: in
         known = set(rows.values_list("volunteer_id", flat=True))
         last_rank = rows.aggregate(m=Max("rank"))["m"] or 0
         CampaignRecipient.objects.bulk_create(
-            _ring_rows(campaign, plan, known=known, last_rank=last_rank),
+            recipient_rows(campaign, plan, known=known, last_rank=last_rank),
             batch_size=1000,
             ignore_conflicts=True,
         )

@@ -87,6 +87,29 @@ def phone_page(browser, live_server) -> Iterator:
     context.close()
 
 
+@pytest.fixture
+def twilio(settings) -> Iterator:
+    """The local Twilio-compatible server, and the settings that send every text to it through the
+    real ``twilio`` client, at once (the send task runs in the caller's thread, not a worker), at
+    any hour the tests run at."""
+    from messaging.ratelimit import limiter_get
+    from tests.fakes.twilio_server import FakeTwilio
+
+    server = FakeTwilio(account_sid="AC" + "3" * 32, auth_token="browser-auth-token").start()
+    settings.SMS_BACKEND = "twilio"
+    settings.TWILIO_ACCOUNT_SID = server.account_sid
+    settings.TWILIO_AUTH_TOKEN = server.auth_token
+    settings.TWILIO_FROM_NUMBER = "+447700900000"
+    settings.TWILIO_MESSAGING_SERVICE_SID = ""
+    settings.TWILIO_API_BASE_URL = server.base_url
+    settings.SMS_TASKS_SYNC = True
+    settings.SMS_QUIET_HOURS = None
+    settings.SMS_MAX_PER_SECOND = 1000
+    limiter_get().reset()
+    yield server
+    server.stop()
+
+
 def axe_check(page) -> None:
     """Fail with the rule, its impact and the offending elements when axe finds a WCAG 2.1 AA violation."""
     from axe_playwright_python.sync_playwright import Axe

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from messaging.inbound import inbound_receive
-from messaging.ratelimit import limiter_get
 from messaging.sending import outbox_drain
 from reactivation.models import Campaign
 from reactivation.services.campaign_sending import campaign_advance
@@ -24,7 +23,6 @@ from tests.factories import (
     VolunteerFactory,
     local_authority,
 )
-from tests.fakes.twilio_server import FakeTwilio
 from volunteers.models import Membership, Postcode, StaffRole, Volunteer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,23 +32,6 @@ THANKS = (
     "{sender}: thank you, we have enough helpers in {area} now. You are back on our quiet list. "
     "Reply STOP to opt out"
 )
-
-
-@pytest.fixture
-def twilio(settings):
-    server = FakeTwilio(account_sid="AC" + "6" * 32, auth_token="stand-down-auth-token").start()
-    settings.SMS_BACKEND = "twilio"
-    settings.TWILIO_ACCOUNT_SID = server.account_sid
-    settings.TWILIO_AUTH_TOKEN = server.auth_token
-    settings.TWILIO_FROM_NUMBER = "+447700900000"
-    settings.TWILIO_MESSAGING_SERVICE_SID = ""
-    settings.TWILIO_API_BASE_URL = server.base_url
-    settings.SMS_TASKS_SYNC = True  # the send task runs in the caller's thread, not a worker
-    settings.SMS_QUIET_HOURS = None  # the run must not depend on the hour the tests run at
-    settings.SMS_MAX_PER_SECOND = 1000
-    limiter_get().reset()
-    yield server
-    server.stop()
 
 
 def region(brum_aid):

@@ -6,31 +6,12 @@ import re
 import pytest
 
 from messaging.models import OutboundMessage
-from messaging.ratelimit import limiter_get
 from needs.models import REQUESTER_CONSENT_WORDING, Need
 from tests.browser.support import axe_check, login
 from tests.factories import VolunteerFactory, local_authority
-from tests.fakes.twilio_server import FakeTwilio
 from volunteers.models import Postcode
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def twilio(settings):
-    server = FakeTwilio(account_sid="AC" + "3" * 32, auth_token="browser-auth-token").start()
-    settings.SMS_BACKEND = "twilio"
-    settings.TWILIO_ACCOUNT_SID = server.account_sid
-    settings.TWILIO_AUTH_TOKEN = server.auth_token
-    settings.TWILIO_FROM_NUMBER = "+447700900000"
-    settings.TWILIO_MESSAGING_SERVICE_SID = ""
-    settings.TWILIO_API_BASE_URL = server.base_url
-    settings.SMS_TASKS_SYNC = True  # the send task runs in the server's thread, not a worker
-    settings.SMS_QUIET_HOURS = None
-    settings.SMS_MAX_PER_SECOND = 1000
-    limiter_get().reset()
-    yield server
-    server.stop()
 
 
 def test_help_is_coming_is_texted_to_a_requester_who_agreed(

@@ -13,33 +13,14 @@ import time_machine
 from django.utils import timezone
 
 from messaging.models import OutboundMessage
-from messaging.ratelimit import limiter_get
 from needs.models import Need, Offer
 from needs.services.expiry import needs_expire_due
 from tests.browser.support import axe_check, login, screenshot
 from tests.factories import NeedFactory, VolunteerFactory, local_authority
-from tests.fakes.twilio_server import FakeTwilio
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 LAT, LON = 52.4796, -1.9026
 SURGE = 30
-
-
-@pytest.fixture
-def twilio(settings):
-    server = FakeTwilio(account_sid="AC" + "4" * 32, auth_token="surge-auth-token").start()
-    settings.SMS_BACKEND = "twilio"
-    settings.TWILIO_ACCOUNT_SID = server.account_sid
-    settings.TWILIO_AUTH_TOKEN = server.auth_token
-    settings.TWILIO_FROM_NUMBER = "+447700900000"
-    settings.TWILIO_MESSAGING_SERVICE_SID = ""
-    settings.TWILIO_API_BASE_URL = server.base_url
-    settings.SMS_TASKS_SYNC = True  # the send task runs in the server's thread, not a worker
-    settings.SMS_QUIET_HOURS = None
-    settings.SMS_MAX_PER_SECOND = 1000
-    limiter_get().reset()
-    yield server
-    server.stop()
 
 
 def surge_of_needs(brum_aid) -> list[Need]:
