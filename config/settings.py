@@ -19,6 +19,7 @@ from config.env import (
     load_dotenv,
     parse_quiet_hours,
 )
+from core.languages import SPOKEN as SPOKEN_LANGUAGES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -368,6 +369,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- Internationalisation, static files ------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
+# The languages of volunteers' and requesters' texts, calls and pages (core/languages.py).
+LANGUAGES = [(lang.code, lang.english) for lang in SPOKEN_LANGUAGES]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.languages import CHOICES as LANGUAGE_CHOICES
+from core.languages import DEFAULT as DEFAULT_LANGUAGE
 from volunteers.geography import CELL_FIELDS, LocationError, cell_fields, location_validate
 from volunteers.phones import phone_is_e164
 
@@ -226,6 +228,10 @@ class Volunteer(Located):
         PHONE = "phone", "Phone call"
         IMPORT = "import", "Imported record"
 
+    class ContactBy(models.TextChoices):
+        SMS = "sms", "Text message"
+        VOICE = "voice", "Phone call"
+
     name = models.CharField(max_length=200)
     phone = models.CharField(max_length=16, unique=True, validators=[validate_e164])
     email = models.EmailField(blank=True)
@@ -235,6 +241,9 @@ class Volunteer(Located):
     )
     skills = models.JSONField(default=list, blank=True)
     languages = models.JSONField(default=list, blank=True, help_text='Languages spoken, e.g. ["en", "pa"].')
+    # How offers and campaign calls reach them (a landline can only be called), and in what language.
+    contact_by = models.CharField(max_length=5, choices=ContactBy.choices, default=ContactBy.SMS)
+    preferred_language = models.CharField(max_length=5, choices=LANGUAGE_CHOICES, default=DEFAULT_LANGUAGE)
     dbs_level = models.CharField("DBS check", max_length=10, choices=DBSLevel.choices, default=DBSLevel.NONE)
     dbs_expires_on = models.DateField("DBS check valid until", null=True, blank=True)
     has_car = models.BooleanField(default=False)
