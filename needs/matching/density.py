@@ -86,7 +86,7 @@ def _rebuild_soon(spec: NeedSpec, key: str) -> None:
     from django_q.tasks import async_task
 
     args = (connection.alias, spec.requires_dbs, spec.needs_car, spec.language, sorted(spec.skills))
-    sync = bool(getattr(settings, "SMS_TASKS_SYNC", False))
+    sync = settings.SMS_TASKS_SYNC
     transaction.on_commit(
         lambda: async_task("needs.tasks.density_rebuild_task", *args, sync=sync, task_name="density_rebuild")
     )
