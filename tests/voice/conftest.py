@@ -17,9 +17,9 @@ LANDLINE = "+441214960123"  # Ofcom's drama range for Birmingham: a valid UK lan
 
 
 @pytest.fixture
-def phone_network(settings, db, django_capture_on_commit_callbacks):
+def phone_network(settings, django_capture_on_commit_callbacks):
     """The local Twilio server (texts and calls) and a walker that plays Twilio's part in calls."""
-    server = FakeTwilio(account_sid="AC" + "5" * 32, auth_token="voice-test-token", hang_seconds=1.0).start()
+    server = FakeTwilio(account_sid="AC" + "5" * 32, auth_token="voice-test-token", hang_seconds=1.5).start()
     settings.SMS_BACKEND = "twilio"
     settings.SMS_TASKS_SYNC = True
     settings.SMS_QUIET_HOURS = None
@@ -33,7 +33,7 @@ def phone_network(settings, db, django_capture_on_commit_callbacks):
     settings.VOICE_FROM_NUMBER = SERVICE_NUMBER
     settings.VOICE_CALLBACK_NUMBER = SERVICE_NUMBER
     settings.TWILIO_API_BASE_URL = server.base_url
-    settings.SMS_HTTP_TIMEOUT = 1
+    settings.SMS_HTTP_TIMEOUT = 0.5
     limiter_get().reset()
     limiter_get().reset("calls")
     transports.outbox.clear()
@@ -64,3 +64,22 @@ def only_call(server, to: str) -> str:
 
 def texts_to(server, to: str) -> list[str]:
     return [m["body"] for m in server.created() if m["to"] == to]
+
+
+_text_ids = iter(range(1, 10**6))
+
+
+@pytest.fixture
+def text_in(phone_network, django_capture_on_commit_callbacks):
+    """A text from ``phone`` to the service through the signed SMS webhook, handled at once."""
+    from twilio.request_validator import RequestValidator
+
+    def send(phone: str, body: str, client: Client | None = None) -> int:
+        params = {"MessageSid": f"SMvoice{next(_text_ids):027d}", "From": phone, "To": SERVICE_NUMBER, "Body": body}
+        url = "http://testserver/sms/twilio/inbound/"
+        signature = RequestValidator(phone_network.auth_token).compute_signature(url, params)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = (client or Client()).post("/sms/twilio/inbound/", params, HTTP_X_TWILIO_SIGNATURE=signature)
+        return response.status_code
+
+    return send

@@ -19,15 +19,15 @@ pytestmark = pytest.mark.django_db
 
 def a_need(**kwargs):
     start = timezone.now() + timedelta(hours=2)
-    return NeedFactory(
-        requester_name="Edna Example",
-        requester_address="1 Example Road, Birmingham",
-        requester_phone="+447700900777",
-        details="Milk, bread, tea. Knock loudly.",
-        window_start=start,
-        window_end=start + timedelta(hours=2),
-        **kwargs,
-    )
+    fields = {
+        "requester_name": "Edna Example",
+        "requester_address": "1 Example Road, Birmingham",
+        "requester_phone": "+447700900777",
+        "details": "Milk, bread, tea. Knock loudly.",
+        "window_start": start,
+        "window_end": start + timedelta(hours=2),
+    }
+    return NeedFactory(**{**fields, **kwargs})
 
 
 def called_volunteer(**kwargs):
