@@ -185,6 +185,9 @@ if SMS_BACKEND == "twilio":
 SMS_MAX_PER_SECOND = env_int("SMS_MAX_PER_SECOND", 10, minimum=1)
 SMS_QUIET_HOURS = parse_quiet_hours("SMS_QUIET_HOURS", env_str("SMS_QUIET_HOURS", "21:00-08:00"))
 SMS_SENDER_NAME = env_str("SMS_SENDER_NAME", "Rekindle")
+VOICE_FROM_NUMBER = env_str("VOICE_FROM_NUMBER") or TWILIO_FROM_NUMBER  # calls to volunteers (voice/)
+VOICE_CALLBACK_NUMBER = env_str("VOICE_CALLBACK_NUMBER") or VOICE_FROM_NUMBER  # said to answering machines
+VOICE_MAX_CALLS_PER_SECOND = env_float("VOICE_MAX_CALLS_PER_SECOND", 1, minimum=0.01)  # all workers together
 # Tunables of the sending pipeline.
 # Seconds the twilio client waits for Twilio; without it a hung connection blocks a worker forever.
 SMS_HTTP_TIMEOUT = env_float("SMS_HTTP_TIMEOUT", 10, minimum=1)
@@ -203,18 +206,6 @@ SMS_DRAIN_SECONDS = env_int("SMS_DRAIN_SECONDS", 0, minimum=0)
 SMS_SEND_THREADS = env_int("SMS_SEND_THREADS", 8, minimum=1)
 # Tests only: run the outbox's and the inbox's tasks inline instead of through the worker.
 SMS_TASKS_SYNC = env_bool("SMS_TASKS_SYNC", "false")
-
-# --- Calls to volunteers (voice/) ----------------------------------------------------------------
-# Calls go the way texts do: through Twilio when SMS_BACKEND=twilio, otherwise printed (console)
-# or kept in memory (locmem). The number calls come from (a Messaging Service cannot call; without
-# a number every call fails, saying so, and the readiness drill's Twilio check names it).
-VOICE_FROM_NUMBER = env_str("VOICE_FROM_NUMBER") or TWILIO_FROM_NUMBER
-# The number an answering machine is asked to call back; the calling number when unset.
-VOICE_CALLBACK_NUMBER = env_str("VOICE_CALLBACK_NUMBER") or VOICE_FROM_NUMBER
-# Calls started per second across all workers (Twilio's default for an account is 1 CPS).
-VOICE_MAX_CALLS_PER_SECOND = env_float("VOICE_MAX_CALLS_PER_SECOND", 1, minimum=0.01)
-# Tries per call: the first and the retries when Twilio says it did not happen (busy, no answer).
-VOICE_MAX_ATTEMPTS = env_int("VOICE_MAX_ATTEMPTS", 3, minimum=1)
 
 # --- Email (staff alerts) -----------------------------------------------------------------------
 # DEBUG prints emails in the terminal; production sends them through an SMTP server.

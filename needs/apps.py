@@ -30,5 +30,8 @@ class NeedsConfig(AppConfig):
         from voice.registry import script_register
 
         script_register(
-            calls.SCRIPT, opening=calls.offer_call_opening, keys=calls.offer_call_keys, wanted=calls.offer_call_wanted
+            calls.SCRIPT,
+            opening=calls.offer_call_opening,
+            keys=calls.offer_call_keys,
+            wanted=calls.offer_call_wanted,
         )

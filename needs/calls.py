@@ -19,8 +19,8 @@ from needs.services.claim import AcceptOutcome, offer_accept
 from needs.services.offers import DeclineOutcome, offer_decline
 from voice.models import OutboundCall
 from voice.registry import CallTurn
-from voice.voice_script import unknown_key
 from voice.speech import digits_spoken, goodbye_with, keys_menu, letters_spoken, say, slowly
+from voice.voice_script import unknown_key
 from volunteers.phones import phone_is_landline
 
 SCRIPT = "needs.offer"
@@ -31,7 +31,9 @@ def _offer(call: OutboundCall) -> Offer | None:
     kind, _, raw = call.subject.partition(":")
     if kind != "offer" or not raw.isdigit():
         return None
-    return Offer.objects.select_related("need", "need__local_authority", "volunteer").filter(pk=int(raw)).first()
+    return (
+        Offer.objects.select_related("need", "need__local_authority", "volunteer").filter(pk=int(raw)).first()
+    )
 
 
 def offer_call_wanted(call: OutboundCall) -> bool:

@@ -46,7 +46,11 @@ def window_spoken(start: datetime | None, end: datetime | None) -> str:
     if end is None:
         return _("from %(time)s on %(day)s") % {"time": hour(start), "day": day(start)}
     if localtime(start).date() == localtime(end).date():
-        return _("on %(day)s, from %(start)s to %(end)s") % {"day": day(start), "start": hour(start), "end": hour(end)}
+        return _("on %(day)s, from %(start)s to %(end)s") % {
+            "day": day(start),
+            "start": hour(start),
+            "end": hour(end),
+        }
     return _("from %(start)s on %(start_day)s to %(end)s on %(end_day)s") % {
         "start": hour(start),
         "start_day": day(start),

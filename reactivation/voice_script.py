@@ -28,11 +28,17 @@ def campaign_words(body: str, *, sender: str) -> str:
 
 
 def campaign_keys() -> list[str]:
-    return [_("Press 1 if you are ready to help."), _("Press 2 for not now."), _("Press 3 to hear this again.")]
+    return [
+        _("Press 1 if you are ready to help."),
+        _("Press 2 for not now."),
+        _("Press 3 to hear this again."),
+    ]
 
 
 def ready() -> str:
-    return _("Thank you, you are down as ready to help. We will call you when someone near you needs help. Goodbye.")
+    return _(
+        "Thank you, you are down as ready to help. We will call you when someone near you needs help. Goodbye."
+    )
 
 
 def not_now() -> str:

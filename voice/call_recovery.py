@@ -24,7 +24,9 @@ def calls_reconcile() -> dict:
     goes back to retry, since it never happened."""
     now = timezone.now()
     stale = now - timedelta(seconds=settings.SMS_STALE_SENDING_SECONDS)
-    went_unknown = OutboundCall.objects.filter(state=State.DIALLING, claimed_at__lt=stale).update(state=State.UNKNOWN)
+    went_unknown = OutboundCall.objects.filter(state=State.DIALLING, claimed_at__lt=stale).update(
+        state=State.UNKNOWN
+    )
     settled = 0
     transport = call_transport_get()
     for call in OutboundCall.objects.filter(state=State.UNKNOWN).order_by("claimed_at")[:50]:
@@ -39,7 +41,9 @@ def calls_reconcile() -> dict:
             settled += OutboundCall.objects.filter(pk=call.pk, state=State.UNKNOWN).update(
                 state=State.PLACED, provider_sid=found.provider_sid, provider_status=found.status
             )
-        elif (call.claimed_at or call.created_at) < now - timedelta(seconds=settings.SMS_UNKNOWN_GRACE_SECONDS):
+        elif (call.claimed_at or call.created_at) < now - timedelta(
+            seconds=settings.SMS_UNKNOWN_GRACE_SECONDS
+        ):
             retry_or_give_up(call, now=now, gave_up=State.FAILED, from_states=[State.UNKNOWN])
             settled += 1
     return {"unknown": went_unknown, "settled": settled}

@@ -28,7 +28,9 @@ def _attempt(*, call_id: int | None, call_sid: str) -> OutboundCall | None:
         return OutboundCall.objects.filter(provider_sid=call_sid).first() if call_sid else None
     return (
         OutboundCall.objects.filter(pk=call_id)
-        .filter(Q(provider_sid=call_sid) | Q(provider_sid__isnull=True, state__in=(State.DIALLING, State.UNKNOWN)))
+        .filter(
+            Q(provider_sid=call_sid) | Q(provider_sid__isnull=True, state__in=(State.DIALLING, State.UNKNOWN))
+        )
         .first()
     )
 
@@ -51,7 +53,9 @@ def call_status_apply(
         retry_or_give_up(call, now=now, gave_up=gave_up, from_states=LIVE, provider_status=status)
     elif status == "completed":
         seconds = int(duration) if duration.isdigit() else None
-        live.update(state=State.COMPLETED, provider_status=status, duration_seconds=seconds, final_at=now, **sid)
+        live.update(
+            state=State.COMPLETED, provider_status=status, duration_seconds=seconds, final_at=now, **sid
+        )
     elif status == "canceled":
         live.update(state=State.CANCELLED, provider_status=status, final_at=now, **sid)
     elif status in ("in-progress", "answered"):
@@ -91,5 +95,3 @@ def call_key_record(*, call: OutboundCall, digits: str, outcome: str) -> None:
         changes["outcome"] = outcome[:40]
     OutboundCall.objects.filter(pk=call.pk).update(**changes)
     call.keys, call.outcome = changes["keys"], changes.get("outcome", call.outcome)
-
-

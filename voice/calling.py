@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 State = OutboundCall.State
 # After the 1st and 2nd call that did not happen (busy, no answer, failed), then the last delay again.
 RETRY_DELAYS = (timedelta(minutes=5), timedelta(minutes=15))
+MAX_ATTEMPTS = 3  # the first call and two retries
 SLOW_DOWN = timedelta(seconds=30)
 LIMITER = "calls"
 WITHDRAWN = "withdrawn"
@@ -102,9 +103,9 @@ def call_claim(*, call_id: int) -> bool:
     """Take ``call_id`` for dialling. True for exactly one caller, however many try at once."""
     now = timezone.now()
     return (
-        OutboundCall.objects.filter(pk=call_id, state__in=OutboundCall.READY_STATES, send_after__lte=now).update(
-            state=State.DIALLING, claimed_at=now, attempts=F("attempts") + 1
-        )
+        OutboundCall.objects.filter(
+            pk=call_id, state__in=OutboundCall.READY_STATES, send_after__lte=now
+        ).update(state=State.DIALLING, claimed_at=now, attempts=F("attempts") + 1)
         == 1
     )
 
@@ -126,7 +127,10 @@ def _why_not(call: OutboundCall) -> str:
     """Why a claimed call must not be dialled now ("" when it may)."""
     if phone_is_opted_out(call.to):
         return "opted_out"
-    if call.volunteer is not None and call.volunteer.status in (Volunteer.Status.OPTED_OUT, Volunteer.Status.ERASED):
+    if call.volunteer is not None and call.volunteer.status in (
+        Volunteer.Status.OPTED_OUT,
+        Volunteer.Status.ERASED,
+    ):
         return "opted_out"
     script = script_get(call.script)
     if script is None:
@@ -148,11 +152,19 @@ def call_dial(*, call_id: int) -> str:
     rate_wait_named(name=LIMITER, per_second=settings.VOICE_MAX_CALLS_PER_SECOND)
     url, callback = call_urls(call_id)
     try:
-        placed = call_transport_get().place(OutgoingCall(call_id=call_id, to=call.to, url=url, status_callback=callback))
+        placed = call_transport_get().place(
+            OutgoingCall(call_id=call_id, to=call.to, url=url, status_callback=callback)
+        )
     except SmsSendError as err:
         return _dial_failed(call, err)
     now = timezone.now()
-    if not _finish(call_id, state=State.PLACED, provider_sid=placed.provider_sid, provider_status=placed.status, placed_at=now):
+    if not _finish(
+        call_id,
+        state=State.PLACED,
+        provider_sid=placed.provider_sid,
+        provider_status=placed.status,
+        placed_at=now,
+    ):
         # A status callback got here first and moved the row on: keep its state, add the sid.
         OutboundCall.objects.filter(pk=call_id, provider_sid__isnull=True).update(
             provider_sid=placed.provider_sid, placed_at=now
@@ -163,8 +175,10 @@ def call_dial(*, call_id: int) -> str:
 def retry_or_give_up(call: OutboundCall, *, now: datetime, gave_up: str, from_states, **detail) -> str:
     """The call did not happen: back to ``retry`` after a back-off while attempts remain, else
     ``gave_up``. Only from ``from_states`` (a replayed report finds the row moved on: no change)."""
-    if call.attempts >= settings.VOICE_MAX_ATTEMPTS:
-        OutboundCall.objects.filter(pk=call.pk, state__in=from_states).update(state=gave_up, final_at=now, **detail)
+    if call.attempts >= MAX_ATTEMPTS:
+        OutboundCall.objects.filter(pk=call.pk, state__in=from_states).update(
+            state=gave_up, final_at=now, **detail
+        )
         return gave_up
     delay = RETRY_DELAYS[min(call.attempts, len(RETRY_DELAYS)) - 1]
     when = max(call_time(now=now + delay, urgent=call.urgent), now + delay)
@@ -201,7 +215,10 @@ def calls_withdraw(*, dedupe_keys: list[str], reason: str) -> list[int]:
         ids = list(qs.select_for_update().values_list("pk", flat=True))
         if ids:
             OutboundCall.objects.filter(pk__in=ids, state__in=OutboundCall.READY_STATES).update(
-                state=State.CANCELLED, error_code=WITHDRAWN, error_message=reason[:500], final_at=timezone.now()
+                state=State.CANCELLED,
+                error_code=WITHDRAWN,
+                error_message=reason[:500],
+                final_at=timezone.now(),
             )
     return ids
 

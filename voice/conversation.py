@@ -64,5 +64,3 @@ def call_keys_answer(*, call_id: int, call_sid: str, digits: str) -> str:
         response, outcome = script.keys(_turn(call), digits)
         call_key_record(call=call, digits=digits, outcome=outcome)
         return str(response)
-
-

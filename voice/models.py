@@ -37,7 +37,9 @@ class OutboundCall(models.Model):
         Volunteer, on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"
     )
     dedupe_key = models.CharField(
-        max_length=200, unique=True, help_text="What this call is for; the same purpose is never called twice."
+        max_length=200,
+        unique=True,
+        help_text="What this call is for; the same purpose is never called twice.",
     )
     purpose = models.CharField(max_length=40, blank=True, db_index=True)
     # Which registered script speaks (voice.registry) and about what ("offer:12"): the app above
@@ -51,10 +53,14 @@ class OutboundCall(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
     provider_status = models.CharField(max_length=20, blank=True)
-    answered_by = models.CharField(max_length=30, blank=True, help_text="Twilio's AnsweredBy: human, machine_...")
+    answered_by = models.CharField(
+        max_length=30, blank=True, help_text="Twilio's AnsweredBy: human, machine_..."
+    )
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     keys = models.CharField(max_length=40, blank=True, help_text="The keys pressed, in order.")
-    outcome = models.CharField(max_length=40, blank=True, help_text="What the call achieved, in the script's word.")
+    outcome = models.CharField(
+        max_length=40, blank=True, help_text="What the call achieved, in the script's word."
+    )
     error_code = models.CharField(max_length=30, blank=True)
     error_message = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -78,7 +78,9 @@ class TwilioCallTransport(CallTransport):
     def place(self, call: OutgoingCall) -> ProviderCall:
         if not settings.VOICE_FROM_NUMBER:
             raise SmsSendError(
-                "No number to call from: set VOICE_FROM_NUMBER (or TWILIO_FROM_NUMBER).", code="config", permanent=True
+                "No number to call from: set VOICE_FROM_NUMBER (or TWILIO_FROM_NUMBER).",
+                code="config",
+                permanent=True,
             )
         try:
             created = self.calls.create(
@@ -100,7 +102,9 @@ class TwilioCallTransport(CallTransport):
         try:
             for c in self.calls.list(to=to, limit=20):
                 if c.date_created is None or c.date_created >= since.replace(microsecond=0):
-                    return ProviderCall(provider_sid=c.sid, status=c.status or "", to=c.to or "", date_created=c.date_created)
+                    return ProviderCall(
+                        provider_sid=c.sid, status=c.status or "", to=c.to or "", date_created=c.date_created
+                    )
         except Exception as exc:
             raise twilio_error_map(exc) from exc
         return None
@@ -114,11 +118,18 @@ _transport_lock = threading.Lock()
 def call_transport_get() -> CallTransport:
     """The process's call transport, rebuilt only when the settings that shape it change."""
     global _transport, _transport_key
-    key = (settings.SMS_BACKEND, settings.TWILIO_API_BASE_URL, settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+    key = (
+        settings.SMS_BACKEND,
+        settings.TWILIO_API_BASE_URL,
+        settings.TWILIO_ACCOUNT_SID,
+        settings.TWILIO_AUTH_TOKEN,
+    )
     with _transport_lock:
         if _transport is None or _transport_key != key:
             backend = settings.SMS_BACKEND
-            cls = {"twilio": TwilioCallTransport, "console": ConsoleCallTransport}.get(backend, LocmemCallTransport)
+            cls = {"twilio": TwilioCallTransport, "console": ConsoleCallTransport}.get(
+                backend, LocmemCallTransport
+            )
             _transport = cls()
             _transport_key = key
         return _transport

@@ -15,7 +15,9 @@ from voice.conversation import call_keys_answer, call_opening_answer
 
 def _signed(request: HttpRequest) -> bool:
     return signature_valid(
-        path=request.get_full_path(), params=request.POST, signature=request.headers.get("X-Twilio-Signature", "")
+        path=request.get_full_path(),
+        params=request.POST,
+        signature=request.headers.get("X-Twilio-Signature", ""),
     )
 
 
@@ -43,7 +45,9 @@ def call_keys(request: HttpRequest, call_id: int) -> HttpResponse:
     if not _signed(request):
         return HttpResponseForbidden("Bad signature")
     return _twiml(
-        call_keys_answer(call_id=call_id, call_sid=request.POST.get("CallSid", ""), digits=request.POST.get("Digits", ""))
+        call_keys_answer(
+            call_id=call_id, call_sid=request.POST.get("CallSid", ""), digits=request.POST.get("Digits", "")
+        )
     )
 
 

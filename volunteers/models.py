@@ -279,12 +279,6 @@ class Volunteer(Located):
         MutualAidGroup, through="Membership", related_name="volunteers", blank=True
     )
 
-    @property
-    def is_called(self) -> bool:
-        """Offers and campaign calls reach them by an automated call, not a text: they chose it, or
-        their number is a landline, which cannot take texts."""
-        return self.contact_by == self.ContactBy.VOICE or phone_is_landline(self.phone)
-
     class Meta:
         ordering = ["name"]
         indexes = [
@@ -311,6 +305,12 @@ class Volunteer(Located):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_called(self) -> bool:
+        """Offers and campaign calls reach them by an automated call, not a text: they chose it, or
+        their number is a landline, which cannot take texts."""
+        return self.contact_by == self.ContactBy.VOICE or phone_is_landline(self.phone)
 
 
 class ErasedNumber(models.Model):

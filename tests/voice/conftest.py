@@ -10,6 +10,7 @@ from messaging import transports
 from messaging.ratelimit import limiter_get
 from tests.fakes.call_walker import CallWalker, django_post
 from tests.fakes.twilio_server import FakeTwilio
+from tests.reactivation.conftest import manager, version  # noqa: F401 -- the campaign tests' actors
 from voice import transports as call_transports
 
 SERVICE_NUMBER = "+447700900000"
@@ -75,11 +76,18 @@ def text_in(phone_network, django_capture_on_commit_callbacks):
     from twilio.request_validator import RequestValidator
 
     def send(phone: str, body: str, client: Client | None = None) -> int:
-        params = {"MessageSid": f"SMvoice{next(_text_ids):027d}", "From": phone, "To": SERVICE_NUMBER, "Body": body}
+        params = {
+            "MessageSid": f"SMvoice{next(_text_ids):027d}",
+            "From": phone,
+            "To": SERVICE_NUMBER,
+            "Body": body,
+        }
         url = "http://testserver/sms/twilio/inbound/"
         signature = RequestValidator(phone_network.auth_token).compute_signature(url, params)
         with django_capture_on_commit_callbacks(execute=True):
-            response = (client or Client()).post("/sms/twilio/inbound/", params, HTTP_X_TWILIO_SIGNATURE=signature)
+            response = (client or Client()).post(
+                "/sms/twilio/inbound/", params, HTTP_X_TWILIO_SIGNATURE=signature
+            )
         return response.status_code
 
     return send

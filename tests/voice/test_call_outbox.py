@@ -36,7 +36,11 @@ def test_a_busy_call_is_tried_once_more_after_a_pause_and_never_doubled(phone_ne
     first = only_call(phone_network, volunteer.phone)
     phone_network.walker.ring(first)
     row.refresh_from_db()
-    assert row.state == State.RETRY and row.attempts == 1 and row.send_after > timezone.now() + timedelta(minutes=4)
+    assert (
+        row.state == State.RETRY
+        and row.attempts == 1
+        and row.send_after > timezone.now() + timedelta(minutes=4)
+    )
 
     assert phone_network.walker.status_fire(first, "busy") == 204  # Twilio's retry of the callback
     assert calls_sweep()["dialled"] == 0  # not before the back-off
@@ -48,7 +52,7 @@ def test_a_busy_call_is_tried_once_more_after_a_pause_and_never_doubled(phone_ne
         assert calls_sweep()["dialled"] == 1
         assert calls_sweep()["dialled"] == 0
     assert len(phone_network.call_creates()) == 2
-    second = [c["sid"] for c in phone_network.calls_created() if c["sid"] != first][0]
+    second = next(c["sid"] for c in phone_network.calls_created() if c["sid"] != first)
     phone_network.walker.answer(second)
     phone_network.walker.press(second, "1")
     need.refresh_from_db()
@@ -57,8 +61,8 @@ def test_a_busy_call_is_tried_once_more_after_a_pause_and_never_doubled(phone_ne
     assert row.state == State.COMPLETED and row.attempts == 2 and row.provider_sid == second
 
 
-def test_after_the_last_attempt_a_call_is_given_up(phone_network, run_on_commit, settings):
-    settings.VOICE_MAX_ATTEMPTS = 2
+def test_after_the_last_attempt_a_call_is_given_up(phone_network, run_on_commit, monkeypatch):
+    monkeypatch.setattr("voice.calling.MAX_ATTEMPTS", 2)
     phone_network.fail_next_call("no-answer", count=2)
     volunteer, _, row = offer_call(phone_network, run_on_commit)
     phone_network.walker.ring(only_call(phone_network, volunteer.phone))
@@ -107,7 +111,7 @@ def test_forged_status_and_key_webhooks_get_403_and_change_nothing(phone_network
 
 def test_an_api_error_is_retried_and_a_timeout_is_never_redialled_blind(phone_network, run_on_commit):
     phone_network.fail_next_call("500")
-    volunteer, _, row = offer_call(phone_network, run_on_commit)
+    _, _, row = offer_call(phone_network, run_on_commit)
     row.refresh_from_db()
     assert row.state == State.RETRY and phone_network.calls_created() == []
 

@@ -11,7 +11,7 @@ import time_machine
 from reactivation.models import CampaignRecipient
 from reactivation.services.campaign_lifecycle import campaign_create, campaign_start
 from reactivation.services.campaign_sending import campaign_advance
-from tests.reactivation.conftest import CIRCLE, dormant, manager, version  # noqa: F401 -- fixtures
+from tests.reactivation.conftest import CIRCLE, dormant
 from tests.voice.conftest import only_call, texts_to
 from voice.calling import calls_dial_due
 from voice.models import OutboundCall
@@ -20,13 +20,17 @@ from volunteers.models import Volunteer
 pytestmark = pytest.mark.django_db
 
 
-def start(manager, version, run_on_commit):  # noqa: F811 -- the fixtures' values
-    campaign = campaign_start(campaign=campaign_create(user=manager, playbook=version, area=CIRCLE), user=manager)
+def start(manager, version, run_on_commit):
+    campaign = campaign_start(
+        campaign=campaign_create(user=manager, playbook=version, area=CIRCLE), user=manager
+    )
     run_on_commit(campaign_advance, campaign_id=campaign.pk)
     return campaign
 
 
-def test_a_campaign_calls_a_called_volunteer_and_key_1_records_ready(phone_network, run_on_commit, manager, version):  # noqa: F811
+def test_a_campaign_calls_a_called_volunteer_and_key_1_records_ready(
+    phone_network, run_on_commit, manager, version
+):
     (person,) = dormant(1, contact_by=Volunteer.ContactBy.VOICE)
     campaign = start(manager, version, run_on_commit)
 
@@ -34,7 +38,9 @@ def test_a_campaign_calls_a_called_volunteer_and_key_1_records_ready(phone_netwo
     sid = only_call(phone_network, person.phone)
     call = phone_network.walker.answer(sid)
     assert call.said[0] == "Hello, this is a call from Brum Aid."
-    assert call.said[1].startswith("neighbours in ") and call.said[1].endswith("need help this week. Can you help?")
+    assert call.said[1].startswith("neighbours in ") and call.said[1].endswith(
+        "need help this week. Can you help?"
+    )
     assert "Reply" not in " ".join(call.said)
     assert "Press 1 if you are ready to help." in call.said
 
@@ -48,7 +54,7 @@ def test_a_campaign_calls_a_called_volunteer_and_key_1_records_ready(phone_netwo
     assert OutboundCall.objects.get().outcome == "ready"
 
 
-def test_key_2_is_not_now_and_a_second_key_changes_nothing(phone_network, run_on_commit, manager, version):  # noqa: F811
+def test_key_2_is_not_now_and_a_second_key_changes_nothing(phone_network, run_on_commit, manager, version):
     (person,) = dormant(1, contact_by=Volunteer.ContactBy.VOICE)
     campaign = start(manager, version, run_on_commit)
     sid = only_call(phone_network, person.phone)
@@ -61,7 +67,11 @@ def test_key_2_is_not_now_and_a_second_key_changes_nothing(phone_network, run_on
 
 
 def test_a_campaign_call_waits_for_the_end_of_quiet_hours(
-    phone_network, run_on_commit, manager, version, settings  # noqa: F811
+    phone_network,
+    run_on_commit,
+    manager,
+    version,
+    settings,
 ):
     settings.SMS_QUIET_HOURS = (time(21, 0), time(8, 0))
     (person,) = dormant(1, contact_by=Volunteer.ContactBy.VOICE)

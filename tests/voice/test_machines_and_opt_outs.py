@@ -65,7 +65,10 @@ def test_key_9_opts_out_of_texts_and_calls_until_start(phone_network, run_on_com
     volunteer.refresh_from_db()
     assert volunteer.status == Volunteer.Status.OPTED_OUT
     assert message_queue(to=volunteer.phone, body="hello", dedupe_key="t1", purpose="test") is None
-    assert call_queue(to=volunteer.phone, script="needs.offer", subject="x", dedupe_key="c1", purpose="t") is None
+    assert (
+        call_queue(to=volunteer.phone, script="needs.offer", subject="x", dedupe_key="c1", purpose="t")
+        is None
+    )
     assert Offer.objects.get(need=need).status == Offer.Status.OFFERED  # the offer runs out as usual
 
     assert text_in(volunteer.phone, "START") == 200
@@ -82,7 +85,12 @@ def test_a_call_queued_before_an_opt_out_is_never_dialled(phone_network, run_on_
     volunteer = called_volunteer()
     with time_machine.travel(datetime(2026, 11, 30, 23, 0, tzinfo=UTC), tick=False):
         row = run_on_commit(
-            call_queue, to=volunteer.phone, script="needs.offer", subject="offer:0", dedupe_key="k", purpose="t"
+            call_queue,
+            to=volunteer.phone,
+            script="needs.offer",
+            subject="offer:0",
+            dedupe_key="k",
+            purpose="t",
         )
     assert row.send_after == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # quiet hours: not before 08:00
     text_in(volunteer.phone, "STOP")
@@ -93,7 +101,9 @@ def test_a_call_queued_before_an_opt_out_is_never_dialled(phone_network, run_on_
     assert phone_network.calls_created() == []
 
 
-@pytest.mark.parametrize(("urgency", "dialled_at_night"), [(Need.Urgency.CRITICAL, True), (Need.Urgency.NORMAL, False)])
+@pytest.mark.parametrize(
+    ("urgency", "dialled_at_night"), [(Need.Urgency.CRITICAL, True), (Need.Urgency.NORMAL, False)]
+)
 def test_an_urgent_offer_calls_at_night_and_a_normal_one_waits(
     phone_network, run_on_commit, settings, urgency, dialled_at_night
 ):

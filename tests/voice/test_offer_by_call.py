@@ -49,7 +49,9 @@ def test_key_1_takes_the_task_and_the_details_are_said_twice_only_then(phone_net
 
     phone_network.walker.press(sid, "1")
 
-    after = call.said[call.said.index("Thank you, this task is yours. Here are the details. I will say them twice.") :]
+    after = call.said[
+        call.said.index("Thank you, this task is yours. Here are the details. I will say them twice.") :
+    ]
     assert after.count("Name: Edna Example.") == 2
     assert after.count("Address: 1 Example Road, Birmingham.") == 2
     assert after.count("Phone number: 0 7 7 0 0, 9 0 0 7 7 7.") == 2

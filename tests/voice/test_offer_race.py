@@ -12,8 +12,8 @@ from django.test import Client
 from messaging.models import OutboundMessage
 from needs.models import Need, Offer
 from needs.services.offers import offers_make
-from tests.fakes.call_walker import django_post
 from tests.factories import VolunteerFactory
+from tests.fakes.call_walker import django_post
 from tests.voice.conftest import only_call, texts_to
 from tests.voice.test_offer_by_call import a_need, called_volunteer
 
