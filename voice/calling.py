@@ -16,7 +16,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from core.broker import broker_shared
@@ -206,31 +206,32 @@ def _dial_failed(call: OutboundCall, err: SmsSendError) -> str:
     return retry_or_give_up(call, now=now, gave_up=State.FAILED, from_states=[State.DIALLING], **detail)
 
 
-def calls_withdraw(*, dedupe_keys: list[str], reason: str) -> list[int]:
-    """Take back calls not yet handed to Twilio: queued or retrying rows become cancelled. A call
-    being dialled or placed is left alone (its script says what is current when answered).
-    Returns the ids cancelled."""
-    qs = OutboundCall.objects.filter(dedupe_key__in=dedupe_keys, state__in=OutboundCall.READY_STATES)
-    with transaction.atomic():
-        ids = list(qs.select_for_update().values_list("pk", flat=True))
-        if ids:
-            OutboundCall.objects.filter(pk__in=ids, state__in=OutboundCall.READY_STATES).update(
-                state=State.CANCELLED,
-                error_code=WITHDRAWN,
-                error_message=reason[:500],
-                final_at=timezone.now(),
-            )
-    return ids
-
-
-def calls_not_received(*, dedupe_keys: list[str]) -> set[str]:
-    """Of ``dedupe_keys``, the calls that never reached a person: cancelled, failed or never answered."""
-    never = (State.CANCELLED, State.FAILED, State.UNANSWERED)
-    return set(
-        OutboundCall.objects.filter(dedupe_key__in=dedupe_keys)
-        .filter(Q(state__in=never) | Q(state=State.COMPLETED, answered_by__startswith="machine"))
-        .values_list("dedupe_key", flat=True)
+def calls_take_back(*, dedupe_keys: list[str], reason: str) -> set[str]:
+    """Take back the calls of ``dedupe_keys`` not yet handed to Twilio (queued or waiting to retry
+    become cancelled; a call being dialled or placed is left alone: its script says what is current
+    when it is answered). Returns the keys whose call never reached a person: taken back now, or
+    cancelled, failed, never answered or answered by a machine before. One query when none exist."""
+    rows = list(
+        OutboundCall.objects.filter(dedupe_key__in=dedupe_keys).values_list(
+            "pk", "dedupe_key", "state", "answered_by"
+        )
     )
+    ready = [pk for pk, _, state, _ in rows if state in OutboundCall.READY_STATES]
+    if ready:
+        OutboundCall.objects.filter(pk__in=ready, state__in=OutboundCall.READY_STATES).update(
+            state=State.CANCELLED, error_code=WITHDRAWN, error_message=reason[:500], final_at=timezone.now()
+        )
+        rows = list(
+            OutboundCall.objects.filter(pk__in=[r[0] for r in rows]).values_list(
+                "pk", "dedupe_key", "state", "answered_by"
+            )
+        )
+    never = (State.CANCELLED, State.FAILED, State.UNANSWERED)
+    return {
+        key
+        for _, key, state, answered_by in rows
+        if state in never or (state == State.COMPLETED and answered_by.startswith("machine"))
+    }
 
 
 def calls_dial_due(*, limit: int = 50) -> int:

@@ -29,9 +29,8 @@ from needs.need_state import Event, need_transition
 from needs.offer_links import offer_links_issue
 from needs.permissions import User, acting_user
 from needs.selectors import NO_CANDIDATES_ACTION, need_area
-from voice.calling import call_queue, calls_not_received, calls_withdraw
+from voice.calling import call_queue, calls_take_back
 from volunteers.models import AuditEvent
-from volunteers.phones import phone_is_landline
 from volunteers.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -267,8 +266,8 @@ def offers_withdraw(
 def _withdrawals_text(*, need: Need, offer_ids: list[int], reason: str) -> None:
     """Tell each volunteer whose offer text reached them that the offer is withdrawn, and why."""
     for offer in Offer.objects.filter(pk__in=offer_ids).select_related("volunteer"):
-        if phone_is_landline(offer.volunteer.phone):
-            continue  # a landline cannot take the text (and its failure would mark the number bad)
+        if offer.volunteer.is_called:
+            continue  # they are called, not texted; key 1 on their call says it is taken
         message_queue(
             to=offer.volunteer.phone,
             body=texts.withdrawn_text(sender=settings.SMS_SENDER_NAME, ref=need.ref, reason=reason),
@@ -298,8 +297,7 @@ def offer_texts_take_back(*, offer_ids: list[int], reason: str) -> set[int]:
     never = {keys[key] for pk, key, state in rows if pk in withdrawn or state in _NOT_RECEIVED}
     # Offers by call: a call not yet dialled is taken back too; one never answered reached nobody.
     call_keys = {offer_call_key(pk): pk for pk in offer_ids}
-    calls_withdraw(dedupe_keys=list(call_keys), reason=reason)
-    return never | {call_keys[key] for key in calls_not_received(dedupe_keys=list(call_keys))}
+    return never | {call_keys[key] for key in calls_take_back(dedupe_keys=list(call_keys), reason=reason)}
 
 
 def _confirmations_take_back(*, need: Need, offer_ids: list[int], reason: str) -> None:
