@@ -41,7 +41,7 @@ def test_a_call_held_by_quiet_hours_is_taken_back_when_someone_else_takes_the_ta
 
 
 def test_a_persons_calls_are_in_their_subject_access_and_go_with_their_erasure(phone_network, run_on_commit):
-    caller = called_volunteer()
+    caller = called_volunteer(phone="+447700900555")
     run_on_commit(offers_make, need=a_need(), count=1)
     sid = only_call(phone_network, caller.phone)
     phone_network.walker.answer(sid)
