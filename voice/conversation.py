@@ -16,7 +16,7 @@ from voice.registry import CallTurn, script_get
 from voice.speech import digits_spoken, goodbye_with
 
 OPT_OUT_KEY = "9"
-# OptOut.source for a key 9 (messaging's choices name texts and the web; see the report to the lead).
+# OptOut.source for key 9: messaging's Source choices do not name calls yet, and "call" fits the column.
 OPT_OUT_SOURCE = "call"
 
 
