@@ -76,7 +76,8 @@ class TwilioCallTransport(CallTransport):
         self.calls = client.api.v2010.accounts(settings.TWILIO_ACCOUNT_SID).calls
 
     def place(self, call: OutgoingCall) -> ProviderCall:
-        if not settings.VOICE_FROM_NUMBER:
+        from_number = settings.VOICE_FROM_NUMBER or settings.TWILIO_FROM_NUMBER
+        if not from_number:
             raise SmsSendError(
                 "No number to call from: set VOICE_FROM_NUMBER (or TWILIO_FROM_NUMBER).",
                 code="config",
@@ -85,7 +86,7 @@ class TwilioCallTransport(CallTransport):
         try:
             created = self.calls.create(
                 to=call.to,
-                from_=settings.VOICE_FROM_NUMBER,
+                from_=from_number,
                 url=call.url,
                 method="POST",
                 status_callback=call.status_callback,
