@@ -19,7 +19,9 @@ def twilio_by_messaging_service(settings):
     settings.VOICE_FROM_NUMBER = ""
 
 
-def test_a_called_volunteer_without_a_number_to_call_from_fails_the_drill(twilio_by_messaging_service, settings):
+def test_a_called_volunteer_without_a_number_to_call_from_fails_the_drill(
+    twilio_by_messaging_service, settings
+):
     assert check_calls().status == "PASS"  # nobody is called yet
     VolunteerFactory(contact_by=Volunteer.ContactBy.VOICE)
     check = check_calls()
