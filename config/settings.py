@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "volunteers",
     "messaging",
     "needs",
+    "voice",
     "reactivation",
     "operations",
 ]
@@ -184,6 +185,9 @@ if SMS_BACKEND == "twilio":
 SMS_MAX_PER_SECOND = env_int("SMS_MAX_PER_SECOND", 10, minimum=1)
 SMS_QUIET_HOURS = parse_quiet_hours("SMS_QUIET_HOURS", env_str("SMS_QUIET_HOURS", "21:00-08:00"))
 SMS_SENDER_NAME = env_str("SMS_SENDER_NAME", "Rekindle")
+VOICE_FROM_NUMBER = env_str("VOICE_FROM_NUMBER") or TWILIO_FROM_NUMBER  # calls to volunteers (voice/)
+VOICE_CALLBACK_NUMBER = env_str("VOICE_CALLBACK_NUMBER") or VOICE_FROM_NUMBER  # said to answering machines
+VOICE_MAX_CALLS_PER_SECOND = env_float("VOICE_MAX_CALLS_PER_SECOND", 1, minimum=0.01)  # all workers together
 # Tunables of the sending pipeline.
 # Seconds the twilio client waits for Twilio; without it a hung connection blocks a worker forever.
 SMS_HTTP_TIMEOUT = env_float("SMS_HTTP_TIMEOUT", 10, minimum=1)

@@ -40,6 +40,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("sms/", include("messaging.urls")),
+    path("voice/", include("voice.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

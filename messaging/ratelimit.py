@@ -40,15 +40,16 @@ class _RedisLimiter:
         self.script = self.client.register_script(_RESERVE_LUA)
         self.key = f"rekindle:ratelimit:{LIMITER_NAME}"
 
-    def reserve(self, seconds: float) -> float:
-        return float(self.script(keys=[self.key], args=[repr(seconds)]))
+    def reserve(self, seconds: float, name: str = LIMITER_NAME) -> float:
+        key = self.key if name == LIMITER_NAME else f"rekindle:ratelimit:{name}"
+        return float(self.script(keys=[key], args=[repr(seconds)]))
 
-    def reset(self) -> None:
-        self.client.delete(self.key)
+    def reset(self, name: str = LIMITER_NAME) -> None:
+        self.client.delete(self.key if name == LIMITER_NAME else f"rekindle:ratelimit:{name}")
 
 
 class _DatabaseLimiter:
-    def reserve(self, seconds: float) -> float:
+    def reserve(self, seconds: float, name: str = LIMITER_NAME) -> float:
         """One UPDATE ... RETURNING computes and stores the new ``tat``: atomic on its own (a row
         lock on PostgreSQL, the single writer on SQLite), where a read-then-write in a deferred
         SQLite transaction let two threads read the same ``tat`` and both go."""
@@ -61,17 +62,17 @@ class _DatabaseLimiter:
         for _ in range(2):
             now = time.time()
             with connection.cursor() as cursor:
-                cursor.execute(sql, [now, seconds, LIMITER_NAME])
+                cursor.execute(sql, [now, seconds, name])
                 row = cursor.fetchone()
             if row is not None:
                 return row[0] - now
-            SendRate.objects.get_or_create(name=LIMITER_NAME)
+            SendRate.objects.get_or_create(name=name)
         raise RuntimeError("the send limiter's row could not be created")
 
-    def reset(self) -> None:
+    def reset(self, name: str = LIMITER_NAME) -> None:
         from messaging.models import SendRate
 
-        SendRate.objects.filter(name=LIMITER_NAME).delete()
+        SendRate.objects.filter(name=name).delete()
 
 
 _limiter = None
@@ -116,6 +117,15 @@ def rate_reserve(*, segments: list[int]) -> list[float]:
         used += n
         waits.append(max(start + used / rate, 0.0))
     return waits
+
+
+def rate_wait_named(*, name: str, per_second: float, sleep=time.sleep) -> float:
+    """The same shared limiter for another stream (``name``, e.g. "calls") at its own rate: reserve
+    one slot and sleep until it is ours. Returns the seconds waited."""
+    wait = limiter_get().reserve(1 / (per_second * HEADROOM), name)
+    if wait > 0:
+        sleep(wait)
+    return max(wait, 0.0)
 
 
 def rate_penalise(*, seconds: float) -> None:

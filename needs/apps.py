@@ -24,3 +24,14 @@ class NeedsConfig(AppConfig):
         from volunteers.permissions import contact_grant_register
 
         contact_grant_register(volunteers_helping)
+
+        # Offers to volunteers who are called: needs' call script, run by voice.
+        from needs import calls
+        from voice.registry import script_register
+
+        script_register(
+            calls.SCRIPT,
+            opening=calls.offer_call_opening,
+            keys=calls.offer_call_keys,
+            wanted=calls.offer_call_wanted,
+        )

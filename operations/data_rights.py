@@ -1,7 +1,7 @@
 """UK GDPR rights for everyone in the register, composed from each app's own part.
 
 Layering: every app holds a share of a person's data, so each app has its own small functions
-(volunteers/privacy.py, messaging/privacy.py, needs/privacy.py, reactivation/privacy.py) and only
+(volunteers/privacy.py, messaging/privacy.py, voice/privacy.py, needs/privacy.py, reactivation/privacy.py) and only
 this module, at the top layer, knows all of them. The admin (volunteers) reaches it through the
 hooks that ``rights_connect`` registers at start-up.
 
@@ -30,6 +30,7 @@ from messaging import privacy as messaging_privacy
 from needs import privacy as needs_privacy
 from needs.models import Need
 from reactivation import privacy as reactivation_privacy
+from voice import privacy as voice_privacy
 from volunteers import privacy as volunteers_privacy
 from volunteers.contact_state import Event, contact_event_record
 from volunteers.models import Volunteer
@@ -73,6 +74,7 @@ def subject_access(*, phone: str, actor: AbstractBaseUser | None = None) -> dict
             if volunteer_id
             else {"campaigns": [], "readiness_checks": []}
         ),
+        **voice_privacy.calls_subject_access(phone=phone),
         **_copies_subject_access(phone=phone, volunteer_id=volunteer_id, need_ids=need_ids),
     }
     audit_record(
@@ -119,12 +121,14 @@ def person_erase(
     if volunteer is not None:
         result.update(reactivation_privacy.campaigns_erase(volunteer_id=volunteer.id))
         result.update(messaging_privacy.messaging_erase(phone=phone, volunteer_id=volunteer.id))
+        result.update(voice_privacy.calls_erase(phone=phone))
         result.update(volunteers_privacy.volunteer_erase(volunteer=volunteer))
     elif requester_only and Volunteer.objects.filter(phone=phone).exists():
         # The texts to this number are the volunteer's too: they stay, and the number is not blocked.
         result["volunteer_kept"] = True
     else:
         result.update(messaging_privacy.messaging_erase(phone=phone))
+        result.update(voice_privacy.calls_erase(phone=phone))
         # No volunteer row, but the number leaves the same tombstone: it is never imported again.
         contact_event_record(phone=phone, event=Event.ERASE)
     result.update(needs_privacy.requester_erase(phone=phone))

@@ -4,7 +4,7 @@ Each check answers PASS, FAIL or SKIP with a reason a person on call can act on.
 health checks of /healthz/ (database, broker, worker heartbeat, schedules, outbox, static files) and
 adds the ones too slow for a monitor, which talk to the real things: the migration graph, the task
 worker (a round-trip task), Twilio through the official client (the account, the number's or
-messaging service's inbound webhook), a test text and the postcode table.
+messaging service's inbound webhook), a number to call from, a test text and the postcode table.
 ``python manage.py readiness_drill`` prints them and exits non-zero on a failure.
 """
 
@@ -27,6 +27,7 @@ from operations.health import (
     check_guard,
     check_postcodes,
 )
+from volunteers.models import Volunteer
 
 DEFAULT_TWILIO_API = "https://api.twilio.com"
 
@@ -203,6 +204,29 @@ def check_test_message(*, phone: str | None, timeout: float = 30.0) -> Check:
         time.sleep(0.2)
 
 
+def check_calls() -> Check:
+    """Volunteers who are called, not texted, need a number to call from (a Messaging Service cannot call)."""
+    if settings.SMS_BACKEND != "twilio":
+        return Check("calls", SKIP, f"SMS_BACKEND is {settings.SMS_BACKEND!r}: no call reaches Twilio")
+    number = settings.VOICE_FROM_NUMBER or settings.TWILIO_FROM_NUMBER
+    if number:
+        return Check("calls", PASS, f"calls to volunteers who are called come from {number}")
+    called = (
+        Volunteer.objects.filter(contact_by=Volunteer.ContactBy.VOICE)
+        .exclude(status__in=(Volunteer.Status.OPTED_OUT, Volunteer.Status.ERASED))
+        .count()
+    )
+    if called:
+        return Check(
+            "calls",
+            FAIL,
+            f"{called} volunteer(s) are called, not texted, but no number calls: set VOICE_FROM_NUMBER",
+        )
+    return Check(
+        "calls", PASS, "nobody is called instead of texted yet; set VOICE_FROM_NUMBER before anyone is"
+    )
+
+
 def drill_run(
     *, send_test_to: str | None = None, worker_timeout: float = 15.0, message_timeout: float = 30.0
 ) -> list[Check]:
@@ -210,7 +234,7 @@ def drill_run(
     migrations = check_guard("migrations", check_migrations)
     checks = [migrations]
     later = [name for name, _ in HEALTH_CHECKS]
-    later += ["worker round trip", "twilio account", "inbound webhook", "test message", "postcodes"]
+    later += ["worker round trip", "twilio account", "inbound webhook", "calls", "test message", "postcodes"]
     if migrations.status == FAIL:
         # Without the tables the other checks would only repeat the same failure less clearly.
         return checks + [Check(name, SKIP, "migrations first") for name in later]
@@ -220,6 +244,7 @@ def drill_run(
     client = _twilio_client() if settings.SMS_BACKEND == "twilio" else None
     checks.append(check_guard("twilio account", lambda: check_twilio_account(client)))
     checks.append(check_guard("inbound webhook", lambda: check_webhook(client)))
+    checks.append(check_guard("calls", check_calls))
     if send_test_to and round_trip.status == FAIL:
         checks.append(Check("test message", SKIP, "no worker to send it"))
     else:

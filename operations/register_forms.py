@@ -78,6 +78,16 @@ class VolunteerEditForm(PlainForm):
     )
     has_car = forms.BooleanField(label="Has a car they can use to help", required=False)
     max_travel_km = forms.FloatField(label="How far they will go, in kilometres", min_value=0.5, max_value=50)
+    contact_by = forms.ChoiceField(
+        label="How we ask them to help",
+        choices=[("sms", "By text message"), ("voice", "By an automated phone call")],
+        help_text="A landline can only be called.",
+        required=False,
+    )
+
+    def clean_contact_by(self) -> str:
+        # Left out of a post: unchanged.
+        return self.cleaned_data["contact_by"] or self.initial.get("contact_by", "sms")
 
 
 class GroupEditForm(PlainForm):

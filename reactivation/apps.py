@@ -17,3 +17,14 @@ class ReactivationConfig(AppConfig):
         from reactivation.selectors.replies import questions_open_for
 
         context_provider_register(questions_open_for)
+
+        # Campaign calls to volunteers who are called: reactivation's call script, run by voice.
+        from reactivation import calls
+        from voice.registry import script_register
+
+        script_register(
+            calls.SCRIPT,
+            opening=calls.campaign_call_opening,
+            keys=calls.campaign_call_keys,
+            wanted=calls.campaign_call_wanted,
+        )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from core.languages import CHOICES as LANGUAGE_CHOICES
 from core.languages import DEFAULT as DEFAULT_LANGUAGE
 from volunteers.geography import CELL_FIELDS, LocationError, cell_fields, location_validate
-from volunteers.phones import phone_is_e164
+from volunteers.phones import phone_is_e164, phone_is_landline
 
 
 def validate_e164(value: str) -> None:
@@ -305,6 +305,12 @@ class Volunteer(Located):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_called(self) -> bool:
+        """Offers and campaign calls reach them by an automated call, not a text: they chose it, or
+        their number is a landline, which cannot take texts."""
+        return self.contact_by == self.ContactBy.VOICE or phone_is_landline(self.phone)
 
 
 class ErasedNumber(models.Model):

@@ -98,6 +98,16 @@ def phone_e164_possible(raw: str, *, region: str = DEFAULT_REGION) -> str | None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_is_landline(e164: str) -> bool:
+    """A number that can be called but not texted (a UK landline, like 0121 496 0123). A number
+    that might be a mobile (FIXED_LINE_OR_MOBILE, as in some countries) is not a landline here."""
+    try:
+        number = phonenumbers.parse(e164, DEFAULT_REGION)
+    except NumberParseException:
+        return False
+    return phonenumbers.number_type(number) in (PhoneNumberType.FIXED_LINE, PhoneNumberType.VOIP)
+
+
 def phone_is_e164(value: str) -> bool:
     return bool(re.fullmatch(r"\+[1-9]\d{6,14}", value or ""))
 

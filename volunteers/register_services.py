@@ -14,6 +14,7 @@ from django.db import transaction
 from volunteers.contact_state import Event, Transition, contact_state_apply
 from volunteers.geocoding import GeocodeError, geocode_postcode
 from volunteers.models import MutualAidGroup, Organisation, Volunteer
+from volunteers.phones import phone_is_landline
 from volunteers.services import audit_record
 
 Actor = AbstractBaseUser | AnonymousUser
@@ -28,6 +29,7 @@ VOLUNTEER_FIELDS = (
     "dbs_expires_on",
     "has_car",
     "max_travel_km",
+    "contact_by",
 )
 GROUP_FIELDS = ("name", "kind", "local_authority", "radius_km", "notes")
 
@@ -52,7 +54,7 @@ def _relocate(volunteer: Volunteer, postcode: str) -> None:
 def volunteer_update(*, volunteer: Volunteer, actor: Actor, changes: dict[str, Any]) -> list[str]:
     """Correct ``volunteer``'s profile with ``changes`` (only VOLUNTEER_FIELDS; a new postcode
     moves them to it). Returns the fields that changed. Raises ValidationError for a postcode that
-    cannot be placed (nothing is written)."""
+    cannot be placed, or texts chosen for a landline (nothing is written)."""
     changed = [f for f in VOLUNTEER_FIELDS if f in changes and changes[f] != getattr(volunteer, f)]
     if not changed:
         return []
@@ -61,6 +63,10 @@ def volunteer_update(*, volunteer: Volunteer, actor: Actor, changes: dict[str, A
             setattr(volunteer, name, changes[name])
     if "postcode" in changed:
         _relocate(volunteer, changes["postcode"])
+    if volunteer.contact_by == Volunteer.ContactBy.SMS and phone_is_landline(volunteer.phone):
+        raise ValidationError(
+            {"contact_by": "This number is a landline: it cannot take texts, so they can only be called."}
+        )
     volunteer.full_clean(exclude=["phone"])
     fields = [f for f in changed if f != "postcode"]
     if "postcode" in changed:

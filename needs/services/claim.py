@@ -24,7 +24,7 @@ from needs.offer_links import offer_link_issue
 from needs.privacy import need_about
 from needs.services.offers import offers_withdraw
 from volunteers.models import Volunteer
-from volunteers.phones import phone_display
+from volunteers.phones import phone_display, phone_is_landline
 from volunteers.services import audit_record
 
 
@@ -100,7 +100,9 @@ def _need_claim(*, offer: Offer, channel: str, now: datetime) -> tuple[Need, Off
 def _winner_tell_details(*, need: Need, winner: Offer) -> None:
     """Text the volunteer who won what they need to help: the requester's name, number, address
     and the details (only ever to the winner); at once for a critical or high need, even in
-    quiet hours."""
+    quiet hours. Not to a landline (a volunteer who is called heard them on the call)."""
+    if phone_is_landline(winner.volunteer.phone):
+        return
     message_queue(
         to=winner.volunteer.phone,
         body=texts.accepted_text(

@@ -15,6 +15,7 @@ from needs import texts
 from needs.models import Need
 from needs.privacy import followup_unanswered_message
 from needs.selectors import FOLLOWUP_UNANSWERED_ACTION
+from volunteers.phones import phone_is_landline
 from volunteers.services import audit_record
 
 
@@ -56,7 +57,8 @@ def _followups_ask(*, now: datetime) -> int:
             ).update(followup_sent_at=now):
                 continue  # another run got there first, or the need was marked done meanwhile
             volunteer = need.assigned_volunteer
-            if volunteer is not None:
+            # A landline cannot take the text; the unanswered follow-up then reaches a coordinator.
+            if volunteer is not None and not phone_is_landline(volunteer.phone):
                 message_queue(
                     to=volunteer.phone,
                     body=texts.followup_text(sender=settings.SMS_SENDER_NAME, ref=need.ref),

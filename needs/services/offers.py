@@ -29,6 +29,7 @@ from needs.need_state import Event, need_transition
 from needs.offer_links import offer_links_issue
 from needs.permissions import User, acting_user
 from needs.selectors import NO_CANDIDATES_ACTION, need_area
+from voice.calling import call_queue, calls_take_back
 from volunteers.models import AuditEvent
 from volunteers.services import audit_record
 
@@ -45,6 +46,11 @@ def offer_expiry_delta(urgency: str) -> timedelta:
 def offer_text_key(offer_id: int) -> str:
     """The dedupe key of an offer's text in the outbox."""
     return f"offer:{offer_id}"
+
+
+def offer_call_key(offer_id: int) -> str:
+    """The dedupe key of an offer's call in the call outbox (a volunteer who is called)."""
+    return f"offer-call:{offer_id}"
 
 
 def offer_sms_body(offer: Offer, *, link: str) -> str:
@@ -150,10 +156,14 @@ def _offers_insert(*, need: Need, offers: list[Offer], now: datetime) -> list[Of
 
 
 def _offers_text(*, need: Need, offers: list[Offer]) -> None:
-    """Queue the offer text for each new offer, each with its own link."""
+    """Queue the offer text for each new offer, each with its own link; a volunteer who is called
+    (needs.calls) gets a call instead."""
     links = offer_links_issue(offers=offers)
     for offer in offers:
         offer.need = need
+        if offer.volunteer.is_called:
+            _offer_call_queue(offer=offer, need=need)
+            continue
         message_queue(
             to=offer.volunteer.phone,
             body=offer_sms_body(offer, link=links[offer.pk]),
@@ -162,6 +172,20 @@ def _offers_text(*, need: Need, offers: list[Offer]) -> None:
             volunteer=offer.volunteer,
             urgent=need.is_urgent,
         )
+
+
+def _offer_call_queue(*, offer: Offer, need: Need) -> None:
+    volunteer = offer.volunteer
+    call_queue(
+        to=volunteer.phone,
+        script="needs.offer",
+        subject=f"offer:{offer.pk}",
+        dedupe_key=offer_call_key(offer.pk),
+        purpose="offer",
+        volunteer=volunteer,
+        language=volunteer.preferred_language,
+        urgent=need.is_urgent,
+    )
 
 
 def _need_nobody_left(*, need: Need, result: MatchResult) -> None:
@@ -242,6 +266,8 @@ def offers_withdraw(
 def _withdrawals_text(*, need: Need, offer_ids: list[int], reason: str) -> None:
     """Tell each volunteer whose offer text reached them that the offer is withdrawn, and why."""
     for offer in Offer.objects.filter(pk__in=offer_ids).select_related("volunteer"):
+        if offer.volunteer.is_called:
+            continue  # they are called, not texted; key 1 on their call says it is taken
         message_queue(
             to=offer.volunteer.phone,
             body=texts.withdrawn_text(sender=settings.SMS_SENDER_NAME, ref=need.ref, reason=reason),
@@ -268,7 +294,10 @@ def offer_texts_take_back(*, offer_ids: list[int], reason: str) -> set[int]:
     rows = list(OutboundMessage.objects.filter(dedupe_key__in=keys).values_list("pk", "dedupe_key", "state"))
     waiting = [pk for pk, _, state in rows if state in READY_STATES]
     withdrawn = set(messages_withdraw(ids=waiting, reason=reason)) if waiting else set()
-    return {keys[key] for pk, key, state in rows if pk in withdrawn or state in _NOT_RECEIVED}
+    never = {keys[key] for pk, key, state in rows if pk in withdrawn or state in _NOT_RECEIVED}
+    # Offers by call: a call not yet dialled is taken back too; one never answered reached nobody.
+    call_keys = {offer_call_key(pk): pk for pk in offer_ids}
+    return never | {call_keys[key] for key in calls_take_back(dedupe_keys=list(call_keys), reason=reason)}
 
 
 def _confirmations_take_back(*, need: Need, offer_ids: list[int], reason: str) -> None:

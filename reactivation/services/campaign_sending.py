@@ -1,5 +1,6 @@
 """Sending a running campaign: its waves and each message. Every text goes through
-``messaging.services.message_queue``.
+``messaging.services.message_queue``; a volunteer who is called gets a call through
+``voice.calling.call_queue`` instead (reactivation.calls speaks it).
 
 Safe to run twice: a wave is claimed by a conditional UPDATE on ``current_wave``; a recipient is
 claimed by moving its row out of ``pending`` under a row lock; the money for a message is claimed
@@ -27,6 +28,7 @@ from reactivation.services.areas import area_resolve
 from reactivation.services.planning import LEFT_OUT, Plan, in_quiet_hours, plan_build, template_name
 from reactivation.waves import WaveRules, next_wave, reach_next, wave_rules_read
 from reactivation.wording import template_for, template_language, template_render
+from voice.calling import call_queue
 from volunteers.geography import CELL_SIDES_KM
 from volunteers.models import Membership, Volunteer
 from volunteers.services import audit_record
@@ -86,7 +88,7 @@ def _complete(campaign: Campaign, reason: str) -> bool:
     return bool(done)
 
 
-def _recipient_body(campaign: Campaign, row: CampaignRecipient) -> tuple[str, str]:
+def recipient_body(campaign: Campaign, row: CampaignRecipient) -> tuple[str, str]:
     """The text for one recipient, and the number of the organiser it names (when it names one
     who is not the recipient): the outbox records it, so erasing the organiser reaches the text."""
     volunteer = row.volunteer
@@ -172,7 +174,9 @@ def recipient_send(*, campaign_id: int, recipient_id: int) -> str:
             row.state, row.reason = CampaignRecipient.State.SKIPPED, reason
             row.save(update_fields=["state", "reason"])
             return "skipped"
-        body, about_phone = _recipient_body(campaign, row)
+        if volunteer.is_called and row.kind == CampaignRecipient.Kind.CALL:
+            return _recipient_call(campaign, row, volunteer, now)
+        body, about_phone = recipient_body(campaign, row)
         cost = sms_cost_pence(body=body, price=price)
         # The money is claimed before the text: the cap holds whatever runs at the same time.
         if not Campaign.objects.filter(
@@ -199,6 +203,28 @@ def recipient_send(*, campaign_id: int, recipient_id: int) -> str:
         row.messaged_at = now
         row.save(update_fields=["state", "message", "messaged_at"])
         return "sent"
+
+
+def _recipient_call(campaign: Campaign, row: CampaignRecipient, volunteer: Volunteer, now) -> str:
+    """A volunteer who is called gets the campaign as an automated call (reactivation.calls), not
+    urgent, so quiet hours apply. A call costs no text segments: the spend cap counts texts."""
+    call = call_queue(
+        to=volunteer.phone,
+        script="reactivation.campaign",
+        subject=f"recipient:{row.pk}",
+        dedupe_key=f"{campaign_key_prefix(campaign=campaign)}{volunteer.pk}:call",
+        purpose="campaign_call",
+        volunteer=volunteer,
+        language=volunteer.preferred_language,
+        urgent=False,
+    )
+    if call is None:
+        row.state, row.reason = CampaignRecipient.State.SKIPPED, LEFT_OUT["opted_out"]
+        row.save(update_fields=["state", "reason"])
+        return "skipped"
+    row.state, row.messaged_at = CampaignRecipient.State.MESSAGED, now
+    row.save(update_fields=["state", "messaged_at"])
+    return "sent"
 
 
 def _flush(campaign: Campaign) -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYERS = ["core", "volunteers", "messaging", "needs", "reactivation", "operations"]
+LAYERS = ["core", "volunteers", "messaging", "voice", "needs", "reactivation", "operations"]
 RANK = {app: n for n, app in enumerate(LAYERS)}
 
 

@@ -9,6 +9,9 @@ callbacks and inbound webhooks at the app.
     settings.TWILIO_API_BASE_URL = server.base_url
     server.fail_next("429")            # or "500", "hang", 21610, 21211 ... ; count=n
     server.stop()
+
+Calls too (tests/fakes/twilio_calls.py: create, fetch, update, list; ``fail_next_call``), walked by
+tests/fakes/call_walker.py.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from twilio.request_validator import RequestValidator
+
+from tests.fakes.twilio_calls import CallsApi
 
 _CREATE = re.compile(r"^/2010-04-01/Accounts/(?P<acct>[^/]+)/Messages\.json$")
 _FETCH = re.compile(r"^/2010-04-01/Accounts/(?P<acct>[^/]+)/Messages/(?P<sid>[^/]+)\.json$")
@@ -52,7 +57,7 @@ class Recorded:
 
 
 @dataclass
-class FakeTwilio:
+class FakeTwilio(CallsApi):
     account_sid: str = "AC" + "0" * 32
     auth_token: str = "fake-auth-token"
     hang_seconds: float = 3.0
@@ -60,7 +65,9 @@ class FakeTwilio:
     callback_token: str = ""  # the token callbacks are signed with (defaults to auth_token)
     requests: list[Recorded] = field(default_factory=list)
     messages: dict[str, dict] = field(default_factory=dict)
+    calls: dict[str, dict] = field(default_factory=dict)
     _faults: list = field(default_factory=list)
+    _call_faults: list = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -107,8 +114,9 @@ class FakeTwilio:
             return [m for m in self.messages.values()]
 
     def creates(self) -> list[Recorded]:
+        """Every POST to Messages.json."""
         with self._lock:
-            return [r for r in self.requests if r.method == "POST"]
+            return [r for r in self.requests if r.method == "POST" and _CREATE.match(r.path)]
 
     # --- webhooks at the app --------------------------------------------------------------------
     def _post_signed(self, url: str, params: dict, token: str | None = None) -> int:
@@ -179,6 +187,8 @@ class FakeTwilio:
         expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         if h.headers.get("Authorization") != expected:
             return self._error(h, 401, 20003, "Authenticate")
+        if self._calls_route(h, method, parsed.path, parsed.query, raw):
+            return None
         if method == "POST" and (m := _CREATE.match(parsed.path)):
             return self._create(h, m["acct"], form)
         if method == "GET" and (m := _FETCH.match(parsed.path)):

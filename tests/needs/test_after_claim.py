@@ -130,9 +130,9 @@ def test_the_claim_with_a_requester_text_still_takes_a_fixed_number_of_queries(d
             status=Need.Status.OFFERED, requester_phone="+447700900111", requester_consents_to_sms=True
         )
         offers = [OfferFactory(need=need, expires_at=timezone.now() + timedelta(hours=1)) for _ in range(3)]
-        # As without a requester text (see test_claim), plus one message_queue (opt-out check and
-        # get_or_create in savepoints: 7).
-        with django_assert_num_queries(2 + 2 + 2 + 4 + 3 * 7 + 1 + 1 + 1 + 7):
+        # As without a requester text (see test_claim: the offers' calls are looked up too), plus
+        # one message_queue (opt-out check and get_or_create in savepoints: 7).
+        with django_assert_num_queries(2 + 2 + 2 + 5 + 3 * 7 + 1 + 1 + 1 + 7):
             assert offer_accept(offer=offers[0]) == AcceptOutcome.ACCEPTED
 
 

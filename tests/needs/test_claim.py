@@ -78,10 +78,10 @@ def test_a_cancelled_need_cannot_be_accepted():
 def test_the_claim_takes_a_fixed_number_of_queries(django_assert_num_queries):
     _need, (a, b, _c) = offered_need(3)
     # Win: the conditional UPDATEs of need and offer, reload both, withdraw the other two (find,
-    # update, look up their offer texts in the outbox, load), queue three texts (7 queries each in
-    # messaging), the winner's new offer link (one INSERT: only its hash is kept), audit, reload the
-    # offer.
-    with django_assert_num_queries(2 + 2 + 2 + 4 + 3 * 7 + 1 + 1 + 1):
+    # update, look up their offer texts in the outbox and their offer calls in the call outbox, load),
+    # queue three texts (7 queries each in messaging), the winner's new offer link (one INSERT: only
+    # its hash is kept), audit, reload the offer.
+    with django_assert_num_queries(2 + 2 + 2 + 5 + 3 * 7 + 1 + 1 + 1):
         assert offer_accept(offer=a) == AcceptOutcome.ACCEPTED
     # Lose (the hot path in a race): one UPDATE that matches nothing, two reads to say why.
     with django_assert_num_queries(4 + 2):  # savepoint, UPDATE, rollback, release; 2 reads

@@ -157,7 +157,15 @@ def test_only_the_twilio_webhooks_are_csrf_exempt():
         if getattr(p.callback, "csrf_exempt", False) and "api/v1/" not in route
     )
     # Each webhook answers with and without its trailing slash (Twilio's console takes either).
-    assert exempt == ["sms/twilio/inbound", "sms/twilio/inbound/", "sms/twilio/status", "sms/twilio/status/"]
+    assert exempt == [
+        "sms/twilio/inbound",
+        "sms/twilio/inbound/",
+        "sms/twilio/status",
+        "sms/twilio/status/",
+        *sorted(SIGNED_WEBHOOK_ROUTES),
+        "voice/twilio/status",
+        "voice/twilio/status/",
+    ]
 
 
 # --- another organisation's ids -----------------------------------------------------------------------
@@ -231,6 +239,14 @@ SHARED_ROUTES: set[str] = set()
 # Bearer-token pages: the token IS the permission (an offer link, a volunteer's own page, a
 # password reset); another organisation's staff have no token to try.
 CAPABILITY_ROUTES = {"o/<str:token>/", "v/<str:token>/", "reset/<uidb64>/<token>/"}
+# Twilio's webhooks for a call we placed: no session, Twilio's signature over the URL is the key
+# (tests/voice/test_call_outbox.py: a forged or unsigned one gets 403 and changes nothing).
+SIGNED_WEBHOOK_ROUTES = {
+    "voice/twilio/call/<int:call_id>",
+    "voice/twilio/call/<int:call_id>/",
+    "voice/twilio/call/<int:call_id>/keys",
+    "voice/twilio/call/<int:call_id>/keys/",
+}
 # Playbooks are the region's shared memory: every staff member reads them, only campaign managers
 # of the owning organisation (or of any, for a shared playbook) edit them
 # (tests/reactivation/test_playbook_editor.py covers who may edit; below, a coordinator may not).
@@ -253,7 +269,9 @@ API_ROUTES = {
 
 def test_every_object_route_is_covered():
     with_ids = {r for r, _ in _patterns() if "<" in r and "api/v1/" not in r and not r.startswith("admin/")}
-    assert with_ids - set(PAGE_ROUTES) - CAPABILITY_ROUTES - SHARED_READ_ROUTES == set()
+    assert (
+        with_ids - set(PAGE_ROUTES) - CAPABILITY_ROUTES - SHARED_READ_ROUTES - SIGNED_WEBHOOK_ROUTES == set()
+    )
 
 
 def test_a_coordinator_cannot_edit_a_shared_playbook(other_coordinator):

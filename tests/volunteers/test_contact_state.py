@@ -24,7 +24,7 @@ from volunteers.links import page_link_find, page_link_issue
 from volunteers.models import ErasedNumber, Volunteer
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["config", "core", "volunteers", "messaging", "needs", "reactivation", "operations"]
+APPS = ["config", "core", "volunteers", "messaging", "voice", "needs", "reactivation", "operations"]
 OWNER = Path("volunteers/contact_state.py")
 S = Volunteer.Status
 

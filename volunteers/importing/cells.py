@@ -56,16 +56,26 @@ def spreadsheet_phone_problem(raw: str) -> str | None:
     return None
 
 
-def mobile_normalise(raw: str) -> str:
+def mobile_normalise(raw: str, *, landline_ok: bool = False) -> str:
     """phone_normalise(raw, require_mobile=True) for a spreadsheet's cell, with a fast path for
-    plain UK mobiles, and the Excel cases named. Raises InvalidPhone saying why."""
+    plain UK mobiles, and the Excel cases named. Raises InvalidPhone saying why. ``landline_ok``:
+    the person is called, not texted, so a landline will do."""
     problem = spreadsheet_phone_problem(raw)
     if problem:
         raise InvalidPhone(problem)
     match = _UK_MOBILE_SHAPE.match(_SEPARATORS.sub("", raw or ""))
     if match and _GB_MOBILE.fullmatch(match.group(1)):
         return "+44" + match.group(1)
-    return phone_normalise(raw, require_mobile=True)
+    if landline_ok:
+        return phone_normalise(raw)
+    try:
+        return phone_normalise(raw, require_mobile=True)
+    except InvalidPhone as exc:
+        if "not a mobile" in str(exc):
+            raise InvalidPhone(
+                f"{exc}; to call this person instead, put call in a contact_by column"
+            ) from None
+        raise
 
 
 _LIST_SEPARATORS = re.compile(r"\s*[;,/&]\s*|\s+and\s+", re.IGNORECASE)

@@ -37,6 +37,7 @@ VOLUNTEER_SYNONYMS: dict[str, str] = {
     **dict.fromkeys(("car", "driver", "drives", "own_car", "has_a_car"), "has_car"),
     **dict.fromkeys(("group", "group_s", "groups_slugs"), "groups"),
     **dict.fromkeys(("consent_given", "consented_on", "date_of_consent"), "consent_date"),
+    **dict.fromkeys(("call_or_text", "text_or_call", "contact_method", "reach_by"), "contact_by"),
 }
 
 GROUP_SYNONYMS: dict[str, str] = {

@@ -32,7 +32,14 @@ VOLUNTEER_COLUMNS = (
 # a date their consent is recorded as unknown, and they are asked again before any offer or call.
 # ``consent_text`` is the older name of ``consent_wording``.
 CONSENT_COLUMNS = ("consent_date", "consent_wording", "consent_source")
-VOLUNTEER_OPTIONAL_COLUMNS = ("status", "dbs_expires_on", "max_travel_km", *CONSENT_COLUMNS, "consent_text")
+VOLUNTEER_OPTIONAL_COLUMNS = (
+    "status",
+    "dbs_expires_on",
+    "max_travel_km",
+    *CONSENT_COLUMNS,
+    "consent_text",
+    "contact_by",  # text or call: a landline is accepted for someone who is called
+)
 GROUP_COLUMNS = (
     "name",
     "slug",
@@ -146,6 +153,7 @@ class VolunteerRow:
     consent_at: datetime | None = None
     consent_text: str | None = None
     consent_source: str | None = None
+    contact_by: str | None = None  # "sms" or "voice"; None: as before (texts for a new person)
 
     @property
     def has_point(self) -> bool:
@@ -244,8 +252,9 @@ def volunteer_row_parse(line: int, row: dict[str, str]) -> VolunteerRow:
     too_long = text_fit_problem(name, "name", NAME_MAX)
     if too_long:
         raise RowProblem(too_long)
+    contact_by = _contact_by_parse(row.get("contact_by", ""))
     try:
-        phone = mobile_normalise(row.get("phone", ""))
+        phone = mobile_normalise(row.get("phone", ""), landline_ok=contact_by == "voice")
     except InvalidPhone as exc:
         raise RowProblem(f"phone: {exc}") from None
     latitude, longitude = _point_parse(row)
@@ -282,7 +291,28 @@ def volunteer_row_parse(line: int, row: dict[str, str]) -> VolunteerRow:
         consent_at=consent_at,
         consent_text=consent_text,
         consent_source=consent_source,
+        contact_by=contact_by,
     )
+
+
+_CONTACT_BY = {
+    "sms": "sms",
+    "text": "sms",
+    "texts": "sms",
+    "voice": "voice",
+    "call": "voice",
+    "phone call": "voice",
+}
+
+
+def _contact_by_parse(raw: str) -> str | None:
+    """The optional ``contact_by`` column: text (sms) or call (voice)."""
+    text = " ".join(raw.split()).lower()
+    if not text:
+        return None
+    if text not in _CONTACT_BY:
+        raise RowProblem(f"contact_by: {raw!r} should be text or call")
+    return _CONTACT_BY[text]
 
 
 def _consent_parse(row: dict[str, str]) -> tuple[datetime | None, str | None, str | None]:

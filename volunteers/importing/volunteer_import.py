@@ -190,7 +190,7 @@ def _duplicates_merge(located: list[_Located], report: ImportReport) -> list[_Lo
     return list(by_phone.values())
 
 
-_COMPARED = ("skills", "languages", "dbs_expires_on", "has_car", "max_travel_km")
+_COMPARED = ("skills", "languages", "dbs_expires_on", "has_car", "max_travel_km", "contact_by")
 # What the "unchanged?" check reads of an existing volunteer: plain column values, no model instances
 # (building 100,000 Volunteer objects only to find nothing changed cost a third of a re-import).
 _CURRENT = (
@@ -220,6 +220,7 @@ _NEW_PER_ROW = (
     "dbs_expires_on",
     "has_car",
     "max_travel_km",
+    "contact_by",
     "consent_at",
     "consent_text",
     "consent_source",
@@ -351,6 +352,7 @@ def _volunteers_insert(items: list[_Located], source: str, now: datetime) -> Non
                 else db_value(Volunteer, "dbs_expires_on", row.dbs_expires_on),
                 bool(row.has_car),
                 travel_default if row.max_travel_km is None else row.max_travel_km,
+                row.contact_by or Volunteer.ContactBy.SMS,
                 None if row.consent_at is None else db_value(Volunteer, "consent_at", row.consent_at),
                 row.consent_text or "",
                 consent_source_for(source=source, given=row.consent_source, known=row.consent_at is not None),
