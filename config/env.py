@@ -69,8 +69,9 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     return value
 
 
-def parse_quiet_hours(name: str, raw: str) -> tuple[time, time] | None:
-    """``"21:00-08:00"`` -> (21:00, 08:00); an empty value turns quiet hours off."""
+def parse_quiet_hours(name: str, raw: str, *, example: str = "21:00-08:00") -> tuple[time, time] | None:
+    """``"21:00-08:00"`` -> (21:00, 08:00); an empty value turns quiet hours off. Any span of
+    hours of the day is read so (the phone line's duty hours too; ``example`` is for the error)."""
     raw = raw.strip()
     if not raw:
         return None
@@ -80,7 +81,7 @@ def parse_quiet_hours(name: str, raw: str) -> tuple[time, time] | None:
         end = time.fromisoformat(end_s.strip())
     except ValueError:
         raise ImproperlyConfigured(
-            f"{name} must look like 21:00-08:00 (or be empty to turn it off), not {raw!r}"
+            f"{name} must look like {example} (or be empty to turn it off), not {raw!r}"
         ) from None
     if start == end:
         raise ImproperlyConfigured(f"{name} starts and ends at the same time: {raw!r}")

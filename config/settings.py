@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -202,6 +203,24 @@ SMS_DRAIN_SECONDS = env_int("SMS_DRAIN_SECONDS", 0, minimum=0)
 SMS_SEND_THREADS = env_int("SMS_SEND_THREADS", 8, minimum=1)
 # Tests only: run the outbox's and the inbox's tasks inline instead of through the worker.
 SMS_TASKS_SYNC = env_bool("SMS_TASKS_SYNC", "false")
+
+# --- The phone line for requests (messaging/phone_line.py) ----------------------------------------
+# Who callers hear they have reached ("You have reached Rekindle").
+PHONE_LINE_NAME = env_str("PHONE_LINE_NAME") or SMS_SENDER_NAME
+# Key 2 forwards the call to this number (E.164) during PHONE_LINE_DUTY_HOURS (Europe/London, every
+# day); empty: there is no duty line, and the menu does not offer it.
+PHONE_LINE_DUTY_NUMBER = env_str("PHONE_LINE_DUTY_NUMBER")
+if PHONE_LINE_DUTY_NUMBER and not re.fullmatch(r"\+[1-9]\d{6,14}", PHONE_LINE_DUTY_NUMBER):
+    raise ImproperlyConfigured(
+        f"PHONE_LINE_DUTY_NUMBER must be a number in E.164 (+441214960000), not {PHONE_LINE_DUTY_NUMBER!r}"
+    )
+PHONE_LINE_DUTY_HOURS = parse_quiet_hours(
+    "PHONE_LINE_DUTY_HOURS", env_str("PHONE_LINE_DUTY_HOURS", "09:00-17:00"), example="09:00-17:00"
+)
+# Seconds the duty phone rings before the caller is asked to leave a message instead.
+PHONE_LINE_DUTY_RING_SECONDS = env_int("PHONE_LINE_DUTY_RING_SECONDS", 25, minimum=5)
+# The longest message a caller can leave, in seconds.
+PHONE_LINE_MESSAGE_SECONDS = env_int("PHONE_LINE_MESSAGE_SECONDS", 120, minimum=10)
 
 # --- Email (staff alerts) -----------------------------------------------------------------------
 # DEBUG prints emails in the terminal; production sends them through an SMTP server.
