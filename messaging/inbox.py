@@ -144,11 +144,10 @@ def inbox_route_call(*, call: InboundCall) -> list[InboxEntry]:
     if not copies:
         copies = {None: _Copy(reasons=[NOBODY_KNOWS if call.caller_known else HIDDEN_CALLER, desk_reason])}
     entries = []
-    for organisation_id, copy in copies.items():
+    for kept_for, copy in copies.items():
+        lookup: dict[str, Any] = {"call": call, "organisation_id": kept_for}
         entry, created = InboxEntry.objects.get_or_create(
-            call=call,
-            organisation_id=organisation_id,
-            defaults={"reasons": copy.reasons, "possible_request": True},
+            **lookup, defaults={"reasons": copy.reasons, "possible_request": True}
         )
         if created:
             _received_record(entry)

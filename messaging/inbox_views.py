@@ -17,9 +17,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.views.decorators.http import require_GET
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from messaging import inbox as inbox_services
 from messaging.encoding import UCS2, sms_normalise, sms_segments
@@ -134,7 +134,7 @@ def inbox_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def inbox_call_recording(request: HttpRequest, pk: int) -> HttpResponse:
+def inbox_call_recording(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A caller's message, streamed from Twilio for someone who reads the inbox it is in (audited);
     Twilio's own URL needs the account's credentials (messaging/phone_recordings.py)."""
     user = request.user

@@ -138,7 +138,7 @@ def twiml_said(response) -> str:
     """Everything the TwiML answer says, in order, as one string."""
     from xml.etree import ElementTree
 
-    root = ElementTree.fromstring(response.content)
+    root = ElementTree.fromstring(response.content)  # noqa: S314 - our own server's TwiML
     return " ".join(" ".join(say.itertext()) for say in root.iter("Say"))
 
 
@@ -146,4 +146,5 @@ def twiml_verbs(response) -> list[str]:
     """The answer's verbs, nested ones after their parent: ["Say", "Gather", "Say", "Redirect"]."""
     from xml.etree import ElementTree
 
-    return [el.tag for el in ElementTree.fromstring(response.content).iter() if el.tag != "Response"]
+    root = ElementTree.fromstring(response.content)  # noqa: S314 - our own server's TwiML
+    return [el.tag for el in root.iter() if el.tag != "Response"]

@@ -288,7 +288,7 @@ def test_a_retried_webhook_stores_the_call_once(caller):
 )
 def test_a_forged_request_gets_403_and_stores_nothing(caller, path):
     phone = caller()
-    response = phone.post(path, token="not-ours", Digits="1", CallStatus="completed")  # noqa: S106
+    response = phone.post(path, token="not-ours", Digits="1", CallStatus="completed")
     assert response.status_code == 403
     unsigned = Client().post(path, {"CallSid": phone.call_sid, "From": phone.phone})
     assert unsigned.status_code == 403
