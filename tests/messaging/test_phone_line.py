@@ -300,3 +300,20 @@ def test_both_forms_of_the_address_answer(caller):
     assert phone.post("/voice/twilio/inbound").status_code == 200
     assert phone.post("/voice/twilio/line/menu", Digits="1").status_code == 200
     assert InboundCall.objects.get().choice == "help"
+
+
+def test_the_organisations_coordinators_are_alerted_to_a_call_waiting(caller, places, brum_aid, coordinator):
+    from operations.models import Alert
+
+    phone = caller()
+    phone.ring()
+    phone.press("1")
+    phone.leave_message()
+    phone.say_postcode("B23 6SN")
+    alert = Alert.objects.get()
+    assert (alert.organisation, alert.subject, alert.path) == (
+        brum_aid,
+        "A call to the phone line is waiting in the inbox of Brum Aid",
+        "/inbox/",
+    )
+    assert "07700" not in alert.text and "B23" not in alert.text  # alerts carry no personal data
