@@ -79,7 +79,7 @@ class _FakeRecordings(BaseHTTPRequestHandler):
 
     mp3 = b"ID3\x03\x00fake mp3 frames"
 
-    def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+    def do_GET(self) -> None:
         expected = "Basic " + base64.b64encode(f"{ACCOUNT}:test-auth-token".encode()).decode()
         path = f"/2010-04-01/Accounts/{ACCOUNT}/Recordings/{RECORDING}.mp3"
         if self.headers.get("Authorization") != expected:
@@ -136,7 +136,7 @@ def test_a_recording_twilio_will_not_give_says_so(
     caller, places, brum_aid, coordinator, twilio_media, settings
 ):
     call = a_message_left(caller)
-    settings.TWILIO_AUTH_TOKEN = "a-rotated-token"  # noqa: S105
+    settings.TWILIO_AUTH_TOKEN = "a-rotated-token"
     ears = Client()
     ears.force_login(coordinator)
     response = ears.get(f"/inbox/calls/{call.pk}/recording.mp3")
