@@ -8,6 +8,7 @@ No Django imports beyond the exception, so the settings module can use them befo
 from __future__ import annotations
 
 import os
+import re
 from datetime import time
 from pathlib import Path
 
@@ -86,6 +87,19 @@ def parse_quiet_hours(name: str, raw: str, *, example: str = "21:00-08:00") -> t
     if start == end:
         raise ImproperlyConfigured(f"{name} starts and ends at the same time: {raw!r}")
     return start, end
+
+
+def env_hours(name: str, default: str) -> tuple[time, time] | None:
+    """Hours of the day, Europe/London (``"09:00-17:00"``; may cross midnight); empty: none."""
+    return parse_quiet_hours(name, env_str(name, default), example=default)
+
+
+def env_e164(name: str) -> str:
+    """A phone number in E.164 (``+441214960000``), or empty."""
+    value = env_str(name)
+    if value and not re.fullmatch(r"\+[1-9]\d{6,14}", value):
+        raise ImproperlyConfigured(f"{name} must be a phone number in E.164 (+441214960000), not {value!r}")
+    return value
 
 
 def load_dotenv(path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,9 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import (
     env_bool,
     env_choice,
+    env_e164,
     env_float,
+    env_hours,
     env_int,
     env_list,
     env_str,
@@ -185,6 +186,9 @@ if SMS_BACKEND == "twilio":
 SMS_MAX_PER_SECOND = env_int("SMS_MAX_PER_SECOND", 10, minimum=1)
 SMS_QUIET_HOURS = parse_quiet_hours("SMS_QUIET_HOURS", env_str("SMS_QUIET_HOURS", "21:00-08:00"))
 SMS_SENDER_NAME = env_str("SMS_SENDER_NAME", "Rekindle")
+# The phone line (README): key 2 forwards to this E.164 number (empty: no key 2) in these hours.
+PHONE_LINE_DUTY_NUMBER = env_e164("PHONE_LINE_DUTY_NUMBER")
+PHONE_LINE_DUTY_HOURS = env_hours("PHONE_LINE_DUTY_HOURS", "09:00-17:00")
 # Tunables of the sending pipeline.
 # Seconds the twilio client waits for Twilio; without it a hung connection blocks a worker forever.
 SMS_HTTP_TIMEOUT = env_float("SMS_HTTP_TIMEOUT", 10, minimum=1)
@@ -203,24 +207,6 @@ SMS_DRAIN_SECONDS = env_int("SMS_DRAIN_SECONDS", 0, minimum=0)
 SMS_SEND_THREADS = env_int("SMS_SEND_THREADS", 8, minimum=1)
 # Tests only: run the outbox's and the inbox's tasks inline instead of through the worker.
 SMS_TASKS_SYNC = env_bool("SMS_TASKS_SYNC", "false")
-
-# --- The phone line for requests (messaging/phone_line.py) ----------------------------------------
-# Who callers hear they have reached ("You have reached Rekindle").
-PHONE_LINE_NAME = env_str("PHONE_LINE_NAME") or SMS_SENDER_NAME
-# Key 2 forwards the call to this number (E.164) during PHONE_LINE_DUTY_HOURS (Europe/London, every
-# day); empty: there is no duty line, and the menu does not offer it.
-PHONE_LINE_DUTY_NUMBER = env_str("PHONE_LINE_DUTY_NUMBER")
-if PHONE_LINE_DUTY_NUMBER and not re.fullmatch(r"\+[1-9]\d{6,14}", PHONE_LINE_DUTY_NUMBER):
-    raise ImproperlyConfigured(
-        f"PHONE_LINE_DUTY_NUMBER must be a number in E.164 (+441214960000), not {PHONE_LINE_DUTY_NUMBER!r}"
-    )
-PHONE_LINE_DUTY_HOURS = parse_quiet_hours(
-    "PHONE_LINE_DUTY_HOURS", env_str("PHONE_LINE_DUTY_HOURS", "09:00-17:00"), example="09:00-17:00"
-)
-# Seconds the duty phone rings before the caller is asked to leave a message instead.
-PHONE_LINE_DUTY_RING_SECONDS = env_int("PHONE_LINE_DUTY_RING_SECONDS", 25, minimum=5)
-# The longest message a caller can leave, in seconds.
-PHONE_LINE_MESSAGE_SECONDS = env_int("PHONE_LINE_MESSAGE_SECONDS", 120, minimum=10)
 
 # --- Email (staff alerts) -----------------------------------------------------------------------
 # DEBUG prints emails in the terminal; production sends them through an SMTP server.

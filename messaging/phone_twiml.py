@@ -22,7 +22,6 @@ from messaging.timing import quiet_hours_end
 INBOUND_PATH = "/voice/twilio/inbound/"
 LINE = "/voice/twilio/line/"
 MENU_PATH = LINE + "menu/"
-MESSAGE_PATH = LINE + "message/"
 RECORDED_PATH = LINE + "recorded/"
 POSTCODE_PATH = LINE + "postcode/"
 DIALLED_PATH = LINE + "dialled/"
@@ -30,6 +29,8 @@ RECORDING_PATH = LINE + "recording/"
 ENDED_PATH = LINE + "ended/"
 
 MENU_KEY_WAIT = 6  # seconds to press a key
+DUTY_RING_SECONDS = 25  # the duty phone rings this long before a message is taken instead
+MESSAGE_SECONDS = 120  # the longest message a caller can leave
 MENU_TRIES = 2  # the menu is said at most twice, then a message is taken
 HELP_KEY, DUTY_KEY = "1", "2"
 
@@ -65,7 +66,7 @@ def _menu(response, *, attempt: int) -> None:
 def twiml_answer() -> str:
     """The first thing a caller hears."""
     response = VoiceResponse()
-    _say(response, words.greeting(name=settings.PHONE_LINE_NAME))
+    _say(response, words.greeting(name=settings.SMS_SENDER_NAME))
     _say(response, words.danger())
     _menu(response, attempt=1)
     return str(response)
@@ -83,7 +84,7 @@ def _record(response, *, hidden_number: bool) -> None:
     response.record(
         action=RECORDED_PATH,
         method="POST",
-        max_length=settings.PHONE_LINE_MESSAGE_SECONDS,
+        max_length=MESSAGE_SECONDS,
         timeout=10,
         finish_on_key="#",
         play_beep=True,
@@ -118,7 +119,7 @@ def twiml_dial() -> str:
         settings.PHONE_LINE_DUTY_NUMBER,
         action=DIALLED_PATH,
         method="POST",
-        timeout=settings.PHONE_LINE_DUTY_RING_SECONDS,
+        timeout=DUTY_RING_SECONDS,
     )
     return str(response)
 

@@ -117,7 +117,7 @@ def phone_line(settings):
     """The requests line's settings: a duty coordinator on +44 121 496 0000, 09:00 to 17:00."""
     from datetime import time
 
-    settings.PHONE_LINE_NAME = "Rekindle"
+    settings.SMS_SENDER_NAME = "Rekindle"
     settings.PHONE_LINE_DUTY_NUMBER = "+441214960000"
     settings.PHONE_LINE_DUTY_HOURS = (time(9, 0), time(17, 0))
     return settings

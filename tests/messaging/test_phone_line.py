@@ -317,3 +317,40 @@ def test_the_organisations_coordinators_are_alerted_to_a_call_waiting(caller, pl
         "/inbox/",
     )
     assert "07700" not in alert.text and "B23" not in alert.text  # alerts carry no personal data
+
+
+def test_a_call_walked_as_twilio_would_follows_the_twiml_to_the_inbox(
+    phone_line, brum_aid, django_capture_on_commit_callbacks
+):
+    """The call walker (tests/fakes/call_walker.py) reads each answer's TwiML and does what Twilio
+    would: the menu's Gather, the Record, the postcode's Gather (skipped with #), the hang-up."""
+    from types import SimpleNamespace
+
+    from tests.fakes.call_walker import CallWalker, django_post
+
+    twilio = SimpleNamespace(
+        account_sid="AC" + "1" * 32, auth_token="test-auth-token", callback_token="", calls={}
+    )
+    walker = CallWalker(
+        twilio,
+        post=django_post(Client(), around=lambda: django_capture_on_commit_callbacks(execute=True)),
+        base_url="http://testserver",
+    )
+    call = walker.call_in(
+        "/voice/twilio/inbound/",
+        from_="+447700900888",
+        to="+447700900000",
+        status_callback="http://testserver/voice/twilio/line/ended/",
+    )
+    assert call.said[0].startswith("Hello. You have reached Rekindle.")
+    walker.press(call.sid, "1")
+    assert call.said[-1].startswith("After the tone, please say your name")
+    walker.record(call.sid, duration=20)
+    walker.press(call.sid, "#")
+    assert (
+        call.ended
+        and call.said[-1] == "Thank you. A person will listen to your message and call you back. Goodbye."
+    )
+    stored = InboundCall.objects.get()
+    assert (stored.outcome, stored.recording_seconds, stored.call_status) == ("message", 20, "completed")
+    assert InboxEntry.objects.get().organisation is None  # nobody knows them, no postcode: the desk

@@ -110,7 +110,10 @@ def test_a_long_log_comes_a_page_at_a_time_keeping_the_search(
     client.force_login(coordinator)
     with django_assert_max_num_queries(12):
         html = client.get("/audit/?action=inbox.resolve").content.decode()
-    assert "60 lines, page 1 of 2" in html and html.count("Marked a text or call in the inbox dealt with") == 50 + 1
+    assert (
+        "60 lines, page 1 of 2" in html
+        and html.count("Marked a text or call in the inbox dealt with") == 50 + 1
+    )
     assert 'href="?action=inbox.resolve&amp;page=2"' in html
     html = client.get("/audit/?action=inbox.resolve&page=2").content.decode()
     assert "page 2 of 2" in html and html.count("<tr>") == 10 + 1  # ten lines and the heading row
