@@ -8,6 +8,7 @@ from messaging import inbox_views
 from needs import views as needs_views
 from operations import alert_views, register_views
 from operations import views as operations_views
+from voice import line_simulator
 from volunteers import account_views
 
 urlpatterns = [
@@ -40,6 +41,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("admin/", admin.site.urls),
+    path("sms/simulator/call/", line_simulator.simulator_call, name="simulator-call"),
     path("sms/", include("messaging.urls")),
     path("voice/", include("messaging.voice_urls")),
     path("api/v1/", include("config.api_urls")),
