@@ -59,3 +59,36 @@ def recording_stream(*, call: InboundCall) -> Iterator[bytes]:
             yield from response.iter_content(CHUNK)
 
     return chunks()
+
+
+def recording_delete(*, call: InboundCall) -> bool:
+    """Delete the call's recording at Twilio (an erasure), through the official client. False when
+    there is nothing there to delete (no Twilio recording, no credentials, or Twilio has it no
+    more); RecordingUnavailable when Twilio could not delete it, so that the erasure stops whole
+    rather than forgetting a recording it left behind."""
+    if not recording_media_url(call=call) or not settings.TWILIO_ACCOUNT_SID:
+        return False
+    from twilio.base.exceptions import TwilioException, TwilioRestException
+    from twilio.http.http_client import TwilioHttpClient
+    from twilio.rest import Client
+
+    client = Client(
+        settings.TWILIO_ACCOUNT_SID,
+        settings.TWILIO_AUTH_TOKEN,
+        http_client=TwilioHttpClient(timeout=settings.SMS_HTTP_TIMEOUT),
+    )
+    client.api.base_url = settings.TWILIO_API_BASE_URL  # as messaging/transports.py does
+    try:
+        return bool(
+            client.api.v2010.accounts(settings.TWILIO_ACCOUNT_SID).recordings(call.recording_sid).delete()
+        )
+    except TwilioRestException as exc:
+        if exc.status == 404:
+            return False
+        raise RecordingUnavailable(
+            f"Twilio did not delete the recording of a call (HTTP {exc.status}): nothing was erased. Try again."
+        ) from None
+    except (TwilioException, requests.RequestException):
+        raise RecordingUnavailable(
+            "Twilio could not be reached to delete the recording of a call: nothing was erased. Try again."
+        ) from None

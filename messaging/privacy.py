@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from messaging.models import InboundCall, InboundMessage, OptOut, OutboundMessage
+from messaging.phone_recordings import recording_delete
 
 ERASED_BODY = "[erased]"
 ERASED_NUMBER = "+999"  # not a reachable number (country code 999 is never assigned)
@@ -186,10 +187,22 @@ def _dedupe_keys_erase(outbound, *, phone: str) -> None:
         OutboundMessage.objects.filter(pk=pk).update(dedupe_key=f"erased:{pk}")
 
 
+def _calls_erase(*, phone: str) -> int:
+    """Delete the number's calls to the requests line (number, recording link, postcode: that is
+    all a call holds; its inbox copies go with it), their recordings at Twilio first. Raises
+    RecordingUnavailable, before anything is deleted, when Twilio cannot delete one."""
+    calls = list(InboundCall.objects.filter(from_number=phone))
+    for call in calls:
+        recording_delete(call=call)
+    _, deleted = InboundCall.objects.filter(pk__in=[c.pk for c in calls]).delete()
+    return deleted.get(InboundCall._meta.label, 0)
+
+
 def messaging_erase(*, phone: str, volunteer_id: int | None = None, block: bool = True) -> dict[str, int]:
     """Erase the texts to, from and about the number; keep the rows (counts, cost, delivery
     statistics): a body keeps its length, segments and state, not its words. Its calls to the
-    requests line are deleted, with their link to the recording.
+    requests line are deleted, with their link to the recording, and the recordings at Twilio
+    (RecordingUnavailable, raised before anything changed, when Twilio cannot delete one).
 
     Messages not yet sent are cancelled first, so erasure never races a send. The number's opt-out
     rows are kept as keyed hashes, not numbers; with ``block`` the number goes on that list (source
@@ -213,10 +226,7 @@ def messaging_erase(*, phone: str, volunteer_id: int | None = None, block: bool 
         .update(body_length=Length("body"), body=ERASED_BODY, argument="", outcome_detail="")
     )
     InboundMessage.objects.filter(from_filter).update(from_number=ERASED_NUMBER)
-    # Calls to the requests line: the number, the recording's link and the postcode are all there is
-    # (the inbox copies go with them).
-    _, deleted = InboundCall.objects.filter(from_number=phone).delete()
-    calls = deleted.get(InboundCall._meta.label, 0)
+    calls = _calls_erase(phone=phone)
     _opt_outs_hash(phone=phone)
     if block:
         opt_out_block(phone=phone)

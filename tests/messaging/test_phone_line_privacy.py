@@ -75,9 +75,30 @@ def test_thirty_days_after_the_need_from_their_call_closes_the_call_is_gone(call
 
 
 class _FakeRecordings(BaseHTTPRequestHandler):
-    """Twilio's media URL for one recording: the MP3, only with the account's credentials."""
+    """Twilio's media URL for one recording: the MP3, only with the account's credentials; and its
+    Recording resource, which the official client deletes (``deleted`` lists them; a ``refuse``
+    status makes a delete fail)."""
 
     mp3 = b"ID3\x03\x00fake mp3 frames"
+    deleted: list[str] = []
+    refuse = 0
+
+    def do_DELETE(self) -> None:
+        expected = "Basic " + base64.b64encode(f"{ACCOUNT}:test-auth-token".encode()).decode()
+        if self.headers.get("Authorization") != expected:
+            self.send_response(401)
+        elif self.refuse:
+            self.send_response(self.refuse)
+        elif self.path == f"/2010-04-01/Accounts/{ACCOUNT}/Recordings/{RECORDING}.json":
+            _FakeRecordings.deleted.append(RECORDING)
+            self.send_response(204)
+        else:
+            self.send_response(404)
+        self.send_header("Content-Type", "application/json")
+        body = b"" if self.refuse == 0 else b'{"code": 20500, "message": "Internal error", "status": 500}'
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def do_GET(self) -> None:
         expected = "Basic " + base64.b64encode(f"{ACCOUNT}:test-auth-token".encode()).decode()
@@ -106,6 +127,7 @@ def twilio_media(settings):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     settings.TWILIO_ACCOUNT_SID = ACCOUNT
     settings.TWILIO_API_BASE_URL = f"http://127.0.0.1:{server.server_address[1]}"
+    _FakeRecordings.deleted, _FakeRecordings.refuse = [], 0
     yield
     server.shutdown()
     server.server_close()
@@ -143,3 +165,20 @@ def test_a_recording_twilio_will_not_give_says_so(
     assert response.status_code == 502
     assert response.content.decode() == "Twilio did not give the recording (HTTP 401)."
     assert not AuditEvent.objects.filter(action="inbox.recording_heard").exists()
+
+
+def test_erasure_deletes_the_recording_at_twilio_too(caller, places, brum_aid, twilio_media):
+    a_message_left(caller)
+    call_command("erase_person", CALLER, "--requester", "--yes", stdout=io.StringIO())
+    assert _FakeRecordings.deleted == [RECORDING] and not InboundCall.objects.exists()
+
+
+def test_when_twilio_cannot_delete_the_recording_nothing_is_erased(caller, places, brum_aid, twilio_media):
+    from django.core.management.base import CommandError
+
+    a_message_left(caller)
+    _FakeRecordings.refuse = 500
+    with pytest.raises(CommandError, match=r"Twilio did not delete the recording of a call \(HTTP 500\)"):
+        call_command("erase_person", CALLER, "--requester", "--yes", stdout=io.StringIO())
+    assert InboundCall.objects.get().recording_sid == RECORDING  # all or nothing: try again later
+    assert not AuditEvent.objects.filter(action="data_rights.erasure").exists()
