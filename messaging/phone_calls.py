@@ -10,6 +10,8 @@ question, or at the call's end when they hung up before it.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -132,3 +134,17 @@ def call_end(*, call: InboundCall, status: str, duration: str | int | None) -> N
     InboundCall.objects.filter(pk=call.pk).update(**fields)
     if "ended_at" in fields:
         call_route(call=call)
+
+
+# No call lasts this long: one still unsettled lost its status callback (the number's "Call status
+# changes" URL unset in Twilio's console, or Twilio gave up on it).
+UNFINISHED_AFTER = timedelta(hours=3)
+
+
+def calls_unfinished_route(*, limit: int = 200) -> int:
+    """The periodic job: settle and route calls the status callback never settled. Returns how many."""
+    cutoff = timezone.now() - UNFINISHED_AFTER
+    calls = list(InboundCall.objects.filter(routed_at__isnull=True, received_at__lt=cutoff)[:limit])
+    for call in calls:
+        call_route(call=call)
+    return len(calls)

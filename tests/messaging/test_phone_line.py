@@ -5,11 +5,12 @@ to become a need; key 2 reaches the duty coordinator in duty hours."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from messaging.models import InboundCall, InboxEntry
 from messaging.phone_calls import postcode_heard
@@ -354,3 +355,17 @@ def test_a_call_walked_as_twilio_would_follows_the_twiml_to_the_inbox(
     stored = InboundCall.objects.get()
     assert (stored.outcome, stored.recording_seconds, stored.call_status) == ("message", 20, "completed")
     assert InboxEntry.objects.get().organisation is None  # nobody knows them, no postcode: the desk
+
+
+def test_a_call_whose_end_twilio_never_reported_is_settled_by_the_periodic_job(caller, brum_aid):
+    from messaging.tasks import calls_unfinished_route
+
+    phone = caller()
+    phone.ring()
+    phone.press("1")  # and nothing more: no recording, no status callback (console left unset)
+    assert calls_unfinished_route() == 0  # it may still be going on
+    with time_machine.travel(timezone.now() + timedelta(hours=4)):
+        assert calls_unfinished_route() == 1
+        assert calls_unfinished_route() == 0
+    call = InboundCall.objects.get()
+    assert call.outcome == "no_message" and InboxEntry.objects.get().call == call
