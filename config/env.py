@@ -8,6 +8,7 @@ No Django imports beyond the exception, so the settings module can use them befo
 from __future__ import annotations
 
 import os
+import re
 from datetime import time
 from pathlib import Path
 
@@ -69,8 +70,9 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     return value
 
 
-def parse_quiet_hours(name: str, raw: str) -> tuple[time, time] | None:
-    """``"21:00-08:00"`` -> (21:00, 08:00); an empty value turns quiet hours off."""
+def parse_quiet_hours(name: str, raw: str, *, example: str = "21:00-08:00") -> tuple[time, time] | None:
+    """``"21:00-08:00"`` -> (21:00, 08:00); an empty value turns quiet hours off. Any span of
+    hours of the day is read so (the phone line's duty hours too; ``example`` is for the error)."""
     raw = raw.strip()
     if not raw:
         return None
@@ -80,11 +82,24 @@ def parse_quiet_hours(name: str, raw: str) -> tuple[time, time] | None:
         end = time.fromisoformat(end_s.strip())
     except ValueError:
         raise ImproperlyConfigured(
-            f"{name} must look like 21:00-08:00 (or be empty to turn it off), not {raw!r}"
+            f"{name} must look like {example} (or be empty to turn it off), not {raw!r}"
         ) from None
     if start == end:
         raise ImproperlyConfigured(f"{name} starts and ends at the same time: {raw!r}")
     return start, end
+
+
+def env_hours(name: str, default: str) -> tuple[time, time] | None:
+    """Hours of the day, Europe/London (``"09:00-17:00"``; may cross midnight); empty: none."""
+    return parse_quiet_hours(name, env_str(name, default), example=default)
+
+
+def env_e164(name: str) -> str:
+    """A phone number in E.164 (``+441214960000``), or empty."""
+    value = env_str(name)
+    if value and not re.fullmatch(r"\+[1-9]\d{6,14}", value):
+        raise ImproperlyConfigured(f"{name} must be a phone number in E.164 (+441214960000), not {value!r}")
+    return value
 
 
 def load_dotenv(path: Path) -> None:

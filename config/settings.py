@@ -9,10 +9,13 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config import api_settings
 from config.env import (
     env_bool,
     env_choice,
+    env_e164,
     env_float,
+    env_hours,
     env_int,
     env_list,
     env_str,
@@ -188,6 +191,9 @@ SMS_SENDER_NAME = env_str("SMS_SENDER_NAME", "Rekindle")
 VOICE_FROM_NUMBER = env_str("VOICE_FROM_NUMBER") or TWILIO_FROM_NUMBER  # calls to volunteers (voice/)
 VOICE_CALLBACK_NUMBER = env_str("VOICE_CALLBACK_NUMBER") or VOICE_FROM_NUMBER  # said to answering machines
 VOICE_MAX_CALLS_PER_SECOND = env_float("VOICE_MAX_CALLS_PER_SECOND", 1, minimum=0.01)  # all workers together
+# The phone line (README): key 2 forwards to this E.164 number (empty: no key 2) in these hours.
+PHONE_LINE_DUTY_NUMBER = env_e164("PHONE_LINE_DUTY_NUMBER")
+PHONE_LINE_DUTY_HOURS = env_hours("PHONE_LINE_DUTY_HOURS", "09:00-17:00")
 # Tunables of the sending pipeline.
 # Seconds the twilio client waits for Twilio; without it a hung connection blocks a worker forever.
 SMS_HTTP_TIMEOUT = env_float("SMS_HTTP_TIMEOUT", 10, minimum=1)
@@ -329,47 +335,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
-    "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "core.api.schema.Schema",
-    "EXCEPTION_HANDLER": "core.api.errors.api_exception_handler",
-    # Anything reachable without a login (the schema, the docs, every 401) is throttled per address.
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
-    "DEFAULT_THROTTLE_RATES": {
-        "anon": env_str("API_ANON_RATE", "60/minute"),
-        "user": env_str("API_USER_RATE", "1200/minute"),
-    },
-    "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Rekindle API",
-    "DESCRIPTION": "Mutual-aid groups, volunteers, needs, playbooks and reactivation campaigns.",
-    "VERSION": "1",
-    "SERVE_INCLUDE_SCHEMA": False,
-    # The docs page's JavaScript is served from here, not from a CDN.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    # One name per choice set that appears under several field names.
-    "ENUM_NAME_OVERRIDES": {
-        "DBSLevelEnum": "volunteers.models.DBSLevel",
-        "OfferChannelEnum": "needs.models.Offer.Channel",
-        "GroupStatusEnum": "volunteers.models.MutualAidGroup.Status",
-        "VolunteerStatusEnum": "volunteers.models.Volunteer.Status",
-        "NeedStatusEnum": "needs.models.Need.Status",
-        "OfferStatusEnum": "needs.models.Offer.Status",
-        "CampaignStatusEnum": "reactivation.models.Campaign.Status",
-    },
-}
+# The API's settings (DRF and the OpenAPI schema) are in their own module.
+REST_FRAMEWORK = api_settings.REST_FRAMEWORK
+SPECTACULAR_SETTINGS = api_settings.SPECTACULAR_SETTINGS
 
 # --- Internationalisation, static files ------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -8,6 +8,7 @@ from messaging import inbox_views
 from needs import views as needs_views
 from operations import alert_views, register_views
 from operations import views as operations_views
+from voice import line_simulator
 from volunteers import account_views
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("needs/", include("needs.urls")),
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("inbox/<int:pk>/reply/", inbox_views.inbox_reply, name="inbox-reply"),
+    path("inbox/calls/<int:pk>/recording.mp3", inbox_views.inbox_call_recording, name="inbox-call-recording"),
     path("campaigns/", include("reactivation.urls")),
     path("login/", SignInView.as_view(), name="login"),
     path("login/code/", sign_in_code, name="login-code"),
@@ -39,8 +41,10 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("admin/", admin.site.urls),
+    path("sms/simulator/call/", line_simulator.simulator_call, name="simulator-call"),
     path("sms/", include("messaging.urls")),
     path("voice/", include("voice.urls")),
+    path("voice/", include("messaging.voice_urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

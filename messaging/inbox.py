@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from messaging.models import InboundMessage, InboxEntry
+from messaging.models import InboundCall, InboundMessage, InboxEntry
 from messaging.registry import OpenQuestion, organisations_knowing
 from messaging.request_words import TextRequest, postcode_in
 from messaging.selectors import inbox_entry_for
@@ -40,6 +40,7 @@ NOT_A_PHONE = "The sender is not a phone number we can text back."
 NOBODY_KNOWS = "Nobody on the register knows this number."
 IN_NO_GROUP = "A volunteer on the register who is in no organisation's group."
 COULD_NOT_HANDLE = "It could not be handled automatically."
+HIDDEN_CALLER = "The caller's number was withheld: listen to the message for a number to call back."
 
 
 @dataclass
@@ -122,8 +123,36 @@ def _received_record(entry: InboxEntry) -> None:
         action="inbox.received",
         target=entry,
         organisation=entry.organisation,
-        detail={"message_id": entry.message_id},
+        detail={"call_id": entry.call_id} if entry.is_call else {"message_id": entry.message_id},
     )
+
+
+def inbox_route_call(*, call: InboundCall) -> list[InboxEntry]:
+    """Put a call to the requests line in front of a person, as a possible request: one copy for
+    each organisation that knows the caller's number (as for a text) and each covering the
+    postcode they said, or one on the regional desk. Safe to call twice (one copy per
+    organisation). Call inside a transaction."""
+    copies: dict[int | None, _Copy] = {}
+    if call.caller_known:
+        for organisation_id, reasons in _membership_reasons(call.from_number).items():
+            copies.setdefault(organisation_id, _Copy()).reasons.extend(reasons)
+        for organisation_id, reasons in organisations_knowing(phone=call.from_number).items():
+            copies.setdefault(organisation_id, _Copy()).reasons.extend(reasons)
+    areas, desk_reason = text_request_areas(request=TextRequest(postcode=call.postcode), by_call=True)
+    for organisation_id, why in areas.items():
+        copies.setdefault(organisation_id, _Copy()).reasons.append(why)
+    if not copies:
+        copies = {None: _Copy(reasons=[NOBODY_KNOWS if call.caller_known else HIDDEN_CALLER, desk_reason])}
+    entries = []
+    for kept_for, copy in copies.items():
+        lookup: dict[str, Any] = {"call": call, "organisation_id": kept_for}
+        entry, created = InboxEntry.objects.get_or_create(
+            **lookup, defaults={"reasons": copy.reasons, "possible_request": True}
+        )
+        if created:
+            _received_record(entry)
+        entries.append(entry)
+    return entries
 
 
 def inbox_route_to_desk(*, message: InboundMessage) -> InboxEntry:
@@ -157,9 +186,12 @@ def inbox_reply(*, entry_id: int, user: User, body: str | None) -> InboxAnswer:
         )
         if not claimed:
             return InboxAnswer.TAKEN
-        entry = InboxEntry.objects.select_related("message", "message__volunteer", "organisation").get(
-            pk=entry_id
-        )
+        entry = InboxEntry.objects.select_related(
+            "message", "message__volunteer", "call", "organisation"
+        ).get(pk=entry_id)
+        if entry.message is None:  # a call: the coordinator calls back; nothing is texted
+            _call_resolve_record(entry=entry, user=user)
+            return InboxAnswer.RESOLVED
         message = entry.message
         queued = None
         if body is not None and message.sender_can_receive:
@@ -191,42 +223,82 @@ def inbox_reply(*, entry_id: int, user: User, body: str | None) -> InboxAnswer:
     return InboxAnswer.OPTED_OUT if message.sender_can_receive else InboxAnswer.CANNOT_RECEIVE
 
 
+def _call_resolve_record(*, entry: InboxEntry, user: User, **extra: object) -> None:
+    detail: dict[str, object] = {"sent": False, **extra}
+    if entry.is_desk:
+        detail["desk"] = True
+    audit_record(
+        actor=user, action="inbox.resolve", target=entry.call, organisation=entry.organisation, detail=detail
+    )
+
+
 def inbox_read_record(*, user: User, sections: Iterable[InboxSection]) -> None:
-    """Audit a look at the inbox: for each inbox shown, which texts (by id) ``user`` saw."""
+    """Audit a look at the inbox: for each inbox shown, which texts and calls (by id) ``user``
+    saw (a call shows its caller's whole number, to call back)."""
     for section in sections:
-        shown = [e.message_id for e in section.entries]
+        shown = [e.message_id for e in section.entries if e.message_id is not None]
         detail: dict[str, object] = {"messages": shown}
+        calls = [e.call_id for e in section.entries if e.call_id is not None]
+        if calls:
+            detail["calls"] = calls
         if section.is_desk:
             detail["desk"] = True
         audit_record(actor=user, action="inbox.read", organisation=section.organisation, detail=detail)
 
 
+def inbox_recording_heard_record(*, user: User, call: InboundCall) -> None:
+    """Audit a listen to a caller's message (their voice and words are personal data)."""
+    entry = InboxEntry.objects.filter(call=call).select_related("organisation").first()
+    audit_record(
+        actor=user,
+        action="inbox.recording_heard",
+        target=call,
+        organisation=entry.organisation if entry is not None else None,
+        detail={"call_id": call.pk},
+    )
+
+
 @dataclass(frozen=True)
 class NeedPrefill:
-    """What a need started from an inbox text begins with."""
+    """What a need started from an inbox text, or a call to the requests line, begins with."""
 
     entry_id: int
     organisation_id: int | None
-    text: str
+    text: str  # the text's words; for a call, "" (its message is a recording: ``call_id``)
     requester_phone: str  # as people write it (07700 900123); "" for a sender we cannot call
-    postcode: str  # the first postcode in the text, "" when none
+    postcode: str  # the first postcode in the text, or the one the caller said; "" when none
+    call_id: int | None = None
+    call_recorded: bool = False  # the call left a message to listen to
 
 
 def inbox_need_prefill(*, user: AbstractBaseUser | AnonymousUser, entry_id: int) -> NeedPrefill | None:
-    """The phone and postcode of an inbox text, for "Start a need from this text"; None when
-    ``user`` does not read the inbox it is in (as if it did not exist). Reading the number is a
-    read of personal data: audited."""
+    """The phone and postcode of an inbox text or call, for "Start a need from this text"; None
+    when ``user`` does not read the inbox it is in (as if it did not exist). Reading the number is
+    a read of personal data: audited."""
     entry = inbox_entry_for(user=user, entry_id=entry_id)
     if entry is None:
         return None
-    message = entry.message
     audit_record(
         actor=user,
         action="inbox.need_started",
-        target=message,
+        target=entry.message or entry.call,
         organisation=entry.organisation,
         detail={"entry_id": entry.pk, **({"desk": True} if entry.is_desk else {})},
     )
+    if entry.call is not None:
+        call = entry.call
+        return NeedPrefill(
+            entry_id=entry.pk,
+            organisation_id=entry.organisation_id,
+            text="",
+            requester_phone=phone_display(call.from_number) if call.caller_known else "",
+            postcode=call.postcode,
+            call_id=call.pk,
+            call_recorded=bool(call.recording_sid),
+        )
+    message = entry.message
+    if message is None:  # never: an entry is a text or a call (the table's constraint)
+        return None
     return NeedPrefill(
         entry_id=entry.pk,
         organisation_id=entry.organisation_id,
@@ -236,13 +308,14 @@ def inbox_need_prefill(*, user: AbstractBaseUser | AnonymousUser, entry_id: int)
     )
 
 
-def inbox_need_posted(*, user: AbstractBaseUser | AnonymousUser, entry_id: int, ref: str) -> bool:
-    """A need (``ref``) was posted from this inbox text: mark it dealt with by ``user``, with no
-    reply (the person is called back). Only for a text in an inbox ``user`` reads; claimed like an
-    answer, so a colleague who dealt with it first is not overwritten. True when marked now."""
+def inbox_need_posted(*, user: AbstractBaseUser | AnonymousUser, entry_id: int, ref: str) -> str:
+    """A need (``ref``) was posted from this inbox text or call: mark it dealt with by ``user``,
+    with no reply (the person is called back). Only for one in an inbox ``user`` reads; claimed
+    like an answer, so a colleague who dealt with it first is not overwritten. "text" or "call"
+    when marked now, "" otherwise."""
     entry = inbox_entry_for(user=user, entry_id=entry_id)
     if entry is None:
-        return False
+        return ""
     with transaction.atomic():
         claimed = InboxEntry.objects.filter(pk=entry.pk, resolved_at__isnull=True).update(
             resolved_at=timezone.now(), resolved_by=user
@@ -251,8 +324,10 @@ def inbox_need_posted(*, user: AbstractBaseUser | AnonymousUser, entry_id: int, 
             audit_record(
                 actor=user,
                 action="inbox.resolve",
-                target=entry.message,
+                target=entry.message or entry.call,
                 organisation=entry.organisation,
                 detail={"sent": False, "need": ref, **({"desk": True} if entry.is_desk else {})},
             )
-    return bool(claimed)
+    if not claimed:
+        return ""
+    return "call" if entry.is_call else "text"

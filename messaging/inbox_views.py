@@ -16,15 +16,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from messaging import inbox as inbox_services
 from messaging.encoding import UCS2, sms_normalise, sms_segments
 from messaging.inbox import InboxAnswer
 from messaging.permissions import has_inbox
-from messaging.selectors import inbox_entry_for, inbox_sections_for
+from messaging.phone_recordings import RecordingUnavailable, recording_stream
+from messaging.selectors import inbox_call_for, inbox_entry_for, inbox_sections_for
 from volunteers.permissions import COORDINATOR, organisation_ids_for
 
 if TYPE_CHECKING:
@@ -128,3 +130,23 @@ def inbox_reply(request: HttpRequest, pk: int) -> HttpResponse:
     level, note = ANSWER_NOTES[answer]
     messages.add_message(request, level, note)
     return redirect("inbox")
+
+
+@login_required
+@require_GET
+def inbox_call_recording(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A caller's message, streamed from Twilio for someone who reads the inbox it is in (audited);
+    Twilio's own URL needs the account's credentials (messaging/phone_recordings.py)."""
+    user = request.user
+    call = inbox_call_for(user=user, call_id=pk) if may_use_inbox(user) else None
+    if call is None:
+        raise Http404("No such call in your inbox.")
+    try:
+        chunks = recording_stream(call=call)
+    except RecordingUnavailable as exc:
+        return HttpResponse(str(exc), status=502, content_type="text/plain; charset=utf-8")
+    inbox_services.inbox_recording_heard_record(user=user, call=call)  # type: ignore[arg-type]
+    response = StreamingHttpResponse(chunks, content_type="audio/mpeg")
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = f'inline; filename="call-{call.pk}.mp3"'
+    return response

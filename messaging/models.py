@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from volunteers.models import Organisation, Volunteer, validate_e164
-from volunteers.phones import phone_is_e164, phone_mask
+from volunteers.phones import phone_display, phone_is_e164, phone_mask
 
 
 class OutboundMessage(models.Model):
@@ -139,6 +139,83 @@ class InboundMessage(models.Model):
         return phone_mask(self.from_number)
 
 
+def seconds_words(seconds: int | None) -> str:
+    """42 -> "42 seconds", 65 -> "1 minute 5 seconds", None -> ""."""
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(seconds, 60)
+    parts = [f"{minutes} minute{'s' if minutes != 1 else ''}"] if minutes else []
+    if rest or not minutes:
+        parts.append(f"{rest} second{'s' if rest != 1 else ''}")
+    return " ".join(parts)
+
+
+# What Twilio puts in ``From`` when the caller's number is withheld, restricted or unknown.
+HIDDEN_CALLERS = frozenset({"+266696687", "+7378742833", "+2562533", "+86282452253", "+8656696"})
+
+
+class InboundCall(models.Model):
+    """Every call to the requests line (messaging/phone_line.py), stored once per Twilio CallSid
+    when it rings, before anything else: a caller who hangs up mid-menu still leaves this row.
+
+    ``recording_url`` is Twilio's (it needs the account's credentials to fetch, see
+    messaging/phone_line.py's proxy); ``postcode`` is the one they said or keyed, "" when none.
+    """
+
+    class Outcome(models.TextChoices):
+        ON_THE_LINE = "on_the_line", "On the line"
+        MESSAGE = "message", "Left a message"
+        NO_MESSAGE = "no_message", "Called, left no message"
+        ANSWERED = "answered", "Spoke to the duty coordinator"
+
+    call_sid = models.CharField(max_length=64, unique=True)
+    from_number = models.CharField(max_length=32, db_index=True)
+    to_number = models.CharField(max_length=32, blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True, help_text="The whole call.")
+    call_status = models.CharField(max_length=20, blank=True, help_text="The last status Twilio reported.")
+    choice = models.CharField(max_length=10, blank=True, help_text="help, duty, or empty: no key.")
+    postcode = models.CharField(max_length=10, blank=True, help_text="Said or keyed by the caller.")
+    recording_sid = models.CharField(max_length=64, blank=True)
+    recording_url = models.URLField(max_length=300, blank=True)
+    recording_seconds = models.PositiveIntegerField(null=True, blank=True)
+    outcome = models.CharField(
+        max_length=12, choices=Outcome.choices, default=Outcome.ON_THE_LINE, db_index=True
+    )
+    needs_attention = models.BooleanField(
+        default=False, help_text="Put in front of a person: in the inbox of the organisations it is for."
+    )
+    routed_at = models.DateTimeField(null=True, blank=True, help_text="When it went to the inbox(es).")
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"call from {phone_mask(self.from_number)} ({self.get_outcome_display()})"
+
+    @property
+    def from_number_display(self) -> str:
+        return phone_display(self.from_number) if self.caller_known else "a withheld number"
+
+    @property
+    def from_number_masked(self) -> str:
+        return phone_mask(self.from_number) if self.caller_known else "a withheld number"
+
+    @property
+    def duration_words(self) -> str:
+        return seconds_words(self.duration_seconds)
+
+    @property
+    def recording_words(self) -> str:
+        return seconds_words(self.recording_seconds)
+
+    @property
+    def caller_known(self) -> bool:
+        """False for a withheld or unknown number: nobody can call it back."""
+        return phone_is_e164(self.from_number) and self.from_number not in HIDDEN_CALLERS
+
+
 class InboxEntry(models.Model):
     """One organisation's copy of a text that needs a person (``organisation`` empty: the regional
     desk, for a sender nobody on the register knows). Each organisation deals with its own copy.
@@ -148,7 +225,13 @@ class InboxEntry(models.Model):
     written for the organisation that reads them and name nothing of another organisation's.
     """
 
-    message = models.ForeignKey(InboundMessage, on_delete=models.CASCADE, related_name="inbox_entries")
+    # A text or a call to the requests line: exactly one of the two.
+    message = models.ForeignKey(
+        InboundMessage, on_delete=models.CASCADE, null=True, blank=True, related_name="inbox_entries"
+    )
+    call = models.ForeignKey(
+        InboundCall, on_delete=models.CASCADE, null=True, blank=True, related_name="inbox_entries"
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="inbox_entries"
     )
@@ -177,11 +260,24 @@ class InboxEntry(models.Model):
             models.UniqueConstraint(
                 fields=["message"], condition=Q(organisation__isnull=True), name="one_desk_entry_per_message"
             ),
+            models.UniqueConstraint(fields=["call", "organisation"], name="one_inbox_entry_per_call"),
+            models.UniqueConstraint(
+                fields=["call"], condition=Q(organisation__isnull=True), name="one_desk_entry_per_call"
+            ),
+            models.CheckConstraint(
+                condition=Q(message__isnull=False, call__isnull=True)
+                | Q(message__isnull=True, call__isnull=False),
+                name="inbox_entry_is_a_text_or_a_call",
+            ),
         ]
         indexes = [models.Index(fields=["organisation", "resolved_at"], name="inbox_by_organisation")]
 
     def __str__(self) -> str:
-        return f"{self.organisation or 'regional desk'}: {self.message}"
+        return f"{self.organisation or 'regional desk'}: {self.message or self.call}"
+
+    @property
+    def is_call(self) -> bool:
+        return self.call_id is not None
 
     @property
     def is_desk(self) -> bool:

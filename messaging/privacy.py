@@ -17,7 +17,8 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from messaging.models import InboundMessage, OptOut, OutboundMessage
+from messaging.models import InboundCall, InboundMessage, OptOut, OutboundMessage
+from messaging.phone_recordings import recording_delete
 
 ERASED_BODY = "[erased]"
 ERASED_NUMBER = "+999"  # not a reachable number (country code 999 is never assigned)
@@ -102,12 +103,25 @@ def _about_doc(m: OutboundMessage) -> dict:
     return {**_outbound_doc(m), "body": _LINK.sub("[link removed]", m.body)}
 
 
+def _call_doc(call: InboundCall) -> dict:
+    """A call to the requests line; the recording itself is Twilio's (fetched for the person on
+    request with the account's credentials, from ``recording_url``)."""
+    return {
+        "at": _iso(call.received_at),
+        "seconds": call.duration_seconds,
+        "outcome": call.outcome,
+        "postcode_given": call.postcode,
+        "message_seconds": call.recording_seconds,
+        "recording_url": call.recording_url,
+    }
+
+
 def messaging_subject_access(
     *, phone: str, volunteer_id: int | None = None, about: Iterable[str] = ()
 ) -> dict:
     """Every text to and from the number (or linked to the volunteer), every text that carried
     their details to someone else (``about_phone``, or about one of the records named in
-    ``about``), and its opt-out, if any. A text about them says what it said, not to whom."""
+    ``about``), their calls to the requests line, and its opt-out, if any. A text about them says what it said, not to whom."""
     to_filter = Q(to=phone) | (Q(volunteer_id=volunteer_id) if volunteer_id else Q(pk__in=[]))
     from_filter = Q(from_number=phone) | (Q(volunteer_id=volunteer_id) if volunteer_id else Q(pk__in=[]))
     about_filter = (Q(about_phone=phone) | Q(about__in=list(about))) & ~to_filter
@@ -122,6 +136,9 @@ def messaging_subject_access(
         ],
         "messages_about_them": [
             _about_doc(m) for m in OutboundMessage.objects.filter(about_filter).order_by("created_at")
+        ],
+        "calls_from_them": [
+            _call_doc(c) for c in InboundCall.objects.filter(from_number=phone).order_by("received_at")
         ],
         "opt_out": None
         if opt_out is None
@@ -170,9 +187,22 @@ def _dedupe_keys_erase(outbound, *, phone: str) -> None:
         OutboundMessage.objects.filter(pk=pk).update(dedupe_key=f"erased:{pk}")
 
 
+def _calls_erase(*, phone: str) -> int:
+    """Delete the number's calls to the requests line (number, recording link, postcode: that is
+    all a call holds; its inbox copies go with it), their recordings at Twilio first. Raises
+    RecordingUnavailable, before anything is deleted, when Twilio cannot delete one."""
+    calls = list(InboundCall.objects.filter(from_number=phone))
+    for call in calls:
+        recording_delete(call=call)
+    _, deleted = InboundCall.objects.filter(pk__in=[c.pk for c in calls]).delete()
+    return deleted.get(InboundCall._meta.label, 0)
+
+
 def messaging_erase(*, phone: str, volunteer_id: int | None = None, block: bool = True) -> dict[str, int]:
     """Erase the texts to, from and about the number; keep the rows (counts, cost, delivery
-    statistics): a body keeps its length, segments and state, not its words.
+    statistics): a body keeps its length, segments and state, not its words. Its calls to the
+    requests line are deleted, with their link to the recording, and the recordings at Twilio
+    (RecordingUnavailable, raised before anything changed, when Twilio cannot delete one).
 
     Messages not yet sent are cancelled first, so erasure never races a send. The number's opt-out
     rows are kept as keyed hashes, not numbers; with ``block`` the number goes on that list (source
@@ -196,6 +226,7 @@ def messaging_erase(*, phone: str, volunteer_id: int | None = None, block: bool 
         .update(body_length=Length("body"), body=ERASED_BODY, argument="", outcome_detail="")
     )
     InboundMessage.objects.filter(from_filter).update(from_number=ERASED_NUMBER)
+    calls = _calls_erase(phone=phone)
     _opt_outs_hash(phone=phone)
     if block:
         opt_out_block(phone=phone)
@@ -204,4 +235,5 @@ def messaging_erase(*, phone: str, volunteer_id: int | None = None, block: bool 
         "messages_out": outbound,
         "messages_in": inbound,
         "messages_about": about,
+        "calls": calls,
     }

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from messaging.models import InboundMessage, InboxEntry, OutboundMessage
+from messaging.models import InboundCall, InboundMessage, InboxEntry, OutboundMessage
 from messaging.permissions import can_answer_entry, can_use_desk, inbox_organisation_ids
 from volunteers.models import Organisation, Volunteer
 from volunteers.permissions import User, is_superuser
@@ -72,8 +73,8 @@ class InboxSection:
 
 
 def inbox_sections_for(*, user: User | None, limit: int = 200, recent: int = 20) -> list[InboxSection]:
-    """The inboxes ``user`` reads (messaging/permissions.py), each with the texts waiting (oldest
-    first) and those dealt with lately (latest first). In five queries, however many texts."""
+    """The inboxes ``user`` reads (messaging/permissions.py), each with the texts and calls
+    waiting (oldest first) and those dealt with lately (latest first). In five queries, however many texts."""
     desk = can_use_desk(user=user)
     if is_superuser(user):
         scope = Q()
@@ -84,17 +85,21 @@ def inbox_sections_for(*, user: User | None, limit: int = 200, recent: int = 20)
             Q(organisation__isnull=True) if desk else Q(pk__in=[])
         )
         organisations = list(Organisation.objects.filter(id__in=organisation_ids))
-    entries = InboxEntry.objects.filter(scope).select_related("message", "message__volunteer", "organisation")
+    entries = InboxEntry.objects.filter(scope).select_related(
+        "message", "message__volunteer", "call", "organisation"
+    )
     entries = entries.annotate(
         others=Subquery(
-            InboxEntry.objects.filter(message_id=OuterRef("message_id"))
+            # The other copies of the same text or call (NULL matches nothing: a text has no call).
+            InboxEntry.objects.filter(Q(message_id=OuterRef("message_id")) | Q(call_id=OuterRef("call_id")))
             .exclude(pk=OuterRef("pk"))
             .values("message_id")
             .annotate(n=Count("pk"))
             .values("n")[:1]
         )
     )
-    waiting = list(entries.filter(resolved_at__isnull=True).order_by("message__received_at", "pk")[:limit])
+    arrived = Coalesce("message__received_at", "call__received_at")
+    waiting = list(entries.filter(resolved_at__isnull=True).order_by(arrived, "pk")[:limit])
     done = list(
         entries.filter(resolved_at__isnull=False)
         .select_related("resolved_by")
@@ -121,10 +126,21 @@ def inbox_sections_for(*, user: User | None, limit: int = 200, recent: int = 20)
 
 def inbox_entry_for(*, user: User | None, entry_id: int) -> InboxEntry | None:
     """One inbox entry, if ``user`` reads the inbox it is in; None otherwise (as if it did not exist)."""
-    entry = InboxEntry.objects.select_related("message", "organisation").filter(pk=entry_id).first()
+    entry = InboxEntry.objects.select_related("message", "call", "organisation").filter(pk=entry_id).first()
     if entry is None or not can_answer_entry(user=user, organisation_id=entry.organisation_id):
         return None
     return entry
+
+
+def inbox_call_for(*, user: User | None, call_id: int) -> InboundCall | None:
+    """A call to the requests line, if it is in an inbox ``user`` reads; None otherwise."""
+    call = InboundCall.objects.filter(pk=call_id).first()
+    if call is None:
+        return None
+    kept_for = InboxEntry.objects.filter(call=call).values_list("organisation_id", flat=True)
+    if any(can_answer_entry(user=user, organisation_id=organisation_id) for organisation_id in kept_for):
+        return call
+    return None
 
 
 def outbox_oldest_waiting() -> datetime | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from messaging import inbound, recovery, sending
+from messaging import inbound, phone_calls, recovery, sending
 
 
 def outbox_drain(message_id: int | None = None) -> int:
@@ -20,3 +20,8 @@ def outbox_sweep() -> dict:
 
 def outbox_reconcile() -> dict:
     return recovery.outbox_reconcile()
+
+
+def calls_unfinished_route() -> int:
+    """Calls to the phone line never settled (no status callback came): to the inbox."""
+    return phone_calls.calls_unfinished_route()

@@ -32,26 +32,41 @@ DESK_UNCOVERED = (
 )
 
 
-def text_request_areas(*, request: TextRequest) -> tuple[dict[int, str], str]:
+# The same reasons for a call to the requests line (messaging/phone_calls.py), whose postcode is
+# the one the caller said after their message.
+CALL_REASONS = {
+    AREA_REASON: "Possibly a request for help: the caller gave the postcode {postcode}, in {area}, which you cover.",
+    DESK_NO_POSTCODE: "Possibly a request for help. The caller gave no postcode we could make out, so nobody's area could be told.",
+    DESK_UNKNOWN_POSTCODE: "Possibly a request for help. The caller's postcode {postcode} is not one we can place.",
+    DESK_UNCOVERED: "Possibly a request for help. The caller's postcode {postcode} is in {area}, which no organisation covers.",
+}  # fmt: skip
+
+
+def text_request_areas(*, request: TextRequest, by_call: bool = False) -> tuple[dict[int, str], str]:
     """({organisation_id: why it gets the text}, why the regional desk gets it when nobody does).
 
     The organisations are those covering the postcode's local authority, infrastructure bodies
-    left out: they read the regional desk, which gets the text when no other organisation does."""
+    left out: they read the regional desk, which gets the text when no other organisation does.
+    ``by_call``: the request came by a call to the requests line, and the reasons say so."""
+
+    def said(template: str) -> str:
+        return CALL_REASONS[template] if by_call else template
+
     postcode = request.postcode
     if not postcode:
-        return {}, DESK_NO_POSTCODE
+        return {}, said(DESK_NO_POSTCODE)
     place = Postcode.objects.filter(postcode=postcode).select_related("local_authority").first()
     if place is None or place.local_authority is None:
-        return {}, DESK_UNKNOWN_POSTCODE.format(postcode=postcode)
+        return {}, said(DESK_UNKNOWN_POSTCODE).format(postcode=postcode)
     area = place.local_authority
     covering = (
         Organisation.objects.filter(local_authorities=area)
         .exclude(kind=Organisation.Kind.INFRASTRUCTURE)
         .values_list("id", flat=True)
     )
-    why = AREA_REASON.format(postcode=postcode, area=area.name)
+    why = said(AREA_REASON).format(postcode=postcode, area=area.name)
     found = {organisation_id: why for organisation_id in covering}
-    return found, DESK_UNCOVERED.format(postcode=postcode, area=area.name)
+    return found, said(DESK_UNCOVERED).format(postcode=postcode, area=area.name)
 
 
 def text_request_reply(*, message: InboundMessage, entries: Sequence[InboxEntry]) -> OutboundMessage | None:

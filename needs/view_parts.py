@@ -15,7 +15,7 @@ from volunteers.register_services import register_contact_read_record
 
 def need_prefill_from_text(request: HttpRequest, organisations: list) -> dict:
     """ "Start a need from this text" (the inbox): the sender's phone and the postcode in the text
-    as the form's first answers. Only from a text in an inbox the person reads (audited)."""
+    (or the caller's and the postcode they said) as the form's first answers. Only from a text in an inbox the person reads (audited)."""
     raw = request.GET.get("from_text", "")
     if request.method != "GET" or not raw:
         return {}
@@ -25,14 +25,22 @@ def need_prefill_from_text(request: HttpRequest, organisations: list) -> dict:
     initial: dict[str, object] = {"requester_phone": prefill.requester_phone, "postcode": prefill.postcode}
     if any(o.id == prefill.organisation_id for o in organisations):
         initial["organisation"] = prefill.organisation_id
-    return {"initial": initial, "text": prefill.text}
+    return {
+        "initial": initial,
+        "text": prefill.text,
+        "call_id": prefill.call_id,
+        "call_recorded": prefill.call_recorded,
+    }
 
 
-def need_from_text_done(request: HttpRequest, need: Need) -> bool:
-    """After posting a need started from an inbox text (the form posts back to its own address,
-    ``?from_text=`` included): that text is dealt with. True when it was marked so now."""
+def need_from_text_done(request: HttpRequest, need: Need) -> str:
+    """After posting a need started from an inbox text or call (the form posts back to its own
+    address, ``?from_text=`` included): that text or call is dealt with. "text" or "call" when it
+    was marked so now, "" otherwise."""
     raw = request.GET.get("from_text", "")
-    return raw.isdigit() and inbox_need_posted(user=request.user, entry_id=int(raw), ref=need.ref)
+    if not raw.isdigit():
+        return ""
+    return inbox_need_posted(user=request.user, entry_id=int(raw), ref=need.ref)
 
 
 def need_helper_phone(request: HttpRequest, need: Need) -> str:

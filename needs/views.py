@@ -132,12 +132,17 @@ def need_create(request: HttpRequest) -> HttpResponse:
             for field, problems in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, problems)
         else:
-            note = (
-                " The text it came from is marked dealt with." if need_from_text_done(request, need) else ""
-            )
+            done = need_from_text_done(request, need)
+            note = f" The {done} it came from is marked dealt with." if done else ""
             messages.success(request, f"Need {need.ref} is posted. Choose who to ask below.{note}")
             return redirect("needs:detail", pk=need.pk)
-    context = {"form": form, "category_skills": CATEGORY_SKILLS, "from_text": from_text.get("text", "")}
+    context = {
+        "form": form,
+        "category_skills": CATEGORY_SKILLS,
+        "from_text": from_text.get("text", ""),
+        "from_call": from_text.get("call_id"),
+        "call_recorded": from_text.get("call_recorded"),
+    }
     return render(request, "needs/create.html", context)
 
 

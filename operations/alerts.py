@@ -89,6 +89,13 @@ def _approval_requested(campaign: Campaign) -> dict[str, Any]:
 
 def _inbox_waiting(entry: InboxEntry) -> dict[str, Any]:
     where = entry.organisation.name if entry.organisation is not None else "the regional desk"
+    if entry.is_call:
+        return {
+            "subject": f"A call to the phone line is waiting in the inbox of {where}",
+            "text": "Someone called the phone line and may need help. Open the inbox to listen and call them back.",
+            "path": reverse("inbox"),
+            "urgent": False,
+        }
     return {
         "subject": f"A text is waiting in the inbox of {where}",
         "text": "Someone texted something a person needs to read. Open the inbox to read it and reply.",

@@ -49,8 +49,9 @@ ACTION_LABELS: dict[str, str] = {
     "campaign.cancel": "Cancelled a campaign",
     "campaign.completed": "A campaign finished",
     "inbox.reply": "Replied to a text in the inbox",
-    "inbox.resolve": "Marked a text in the inbox dealt with",
-    "inbox.need_started": "Started a need from a text in the inbox",
+    "inbox.resolve": "Marked a text or call in the inbox dealt with",
+    "inbox.need_started": "Started a need from a text or call in the inbox",
+    "inbox.recording_heard": "Listened to a caller's message in the inbox",
     "volunteer.update": "Corrected a volunteer's details",
     "volunteer.pause": "Paused a volunteer",
     "volunteer.resume": "Resumed a volunteer",
@@ -74,6 +75,7 @@ TARGET_KINDS: dict[str, str] = {
     "volunteers.Volunteer": "Volunteer",
     "volunteers.MutualAidGroup": "Group",
     "messaging.InboundMessage": "Text",
+    "messaging.InboundCall": "Call to the phone line",
     "messaging.OutboundMessage": "Text",
 }
 

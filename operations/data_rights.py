@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from messaging import privacy as messaging_privacy
+from messaging.phone_recordings import RecordingUnavailable
 from needs import privacy as needs_privacy
 from needs.models import Need
 from reactivation import privacy as reactivation_privacy
@@ -105,15 +106,23 @@ def _copies_subject_access(*, phone: str, volunteer_id: int | None, need_ids: li
     }
 
 
-@transaction.atomic
 def person_erase(
     *, phone: str, actor: AbstractBaseUser | None = None, requester_only: bool = False
 ) -> dict[str, object]:
     """Erase what is held about ``phone``: as a volunteer and as a requester (or, with
     ``requester_only``, only as a requester, leaving a volunteer record with that number alone).
 
-    Idempotent: erasing twice finds nothing the second time and keeps the opt-out.
+    Idempotent: erasing twice finds nothing the second time and keeps the opt-out. All or nothing:
+    RightsError, with nothing changed, when Twilio cannot delete a recording of their calls.
     """
+    try:
+        return _person_erase(phone=phone, actor=actor, requester_only=requester_only)
+    except RecordingUnavailable as exc:
+        raise RightsError(str(exc)) from None
+
+
+@transaction.atomic
+def _person_erase(*, phone: str, actor: AbstractBaseUser | None, requester_only: bool) -> dict[str, object]:
     phone = phone_for_rights(phone)
     held = _held_for(phone=phone, requester_only=requester_only)  # before the rows are blanked
     result: dict[str, object] = {"phone": phone_mask(phone), "requester_only": requester_only}

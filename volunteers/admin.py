@@ -131,9 +131,15 @@ class VolunteerAdmin(admin.ModelAdmin):
         queryset = queryset.filter(erased_at__isnull=True)
         if request.POST.get("confirm") == "erase":
             erase = privacy.rights_hook("erase")
+            erased = 0
             for volunteer in queryset:
-                erase(phone=volunteer.phone, actor=request.user)
-            self.message_user(request, f"Erased {len(queryset)} volunteer(s).", messages.SUCCESS)
+                try:
+                    erase(phone=volunteer.phone, actor=request.user)
+                except ValueError as exc:  # the rights' RightsError: nothing of theirs was changed
+                    self.message_user(request, f"{volunteer.name} was not erased: {exc}", messages.ERROR)
+                else:
+                    erased += 1
+            self.message_user(request, f"Erased {erased} volunteer(s).", messages.SUCCESS)
             return None
         return TemplateResponse(
             request,

@@ -118,3 +118,22 @@ def test_the_task_workers_routine_lines_are_hidden_and_a_setting_restores_them()
         timeout=60,
     )
     assert shown.stdout.strip() == str(logging.INFO), shown.stderr
+
+
+def test_the_phone_lines_duty_settings_fail_loudly_on_a_bad_value(monkeypatch):
+    from datetime import time
+
+    from config.env import env_e164, env_hours
+
+    monkeypatch.setenv("PHONE_LINE_DUTY_NUMBER", "0121 496 0000")
+    with pytest.raises(
+        ImproperlyConfigured, match=r"PHONE_LINE_DUTY_NUMBER must be a phone number in E\.164"
+    ):
+        env_e164("PHONE_LINE_DUTY_NUMBER")
+    monkeypatch.setenv("PHONE_LINE_DUTY_NUMBER", "+441214960000")
+    assert env_e164("PHONE_LINE_DUTY_NUMBER") == "+441214960000"
+    monkeypatch.setenv("PHONE_LINE_DUTY_HOURS", "nine to five")
+    with pytest.raises(ImproperlyConfigured, match="PHONE_LINE_DUTY_HOURS must look like 09:00-17:00"):
+        env_hours("PHONE_LINE_DUTY_HOURS", "09:00-17:00")
+    monkeypatch.delenv("PHONE_LINE_DUTY_HOURS")
+    assert env_hours("PHONE_LINE_DUTY_HOURS", "09:00-17:00") == (time(9), time(17))

@@ -74,3 +74,77 @@ def reply_to(message: InboundMessage) -> str | None:
     """The text the service answered ``message`` with, if any."""
     reply = OutboundMessage.objects.filter(dedupe_key=f"reply:{message.message_sid}").first()
     return reply.body if reply else None
+
+
+# --- the requests line (calls to the service's number) -------------------------------------------
+class Caller:
+    """A person calling the requests line, as Twilio would put them through: every request signed
+    against PUBLIC_BASE_URL + the path (query included), each carrying the CallSid."""
+
+    def __init__(self, client: Client, *, phone: str, call_sid: str, run) -> None:
+        self.client, self.phone, self.call_sid, self.run = client, phone, call_sid, run
+
+    def post(self, path: str, token: str = "test-auth-token", **params: str):  # noqa: S107
+        params = {"CallSid": self.call_sid, "From": self.phone, "To": "+447700900000", **params}
+        signature = RequestValidator(token).compute_signature("http://testserver" + path, params)
+        with self.run(execute=True):
+            return self.client.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature)
+
+    def ring(self):
+        return self.post("/voice/twilio/inbound/", CallStatus="ringing", Direction="inbound")
+
+    def press(self, digits: str, *, attempt: int = 1):
+        return self.post(f"/voice/twilio/line/menu/?try={attempt}", Digits=digits)
+
+    def leave_message(self, *, seconds: int = 42, sid: str = "RE" + "a" * 32):
+        url = f"https://api.twilio.com/2010-04-01/Accounts/AC{'1' * 32}/Recordings/{sid}"
+        return self.post(
+            "/voice/twilio/line/recorded/", RecordingSid=sid, RecordingUrl=url, RecordingDuration=str(seconds)
+        )
+
+    def say_postcode(self, words: str):
+        return self.post("/voice/twilio/line/postcode/", SpeechResult=words, Confidence="0.9")
+
+    def hang_up(self, *, seconds: int = 60):
+        return self.post("/voice/twilio/line/ended/", CallStatus="completed", CallDuration=str(seconds))
+
+
+_call_sids = itertools.count(1)
+
+
+@pytest.fixture
+def phone_line(settings):
+    """The requests line's settings: a duty coordinator on +44 121 496 0000, 09:00 to 17:00."""
+    from datetime import time
+
+    settings.SMS_SENDER_NAME = "Rekindle"
+    settings.PHONE_LINE_DUTY_NUMBER = "+441214960000"
+    settings.PHONE_LINE_DUTY_HOURS = (time(9, 0), time(17, 0))
+    return settings
+
+
+@pytest.fixture
+def caller(db, phone_line, django_capture_on_commit_callbacks):
+    """caller(phone) -> a Caller on a new call."""
+
+    def make(phone: str = "+447700900777") -> Caller:
+        sid = f"CA{next(_call_sids):032d}"
+        return Caller(Client(), phone=phone, call_sid=sid, run=django_capture_on_commit_callbacks)
+
+    return make
+
+
+def twiml_said(response) -> str:
+    """Everything the TwiML answer says, in order, as one string."""
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(response.content)  # noqa: S314 - our own server's TwiML
+    return " ".join(" ".join(say.itertext()) for say in root.iter("Say"))
+
+
+def twiml_verbs(response) -> list[str]:
+    """The answer's verbs, nested ones after their parent: ["Say", "Gather", "Say", "Redirect"]."""
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(response.content)  # noqa: S314 - our own server's TwiML
+    return [el.tag for el in root.iter() if el.tag != "Response"]

@@ -272,16 +272,24 @@ def test_every_look_at_the_inbox_records_which_texts_were_shown_to_whom(
 def test_the_inbox_page_costs_the_same_queries_however_many_texts_wait(
     client, coordinator, infrastructure_staff, brum_aid, django_assert_num_queries, texts
 ):
+    from messaging.models import InboundCall
+
     for i in range(texts):
         InboxEntryFactory(organisation=brum_aid, message__body=f"text {i}")
         InboxEntryFactory(organisation=None, message__body=f"desk {i}")
+        # A call to the phone line too: shown with the texts, in the same queries.
+        call = InboundCall.objects.create(call_sid=f"CA{i:032d}", from_number=f"+4477009001{i:02d}")
+        InboxEntryFactory(organisation=brum_aid, message=None, call=call, possible_request=True)
     # Session, user, roles, infrastructure bodies, organisations, waiting, dealt with, one audit
     # line per inbox shown.
-    for user, queries in ((coordinator, 8), (infrastructure_staff, 9)):
+    for user, queries, waiting, calls in (
+        (coordinator, 8, texts * 2, texts),
+        (infrastructure_staff, 9, texts, 0),
+    ):
         client.force_login(user)
         with django_assert_num_queries(queries):
             page = client.get("/inbox/").content.decode()
-        assert f"Waiting ({texts})" in page
+        assert f"Waiting ({waiting})" in page and page.count("A call from") == calls
 
 
 def test_the_desk_is_not_shown_to_an_ordinary_coordinator(client, coordinator, infrastructure_staff):

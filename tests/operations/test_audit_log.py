@@ -91,7 +91,7 @@ def test_search_by_action_and_by_date(client, coordinator, brum_aid):
     assert "Paused a campaign" in html and "Started a campaign" not in html
     assert f'<a href="/campaigns/{campaign.pk}/">Campaign “Winter call-round”</a>' in html
     _, html = page_of(client, coordinator, "?date_from=2026-01-20&date_to=2026-01-20")
-    assert "Paused a campaign" in html and "Marked a text in the inbox dealt with" in html
+    assert "Paused a campaign" in html and "Marked a text or call in the inbox dealt with" in html
     assert "Started a campaign" not in html  # the 10th is outside the days asked for
     _, html = page_of(client, coordinator, "?date_to=2026-01-15")
     assert "Started a campaign" in html and "Paused a campaign" not in html
@@ -110,7 +110,10 @@ def test_a_long_log_comes_a_page_at_a_time_keeping_the_search(
     client.force_login(coordinator)
     with django_assert_max_num_queries(12):
         html = client.get("/audit/?action=inbox.resolve").content.decode()
-    assert "60 lines, page 1 of 2" in html and html.count("Marked a text in the inbox dealt with") == 50 + 1
+    assert (
+        "60 lines, page 1 of 2" in html
+        and html.count("Marked a text or call in the inbox dealt with") == 50 + 1
+    )
     assert 'href="?action=inbox.resolve&amp;page=2"' in html
     html = client.get("/audit/?action=inbox.resolve&page=2").content.decode()
     assert "page 2 of 2" in html and html.count("<tr>") == 10 + 1  # ten lines and the heading row

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 
-from messaging.models import InboundMessage, OutboundMessage
+from messaging.models import InboundCall, InboundMessage, InboxEntry, OutboundMessage
 from needs.models import Need
 from reactivation.models import Campaign, ReadinessRound
 from tests.factories import (
@@ -157,15 +157,12 @@ def test_only_the_twilio_webhooks_are_csrf_exempt():
         if getattr(p.callback, "csrf_exempt", False) and "api/v1/" not in route
     )
     # Each webhook answers with and without its trailing slash (Twilio's console takes either).
-    assert exempt == [
-        "sms/twilio/inbound",
-        "sms/twilio/inbound/",
-        "sms/twilio/status",
-        "sms/twilio/status/",
-        *sorted(SIGNED_WEBHOOK_ROUTES),
-        "voice/twilio/status",
-        "voice/twilio/status/",
+    webhooks = ["sms/twilio/inbound", "sms/twilio/status", "voice/twilio/status", "voice/twilio/inbound"]
+    webhooks += [
+        f"voice/twilio/line/{step}"
+        for step in ("menu", "dialled", "recorded", "postcode", "recording", "ended")
     ]
+    assert exempt == sorted([*(w + end for w in webhooks for end in ("", "/")), *SIGNED_WEBHOOK_ROUTES])
 
 
 # --- another organisation's ids -----------------------------------------------------------------------
@@ -195,6 +192,15 @@ def brum_objects(brum_aid, coordinator):
             needs_attention=True,
         ),
     )
+    # A call to the phone line in Brum Aid's inbox (the recording's route id is the call's).
+    call = InboundCall.objects.create(
+        call_sid="CA" + "7" * 32,
+        from_number=SECRETS[1],
+        recording_sid="RE" + "7" * 32,
+        recording_url=f"https://api.twilio.com/2010-04-01/Accounts/AC{'7' * 32}/Recordings/RE{'7' * 32}",
+        outcome=InboundCall.Outcome.MESSAGE,
+    )
+    InboxEntry.objects.create(call=call, organisation=brum_aid, possible_request=True)
     # A readiness check waiting for a second campaign manager of Brum Aid.
     readiness_round = ReadinessRound.objects.create(
         organisation=brum_aid,
@@ -209,6 +215,7 @@ def brum_objects(brum_aid, coordinator):
         "offer": offer,
         "campaign": campaign,
         "inbound": inbound,
+        "inbound_call": call,
         "readiness_round": readiness_round,
     }
 
@@ -233,6 +240,7 @@ PAGE_ROUTES = {
     "campaigns/<int:pk>/review/": "campaign",
     "campaigns/<int:pk>/<slug:action>/": "campaign",
     "inbox/<int:pk>/reply/": "inbound",
+    "inbox/calls/<int:pk>/recording.mp3": "inbound_call",
 }
 # Routes to objects every organisation shares (none since each organisation has its own inbox).
 SHARED_ROUTES: set[str] = set()
