@@ -293,6 +293,7 @@ class OptOut(models.Model):
 
     class Source(models.TextChoices):
         SMS = "sms", "Texted STOP"
+        CALL = "call", "Pressed 9 on a call"
         CARRIER = "carrier", "Twilio reported an opt-out (21610)"
         WEB = "web", "Web page"
         STAFF = "staff", "Staff on their behalf"

@@ -24,7 +24,6 @@ from voice.voice_script import unknown_key
 from volunteers.phones import phone_is_landline
 
 SCRIPT = "needs.offer"
-VOICE_CHANNEL = "voice"  # Offer.response_channel for a key pressed on a call
 
 
 def _offer(call: OutboundCall) -> Offer | None:
@@ -91,14 +90,14 @@ def offer_call_keys(turn: CallTurn, digits: str) -> tuple[VoiceResponse, str]:
     if offer is None:
         return goodbye_with([words.not_open()], language=language), ""
     if digits == "1":
-        outcome = offer_accept(offer=offer, channel=VOICE_CHANNEL)
+        outcome = offer_accept(offer=offer, channel=Offer.Channel.VOICE)
         if outcome in (AcceptOutcome.ACCEPTED, AcceptOutcome.ALREADY_YOURS):
             return _details(offer, language), "accepted"
         if outcome == AcceptOutcome.ALREADY_TAKEN:
             return goodbye_with([words.taken()], language=language), "taken"
         return goodbye_with([words.not_open()], language=language), "not_open"
     if digits == "2":
-        if offer_decline(offer=offer, channel=VOICE_CHANNEL) == DeclineOutcome.DECLINED:
+        if offer_decline(offer=offer, channel=Offer.Channel.VOICE) == DeclineOutcome.DECLINED:
             return goodbye_with([words.declined()], language=language), "declined"
         return goodbye_with([words.already_closed()], language=language), ""
     if digits == "3":

@@ -192,6 +192,7 @@ class Offer(models.Model):
     class Channel(models.TextChoices):
         SMS = "sms", "Text message"
         WEB = "web", "Web link"
+        VOICE = "voice", "Phone call (a key pressed)"
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="offers")
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="offers")

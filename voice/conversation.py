@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import translation
 
+from messaging.models import OptOut
 from messaging.services import optout_record
 from messaging.webhooks import webhook_url
 from voice import voice_script
@@ -16,8 +17,6 @@ from voice.registry import CallTurn, script_get
 from voice.speech import digits_spoken, goodbye_with
 
 OPT_OUT_KEY = "9"
-# OptOut.source for key 9: messaging's Source choices do not name calls yet, and "call" fits the column.
-OPT_OUT_SOURCE = "call"
 
 
 def _turn(call: OutboundCall) -> CallTurn:
@@ -58,7 +57,7 @@ def call_keys_answer(*, call_id: int, call_sid: str, digits: str) -> str:
     language = call.language or "en"
     with translation.override(language):
         if digits == OPT_OUT_KEY:
-            optout_record(phone=call.to, source=OPT_OUT_SOURCE, keyword="key 9")
+            optout_record(phone=call.to, source=OptOut.Source.CALL, keyword="key 9")
             call_key_record(call=call, digits=digits, outcome="opted_out")
             return str(goodbye_with([voice_script.opted_out()], language=language))
         response, outcome = script.keys(_turn(call), digits)
