@@ -72,14 +72,14 @@ def twilio_status(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
-def _simulator_allowed() -> None:
+def simulator_allowed() -> None:
     # Only with DEBUG on: it shows any number's texts and signs texts as any number (with the real
     # Twilio token where one is set), so on a real server it would be an open door.
     if not settings.DEBUG:
         raise Http404("The phone simulator exists only in development.")
 
 
-def _simulator_phone(raw: str) -> tuple[str, str]:
+def simulator_phone(raw: str) -> tuple[str, str]:
     """(the number in E.164, "") or ("", why not). A number the service's phone check refuses is
     still taken when it is a volunteer's or has been texted: the demo seeds numbers from the
     unallocated 07700 901xxx-902xxx ranges, which no phone company has (and so no check passes)."""
@@ -94,9 +94,9 @@ def _simulator_phone(raw: str) -> tuple[str, str]:
 
 def simulator(request: HttpRequest) -> HttpResponse:
     """Be a volunteer's phone: see what the number received, text back through the signed path."""
-    _simulator_allowed()
+    simulator_allowed()
     raw = request.POST.get("phone") or request.GET.get("typed") or request.GET.get("phone") or ""
-    phone, error = _simulator_phone(raw) if raw else ("", "")
+    phone, error = simulator_phone(raw) if raw else ("", "")
     if request.method == "POST" and phone:
         body = request.POST.get("body", "").strip()
         if body:

@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import resolve
 
 from messaging.phone_twiml import ENDED_PATH, INBOUND_PATH
-from messaging.views import _simulator_allowed, _simulator_phone
+from messaging.views import simulator_allowed, simulator_phone
 from messaging.webhooks import signature_compute
 from voice.twiml_read import Dial, Gather, Hangup, Record, Redirect, Reject, Say, TwimlError, twiml_read
 
@@ -187,13 +187,13 @@ def _act(call: SimulatedCall, data: QueryDict) -> None:
 
 def simulator_call(request: HttpRequest) -> HttpResponse:
     """Be a caller to the requests line: start a call, press keys, leave a message, hang up."""
-    _simulator_allowed()
+    simulator_allowed()
     saved: dict[str, Any] | None = request.session.get(SESSION_KEY)
     call = SimulatedCall(**{**saved, "lines": [tuple(x) for x in saved["lines"]]}) if saved else None
     error = ""
     if request.method == "POST":
         if request.POST.get("action") == "start":
-            phone, error = _simulator_phone(request.POST.get("phone", ""))
+            phone, error = simulator_phone(request.POST.get("phone", ""))
             if phone:
                 call = SimulatedCall(sid="CAsim" + secrets.token_hex(15), phone=phone, started=time.time())
                 call.lines.append(("note", f"Calling the service from {phone}..."))
