@@ -1,15 +1,23 @@
-"""Forms for the volunteer's own pages: signing up at /join/ and changing how they can help."""
+"""Forms for the volunteer's own pages: signing up at /join/ and changing how they can help.
+
+Their words are lazy translations: each page shows them in the volunteer's language
+(core.i18n.language_pages). The consent words are stored as the person read them.
+"""
 
 from __future__ import annotations
 
 from django import forms
+from django.utils import translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
+from core.languages import SPOKEN, language_code
 from volunteers.geocoding import GeocodeError, geocode_postcode
 from volunteers.phones import InvalidPhone, phone_normalise
 
 # What a volunteer agrees to. Stored word for word with the time and the channel; change it only by
 # adding the new wording here (the old wording stays on the records that agreed to it).
-CONSENT_TEXT = (
+CONSENT_TEXT = _(
     "I agree that Rekindle and the local groups it works with may keep my name, phone number, "
     "postcode and the help I can give, and may text me when someone near me needs help or when a "
     "group near me is getting going again. I can reply PAUSE to take a break or STOP to stop all "
@@ -17,39 +25,44 @@ CONSENT_TEXT = (
 )
 
 SKILL_CHOICES = [
-    ("shopping", "Shopping"),
-    ("prescriptions", "Collecting prescriptions"),
-    ("cooking", "Cooking meals"),
-    ("driving", "Driving people or things"),
-    ("befriending", "Friendly phone calls or visits"),
-    ("digital_help", "Help with phones and computers"),
-    ("translation", "Translating"),
-    ("first_aid", "First aid"),
-    ("dog_walking", "Dog walking"),
-    ("gardening", "Gardening"),
+    ("shopping", _("Shopping")),
+    ("prescriptions", _("Collecting prescriptions")),
+    ("cooking", _("Cooking meals")),
+    ("driving", _("Driving people or things")),
+    ("befriending", _("Friendly phone calls or visits")),
+    ("digital_help", _("Help with phones and computers")),
+    ("translation", _("Translating")),
+    ("first_aid", _("First aid")),
+    ("dog_walking", _("Dog walking")),
+    ("gardening", _("Gardening")),
 ]
+# The languages a volunteer speaks (the matcher's), named in the page's language.
 LANGUAGE_CHOICES = [
-    ("en", "English"),
-    ("pa", "Punjabi"),
-    ("ur", "Urdu"),
-    ("bn", "Bengali"),
-    ("pl", "Polish"),
-    ("gu", "Gujarati"),
-    ("so", "Somali"),
-    ("ro", "Romanian"),
-    ("ar", "Arabic"),
+    ("en", _("English")),
+    ("pa", _("Punjabi")),
+    ("ur", _("Urdu")),
+    ("bn", _("Bengali")),
+    ("pl", _("Polish")),
+    ("gu", _("Gujarati")),
+    ("so", _("Somali")),
+    ("ro", _("Romanian")),
+    ("ar", _("Arabic")),
 ]
+# The language of texts, calls and pages: each in its own name, as a reader of it looks for it
+# (the templates mark each with its lang, so a screen reader says it in the right voice).
+PREFERRED_CHOICES = [(lang.code, lang.own_name) for lang in SPOKEN]
 DAYS = [
-    ("mon", "Monday"),
-    ("tue", "Tuesday"),
-    ("wed", "Wednesday"),
-    ("thu", "Thursday"),
-    ("fri", "Friday"),
-    ("sat", "Saturday"),
-    ("sun", "Sunday"),
+    ("mon", _("Monday")),
+    ("tue", _("Tuesday")),
+    ("wed", _("Wednesday")),
+    ("thu", _("Thursday")),
+    ("fri", _("Friday")),
+    ("sat", _("Saturday")),
+    ("sun", _("Sunday")),
 ]
 PARTS = [("morning", "09:00", "12:00"), ("afternoon", "12:00", "17:00"), ("evening", "17:00", "21:00")]
-TRAVEL_CHOICES = [("1", "1 km (a short walk)"), ("3", "3 km"), ("5", "5 km"), ("10", "10 km (by car)")]
+PART_LABELS = {"morning": _("morning"), "afternoon": _("afternoon"), "evening": _("evening")}
+TRAVEL_CHOICES = [("1", _("1 km (a short walk)")), ("3", "3 km"), ("5", "5 km"), ("10", _("10 km (by car)"))]
 
 
 class PlainForm(forms.Form):
@@ -61,60 +74,72 @@ class PlainForm(forms.Form):
 
 
 class JoinForm(PlainForm):
-    name = forms.CharField(label="Your name", max_length=200)
+    # Not required: left empty, it is the language the page is shown in.
+    preferred_language = forms.ChoiceField(
+        label=_("Which language should we write to you in?"),
+        choices=PREFERRED_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    name = forms.CharField(label=_("Your name"), max_length=200)
     phone = forms.CharField(
-        label="Mobile number",
+        label=_("Mobile number"),
         max_length=30,
-        help_text="We text you a code to check it is yours.",
+        help_text=_("We text you a code to check it is yours."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     postcode = forms.CharField(
-        label="Postcode",
+        label=_("Postcode"),
         max_length=10,
-        help_text="Only to find needs near you. Neighbours never see it.",
+        help_text=_("Only to find needs near you. Neighbours never see it."),
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
     skills = forms.MultipleChoiceField(
-        label="What could you help with?",
+        label=_("What could you help with?"),
         choices=SKILL_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     languages = forms.MultipleChoiceField(
-        label="Languages you speak",
+        label=_("Languages you speak"),
         choices=LANGUAGE_CHOICES,
         initial=["en"],
         widget=forms.CheckboxSelectMultiple,
     )
-    has_car = forms.BooleanField(label="I have a car I can use to help", required=False)
+    has_car = forms.BooleanField(label=_("I have a car I can use to help"), required=False)
     max_travel_km = forms.TypedChoiceField(
-        label="How far will you go?", choices=TRAVEL_CHOICES, coerce=float, initial="3"
+        label=_("How far will you go?"), choices=TRAVEL_CHOICES, coerce=float, initial="3"
     )
     consent = forms.BooleanField(
-        label="I agree",
-        error_messages={"required": "Please tick 'I agree' so that we may text you."},
+        label=_("I agree"),
+        error_messages={"required": _("Please tick 'I agree' so that we may text you.")},
     )
+
+    def clean_preferred_language(self) -> str:
+        return language_code(self.cleaned_data.get("preferred_language") or translation.get_language())
 
     def clean_phone(self) -> str:
         try:
             return phone_normalise(self.cleaned_data["phone"], require_mobile=True)
         except InvalidPhone as exc:
             raise forms.ValidationError(
-                f"{exc}. Please enter a UK mobile number, like 07700 900123."
+                _("%(problem)s. Please enter a UK mobile number, like 07700 900123.") % {"problem": exc}
             ) from None
 
     def clean_postcode(self) -> str:
         try:
             place = geocode_postcode(self.cleaned_data["postcode"], allow_district=False)
         except GeocodeError as exc:
-            raise forms.ValidationError(f"{exc}. Please check it and try again.") from None
+            raise forms.ValidationError(
+                _("%(problem)s. Please check it and try again.") % {"problem": exc}
+            ) from None
         self.place = place
         return place.postcode
 
 
 class CodeForm(PlainForm):
     code = forms.CharField(
-        label="The 6-digit code we texted you",
+        label=_("The 6-digit code we texted you"),
         max_length=12,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
@@ -129,17 +154,27 @@ class VolunteerSettingsForm(PlainForm):
     """How a volunteer can help: paused or not, when, how far, by car. Each maps to a Volunteer field."""
 
     status = forms.ChoiceField(
-        label="Send me requests for help?",
-        choices=[("active", "Yes, I can help"), ("paused", "No, I am taking a break")],
+        label=_("Send me requests for help?"),
+        choices=[("active", _("Yes, I can help")), ("paused", _("No, I am taking a break"))],
         widget=forms.RadioSelect,
     )
-    max_travel_km = forms.TypedChoiceField(label="How far will you go?", choices=TRAVEL_CHOICES, coerce=float)
-    has_car = forms.BooleanField(label="I have a car I can use to help", required=False)
+    preferred_language = forms.ChoiceField(
+        label=_("Which language should we write to you in?"),
+        choices=PREFERRED_CHOICES,
+        required=False,  # left empty: unchanged
+        widget=forms.RadioSelect,
+    )
+    max_travel_km = forms.TypedChoiceField(
+        label=_("How far will you go?"), choices=TRAVEL_CHOICES, coerce=float
+    )
+    has_car = forms.BooleanField(label=_("I have a car I can use to help"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, day_label, part, _ in availability_fields():
-            self.fields[name] = forms.BooleanField(label=f"{day_label} {part}", required=False)
+        for name, day_label, part, _day in availability_fields():
+            self.fields[name] = forms.BooleanField(
+                label=format_lazy("{} {}", day_label, PART_LABELS[part]), required=False
+            )
 
     @classmethod
     def initial_for(cls, volunteer) -> dict:
@@ -149,6 +184,7 @@ class VolunteerSettingsForm(PlainForm):
             if str(int(volunteer.max_travel_km)) in dict(TRAVEL_CHOICES)
             else "3",
             "has_car": volunteer.has_car,
+            "preferred_language": volunteer.preferred_language,
         }
         for day, spans in (volunteer.availability or {}).items():
             for start, end in spans:
@@ -160,7 +196,7 @@ class VolunteerSettingsForm(PlainForm):
     def availability(self) -> dict[str, list[list[str]]]:
         """The weekly hours in the model's form; empty (any time) when nothing is ticked."""
         result: dict[str, list[list[str]]] = {}
-        for day, _ in DAYS:
+        for day, _label in DAYS:
             spans: list[list[str]] = []
             for part, start, end in PARTS:
                 if self.cleaned_data.get(f"{day}_{part}"):
