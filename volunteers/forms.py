@@ -10,6 +10,7 @@ from django import forms
 from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
 
 from core.languages import SPOKEN, language_code
 from volunteers.geocoding import GeocodeError, geocode_postcode
@@ -25,42 +26,49 @@ CONSENT_TEXT = _(
 )
 
 SKILL_CHOICES = [
-    ("shopping", _("Shopping")),
-    ("prescriptions", _("Collecting prescriptions")),
-    ("cooking", _("Cooking meals")),
-    ("driving", _("Driving people or things")),
-    ("befriending", _("Friendly phone calls or visits")),
-    ("digital_help", _("Help with phones and computers")),
-    ("translation", _("Translating")),
-    ("first_aid", _("First aid")),
-    ("dog_walking", _("Dog walking")),
-    ("gardening", _("Gardening")),
+    ("shopping", N_("Shopping")),
+    ("prescriptions", N_("Collecting prescriptions")),
+    ("cooking", N_("Cooking meals")),
+    ("driving", N_("Driving people or things")),
+    ("befriending", N_("Friendly phone calls or visits")),
+    ("digital_help", N_("Help with phones and computers")),
+    ("translation", N_("Translating")),
+    ("first_aid", N_("First aid")),
+    ("dog_walking", N_("Dog walking")),
+    ("gardening", N_("Gardening")),
 ]
 # The languages a volunteer speaks (the matcher's), named in the page's language.
 LANGUAGE_CHOICES = [
-    ("en", _("English")),
-    ("pa", _("Punjabi")),
-    ("ur", _("Urdu")),
-    ("bn", _("Bengali")),
-    ("pl", _("Polish")),
-    ("gu", _("Gujarati")),
-    ("so", _("Somali")),
-    ("ro", _("Romanian")),
-    ("ar", _("Arabic")),
+    ("en", N_("English")),
+    ("pa", N_("Punjabi")),
+    ("ur", N_("Urdu")),
+    ("bn", N_("Bengali")),
+    ("pl", N_("Polish")),
+    ("gu", N_("Gujarati")),
+    ("so", N_("Somali")),
+    ("ro", N_("Romanian")),
+    ("ar", N_("Arabic")),
 ]
 # The language of texts, calls and pages: each in its own name, as a reader of it looks for it
 # (the templates mark each with its lang, so a screen reader says it in the right voice).
 PREFERRED_CHOICES = [(lang.code, lang.own_name) for lang in SPOKEN]
 DAYS = [
-    ("mon", _("Monday")),
-    ("tue", _("Tuesday")),
-    ("wed", _("Wednesday")),
-    ("thu", _("Thursday")),
-    ("fri", _("Friday")),
-    ("sat", _("Saturday")),
-    ("sun", _("Sunday")),
+    ("mon", N_("Monday")),
+    ("tue", N_("Tuesday")),
+    ("wed", N_("Wednesday")),
+    ("thu", N_("Thursday")),
+    ("fri", N_("Friday")),
+    ("sat", N_("Saturday")),
+    ("sun", N_("Sunday")),
 ]
 PARTS = [("morning", "09:00", "12:00"), ("afternoon", "12:00", "17:00"), ("evening", "17:00", "21:00")]
+
+
+def _lazy(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The table's English words (kept plain for the staff pages), said in the page's language."""
+    return [(key, _(words)) for key, words in choices]
+
+
 PART_LABELS = {"morning": _("morning"), "afternoon": _("afternoon"), "evening": _("evening")}
 TRAVEL_CHOICES = [("1", _("1 km (a short walk)")), ("3", "3 km"), ("5", "5 km"), ("10", _("10 km (by car)"))]
 
@@ -96,13 +104,13 @@ class JoinForm(PlainForm):
     )
     skills = forms.MultipleChoiceField(
         label=_("What could you help with?"),
-        choices=SKILL_CHOICES,
+        choices=_lazy(SKILL_CHOICES),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     languages = forms.MultipleChoiceField(
         label=_("Languages you speak"),
-        choices=LANGUAGE_CHOICES,
+        choices=_lazy(LANGUAGE_CHOICES),
         initial=["en"],
         widget=forms.CheckboxSelectMultiple,
     )
@@ -147,7 +155,9 @@ class CodeForm(PlainForm):
 
 def availability_fields() -> list[tuple[str, str, str, str]]:
     """(field name, day label, part label, day key) for every day and part of the day."""
-    return [(f"{day}_{part}", day_label, part, day) for day, day_label in DAYS for part, _, _ in PARTS]
+    return [
+        (f"{day}_{part}", day_label, part, day) for day, day_label in DAYS for part, _start, _end in PARTS
+    ]
 
 
 class VolunteerSettingsForm(PlainForm):
@@ -173,7 +183,7 @@ class VolunteerSettingsForm(PlainForm):
         super().__init__(*args, **kwargs)
         for name, day_label, part, _day in availability_fields():
             self.fields[name] = forms.BooleanField(
-                label=format_lazy("{} {}", day_label, PART_LABELS[part]), required=False
+                label=format_lazy("{} {}", _(day_label), PART_LABELS[part]), required=False
             )
 
     @classmethod
@@ -210,4 +220,4 @@ class VolunteerSettingsForm(PlainForm):
 
     def days(self):
         """Rows for the template: (day label, [bound fields for its parts])."""
-        return [(label, [self[f"{day}_{part}"] for part, _, _ in PARTS]) for day, label in DAYS]
+        return [(_(label), [self[f"{day}_{part}"] for part, _start, _end in PARTS]) for day, label in DAYS]

@@ -16,8 +16,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from core.i18n import call_line, text_language
 from messaging.encoding import sms_segments
 from messaging.models import OptOut, OutboundMessage
 from messaging.services import message_queue
@@ -26,7 +27,7 @@ from reactivation.selectors.campaigns import reply_rate_for
 from reactivation.services.areas import area_resolve
 from reactivation.services.planning import LEFT_OUT, Plan, in_quiet_hours, plan_build, template_name
 from reactivation.waves import WaveRules, next_wave, reach_next, wave_rules_read
-from reactivation.wording import template_for, template_language, template_render
+from reactivation.wording import call_line_insert, template_for, template_language, template_render
 from volunteers.geography import CELL_SIDES_KM
 from volunteers.models import Membership, Volunteer
 from volunteers.services import audit_record
@@ -114,14 +115,14 @@ def _recipient_body(campaign: Campaign, row: CampaignRecipient) -> tuple[str, st
         "name": volunteer.name.split(" ")[0],
     }
     templates = campaign.playbook_version.templates
-    template = template_for(
-        templates,
-        name=name,
-        language=template_language(
-            templates, name=name, languages=volunteer.languages, fallback=campaign.language
-        ),
+    language = template_language(
+        templates, name=name, preferred=volunteer.preferred_language, fallback=campaign.language
     )
-    return template_render(template, values), organiser_phone if "{organiser}" in template else ""
+    template = template_for(templates, name=name, language=language)
+    body = template_render(template, values)
+    with translation.override(text_language(language)):
+        body = call_line_insert(body, call_line())
+    return body, organiser_phone if "{organiser}" in template else ""
 
 
 def _send_reason(campaign: Campaign, volunteer: Volunteer, now) -> str | None:

@@ -1,5 +1,5 @@
-"""A campaign text goes in the first of the volunteer's languages the playbook has it in, and in
-English otherwise."""
+"""A campaign text goes in the volunteer's preferred language when the playbook has it in it, and
+in the campaign's (here English) otherwise."""
 
 import pytest
 
@@ -37,6 +37,7 @@ def test_each_volunteer_gets_the_call_in_their_language_or_english(manager, bili
         (nothing_said, []),
     ]:
         person.languages = languages
+        person.preferred_language = languages[0] if languages else "en"
         person.save()
     campaign = campaign_start(
         campaign=campaign_create(user=manager, playbook=bilingual, area=CIRCLE, target_ready=4), user=manager
