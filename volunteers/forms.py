@@ -10,7 +10,7 @@ from django import forms
 from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from core.languages import SPOKEN, language_code
 from volunteers.geocoding import GeocodeError, geocode_postcode
@@ -26,40 +26,40 @@ CONSENT_TEXT = _(
 )
 
 SKILL_CHOICES = [
-    ("shopping", N_("Shopping")),
-    ("prescriptions", N_("Collecting prescriptions")),
-    ("cooking", N_("Cooking meals")),
-    ("driving", N_("Driving people or things")),
-    ("befriending", N_("Friendly phone calls or visits")),
-    ("digital_help", N_("Help with phones and computers")),
-    ("translation", N_("Translating")),
-    ("first_aid", N_("First aid")),
-    ("dog_walking", N_("Dog walking")),
-    ("gardening", N_("Gardening")),
+    ("shopping", gettext_noop("Shopping")),
+    ("prescriptions", gettext_noop("Collecting prescriptions")),
+    ("cooking", gettext_noop("Cooking meals")),
+    ("driving", gettext_noop("Driving people or things")),
+    ("befriending", gettext_noop("Friendly phone calls or visits")),
+    ("digital_help", gettext_noop("Help with phones and computers")),
+    ("translation", gettext_noop("Translating")),
+    ("first_aid", gettext_noop("First aid")),
+    ("dog_walking", gettext_noop("Dog walking")),
+    ("gardening", gettext_noop("Gardening")),
 ]
 # The languages a volunteer speaks (the matcher's), named in the page's language.
 LANGUAGE_CHOICES = [
-    ("en", N_("English")),
-    ("pa", N_("Punjabi")),
-    ("ur", N_("Urdu")),
-    ("bn", N_("Bengali")),
-    ("pl", N_("Polish")),
-    ("gu", N_("Gujarati")),
-    ("so", N_("Somali")),
-    ("ro", N_("Romanian")),
-    ("ar", N_("Arabic")),
+    ("en", gettext_noop("English")),
+    ("pa", gettext_noop("Punjabi")),
+    ("ur", gettext_noop("Urdu")),
+    ("bn", gettext_noop("Bengali")),
+    ("pl", gettext_noop("Polish")),
+    ("gu", gettext_noop("Gujarati")),
+    ("so", gettext_noop("Somali")),
+    ("ro", gettext_noop("Romanian")),
+    ("ar", gettext_noop("Arabic")),
 ]
 # The language of texts, calls and pages: each in its own name, as a reader of it looks for it
 # (the templates mark each with its lang, so a screen reader says it in the right voice).
 PREFERRED_CHOICES = [(lang.code, lang.own_name) for lang in SPOKEN]
 DAYS = [
-    ("mon", N_("Monday")),
-    ("tue", N_("Tuesday")),
-    ("wed", N_("Wednesday")),
-    ("thu", N_("Thursday")),
-    ("fri", N_("Friday")),
-    ("sat", N_("Saturday")),
-    ("sun", N_("Sunday")),
+    ("mon", gettext_noop("Monday")),
+    ("tue", gettext_noop("Tuesday")),
+    ("wed", gettext_noop("Wednesday")),
+    ("thu", gettext_noop("Thursday")),
+    ("fri", gettext_noop("Friday")),
+    ("sat", gettext_noop("Saturday")),
+    ("sun", gettext_noop("Sunday")),
 ]
 PARTS = [("morning", "09:00", "12:00"), ("afternoon", "12:00", "17:00"), ("evening", "17:00", "21:00")]
 
