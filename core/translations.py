@@ -92,58 +92,45 @@ def _quote(text: str) -> str:
 
 
 def po_parse(text: str) -> list[Entry]:
-    """Every entry of a .po file, the header first. Obsolete (#~) entries are left out."""
-    entries: list[Entry] = []
-    current = Entry(msgid="")
-    started = False
+    """Every entry of a .po file, the header first. Obsolete (#~) entries are left out. Entries
+    are separated by blank lines, as gettext's tools (and ``po_write``) write them."""
+    entries = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [line.strip() for line in block.splitlines() if line.strip() and not line.startswith("#~")]
+        if any(not line.startswith("#") for line in lines):
+            entries.append(_entry_parse(lines))
+    return entries
+
+
+def _comment_read(entry: Entry, line: str) -> None:
+    kind, rest = line[:2], line[2:].strip()
+    if kind == "#.":
+        entry.extracted.append(rest)
+    elif kind == "#:":
+        entry.references.append(rest)
+    elif kind == "#,":
+        entry.flags.extend(f.strip() for f in rest.split(",") if f.strip())
+    elif kind == "#|":
+        entry.previous.append(rest)
+    else:
+        entry.comments.append(line[1:].strip())
+
+
+def _entry_parse(lines: list[str]) -> Entry:
+    entry = Entry(msgid="")
     target: tuple[str, int] | None = None
-
-    def finish() -> None:
-        nonlocal current, started, target
-        if started:
-            entries.append(current)
-        current, started, target = Entry(msgid=""), False, None
-
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            finish()
-            continue
-        if line.startswith("#~"):
-            continue
+    for line in lines:
         if line.startswith("#"):
-            if started and target is not None and target[0] in ("msgstr", "msgstr_plural"):
-                finish()
-            kind, rest = line[:2], line[2:].strip()
-            if kind == "#.":
-                current.extracted.append(rest)
-            elif kind == "#:":
-                current.references.append(rest)
-            elif kind == "#,":
-                current.flags.extend(f.strip() for f in rest.split(",") if f.strip())
-            elif kind == "#|":
-                current.previous.append(rest)
-            else:
-                current.comments.append(line[1:].strip())
-            continue
-        keyword, _, value = line.partition(" ")
-        if line.startswith('"'):
+            _comment_read(entry, line)
+        elif line.startswith('"'):
             if target is None:
                 raise ValueError(f"a string with no keyword before it: {line!r}")
-            _append(current, target, _unquote(line))
-            continue
-        if (
-            started
-            and keyword in ("msgctxt", "msgid")
-            and target is not None
-            and target[0].startswith("msgstr")
-        ):
-            finish()
-        started = True
-        target = _target(keyword)
-        _set(current, target, _unquote(value))
-    finish()
-    return entries
+            _append(entry, target, _unquote(line))
+        else:
+            keyword, _, value = line.partition(" ")
+            target = _target(keyword)
+            _set(entry, target, _unquote(value))
+    return entry
 
 
 def _target(keyword: str) -> tuple[str, int]:
