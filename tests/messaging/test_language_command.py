@@ -120,7 +120,7 @@ def test_language_polski_switches_replies_offer_texts_and_pages(client, val, bru
 def test_language_urdu_by_its_own_name_answers_in_urdu_right_to_left_on_the_page(client, val):
     text(client, "language اردو")
     assert Volunteer.objects.get(pk=val.pk).preferred_language == "ur"
-    assert last_reply().startswith("اب سے ہم آپ کو اردو میں لکھیں گے۔")
+    assert last_reply().startswith("اب سے ہم آپ کو اردو میں لکھیں گے")
     assert sms_segments(last_reply()).encoding == UCS2
     text(client, "LINK")
     own_page = client.get(re.search(r"/v/[^/ ]+/", last_reply()).group(0)).content.decode()
