@@ -75,7 +75,7 @@ def test_the_details_go_to_the_urdu_winner_in_urdu_and_a_withdrawal_to_the_polis
     offer_accept(offer=offers[urdu.pk], channel=Offer.Channel.SMS)
 
     details = body("offer_accepted", urdu).body
-    assert details.startswith(f"Rekindle: شکریہ، {need.ref} آپ کا ہے۔ Edna Example")
+    assert details.startswith(f"Rekindle: شکریہ، {need.ref} آپ کا ہے۔ Edna Example")  # noqa: RUF001
     assert f"DONE {need.ref}" in details and details.endswith(CALL_UR)
     withdrawn = body("offer_withdrawn", polish).body
     assert withdrawn == (
