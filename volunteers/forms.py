@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -64,7 +65,7 @@ DAYS = [
 PARTS = [("morning", "09:00", "12:00"), ("afternoon", "12:00", "17:00"), ("evening", "17:00", "21:00")]
 
 
-def _lazy(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def _lazy(choices: list[tuple[str, str]]) -> list[tuple[str, Promise]]:
     """The table's English words (kept plain for the staff pages), said in the page's language."""
     return [(key, _(words)) for key, words in choices]
 
