@@ -59,7 +59,8 @@ def language_pages(pick: Picker) -> Callable:
                 response = view(request, *args, **kwargs)
                 if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                     response.render()
-            response.headers.setdefault("Content-Language", code)
+                shown = translation.get_language()  # the view may have switched to a new choice
+            response.headers.setdefault("Content-Language", shown)
             patch_vary_headers(response, ("Accept-Language", "Cookie"))
             return response
 
