@@ -1,4 +1,4 @@
-"""The words of every text the needs app sends (pure: no Django).
+"""The words of every text the needs app sends (no models: only Django's translations and date names).
 
 Offer texts carry the REF, the category, an approximate place (postcode district and distance,
 never the address), the window and how to reply. Every name, address and detail goes letter for
