@@ -11,7 +11,7 @@ import pytest
 
 from messaging.models import OutboundMessage
 from needs.offer_links import offer_links_issue
-from tests.browser.support import axe_check, screenshot
+from tests.browser.support import axe_check, login, screenshot
 from tests.factories import NeedFactory, OfferFactory, VolunteerFactory, local_authority
 from volunteers.links import page_link_issue
 from volunteers.models import Postcode, Volunteer
@@ -202,3 +202,14 @@ def test_the_volunteer_pages_work_at_200_percent_zoom(zoomed, live_server, brum_
             assert width > 0 and height > 0, f"{path}: a control has no size when focused"
             assert left >= -1 and right <= inner + 1, f"{path}: a focused control is off screen: {box}"
         axe_check(page)
+
+
+def test_staff_read_how_far_each_translation_is(page, live_server, coordinator):
+    login(page, live_server, "cora")
+    page.get_by_role("link", name="Languages").click()
+    page.get_by_role("heading", name="Languages", level=1).wait_for()
+    urdu_row = page.get_by_role("row").filter(has_text="Urdu (")
+    assert urdu_row.get_by_role("cell").nth(2).inner_text() == "0"  # reviewed by a native speaker
+    page.locator("section[aria-labelledby=lang-ur] summary").click()
+    assert page.get_by_role("cell", name="کیا آپ مدد کر سکتے ہیں؟").first.get_attribute("dir") == "rtl"
+    axe_check(page)
