@@ -174,7 +174,8 @@ def help_coming_text(*, sender: str, volunteer_first_name: str, window: str) -> 
             _("%(sender)s: help is on its way. %(who)s will come %(window)s.")
             % {"sender": sender, "who": who, "window": window}
         )
-        + " Reply STOP to opt out."
+        + " "
+        + _("Reply STOP to opt out.")
     )
 
 

@@ -87,9 +87,15 @@ def test_the_details_go_to_the_urdu_winner_in_urdu_and_a_withdrawal_to_the_polis
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("pl", "Rekindle: pomoc jest w drodze. Priya przyjdzie o dowolnej porze. " + CALL_PL),
-        ("so", "Rekindle: help is on its way. Priya will come any time. " + CALL_EN),  # not one of ours
-        ("", "Rekindle: help is on its way. Priya will come any time. " + CALL_EN),
+        (
+            "pl",
+            f"Rekindle: pomoc jest w drodze. Priya przyjdzie o dowolnej porze. {CALL_PL} Odpisz STOP, aby zrezygnować.",
+        ),
+        (
+            "so",
+            f"Rekindle: help is on its way. Priya will come any time. {CALL_EN} Reply STOP to opt out.",
+        ),  # not ours
+        ("", f"Rekindle: help is on its way. Priya will come any time. {CALL_EN} Reply STOP to opt out."),
     ],
 )
 def test_the_requester_hears_help_is_coming_in_the_needs_language_when_it_is_ours(
@@ -110,7 +116,7 @@ def test_the_requester_hears_help_is_coming_in_the_needs_language_when_it_is_our
     assert offer.volunteer_id == priya.pk
     offer_accept(offer=offer, channel=Offer.Channel.WEB)
     coming = OutboundMessage.objects.get(purpose="requester_help_coming").body
-    assert coming == expected + " Reply STOP to opt out."
+    assert coming == expected
 
 
 def test_a_cancelled_need_is_explained_in_each_volunteers_language(brum_aid, coordinator):
