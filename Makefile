@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format lock check-python clean wheelhouse
+.PHONY: run test lint format lock check-python clean wheelhouse messages
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Rekindle needs Python 3.11 or newer; this is " + sys.version.split()[0])'
@@ -100,3 +100,13 @@ lock:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov staticfiles wheelhouse
+
+# The translation files: every marked string of the volunteers' pages and texts (and any new
+# module's) into locale/<code>/LC_MESSAGES/django.po, then compiled to the .mo files that are
+# committed beside them (a newcomer may have no gettext). Needs gettext (apt-get install gettext).
+# New strings come in untranslated; README.md "Languages" says how to translate and review them.
+MESSAGE_LANGUAGES := pa ur bn pl ar
+messages: $(BIN)/.installed-dev
+	$(BIN)/python manage.py makemessages $(addprefix -l ,$(MESSAGE_LANGUAGES)) --add-location=file --no-wrap \
+	  --ignore='.venv/*' --ignore='tests/*' --ignore='bench/*' --ignore='staticfiles/*' --ignore='var/*' --no-obsolete
+	$(BIN)/python manage.py compilemessages $(addprefix -l ,$(MESSAGE_LANGUAGES)) --ignore='.venv/*'

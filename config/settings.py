@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -178,6 +179,10 @@ TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")
 TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
+# The number to call to hear a text read out (every text ends with it); default: the sender's.
+PHONE_LINE_NUMBER = env_str("PHONE_LINE_NUMBER").strip() or TWILIO_FROM_NUMBER
+if PHONE_LINE_NUMBER and not re.fullmatch(r"\+?[0-9 ()-]{7,20}", PHONE_LINE_NUMBER):
+    raise ImproperlyConfigured(f"PHONE_LINE_NUMBER is not a phone number: {PHONE_LINE_NUMBER!r}")
 TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL", "https://api.twilio.com").rstrip("/")
 if SMS_BACKEND == "twilio":
     missing = [n for n in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN") if not globals()[n]]

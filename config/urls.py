@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from core.signin import SignInView, sign_in_code
 from messaging import inbox_views
 from needs import views as needs_views
-from operations import alert_views, register_views
+from operations import alert_views, language_views, register_views
 from operations import views as operations_views
 from voice import line_simulator
 from volunteers import account_views
@@ -34,6 +34,7 @@ urlpatterns = [
     path("login/code/", sign_in_code, name="login-code"),
     path("account/", account_views.account, name="account"),
     path("audit/", operations_views.audit_log, name="audit-log"),
+    path("languages/", language_views.languages_page, name="languages"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "reset/<uidb64>/<token>/",

@@ -8,6 +8,7 @@ choosing a language may not read English.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import NamedTuple
 
 
@@ -43,3 +44,47 @@ def language_get(code: str) -> Language:
         if lang.code == base:
             return lang
     return SPOKEN[0]
+
+
+def _fold(text: str) -> str:
+    """Case and accents away ("Polski", "POLSKI" and "polski" alike; "JĘZYK" is "jezyk")."""
+    folded = unicodedata.normalize("NFKD", text or "")
+    return "".join(ch for ch in folded if not unicodedata.combining(ch)).casefold().strip(" .!,:;-'\"")
+
+
+# Other ways people write the same language's name.
+ALIASES = {
+    "panjabi": "pa",
+    "punjabi": "pa",
+    "bangla": "bn",
+    "bengali": "bn",
+    "polish": "pl",
+    "arabic": "ar",
+    "urdu": "ur",
+    "english": "en",
+    "angielski": "en",
+}
+
+
+def language_find(name: str) -> Language | None:
+    """The language a person named ("URDU", "اردو", "polski", "pl"), or None when it is not one of
+    ours. Case, accents and surrounding punctuation are forgiven."""
+    wanted = _fold(name)
+    if not wanted:
+        return None
+    for lang in SPOKEN:
+        if wanted in (lang.code, _fold(lang.english), _fold(lang.own_name)):
+            return lang
+    code = ALIASES.get(wanted)
+    return language_get(code) if code else None
+
+
+def language_is_ours(code: str | None) -> bool:
+    """Whether ``code`` ("ur", "ur-PK") names one of the service's languages."""
+    base = (code or "").strip().lower().replace("_", "-").split("-")[0]
+    return any(lang.code == base for lang in SPOKEN)
+
+
+def language_code(code: str | None) -> str:
+    """One of our codes for ``code``: the language itself when it is ours, else English."""
+    return language_get(code or DEFAULT).code if language_is_ours(code) else DEFAULT

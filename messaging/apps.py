@@ -7,11 +7,12 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         # LINK is the register's word, answered here (the register sits below the registry).
-        from messaging.contact_commands import link_handle
-        from messaging.grammar import LINK
+        from messaging.contact_commands import language_handle, link_handle
+        from messaging.grammar import LANGUAGE, LINK
         from messaging.registry import register_handler
 
         register_handler(LINK, link_handle)
+        register_handler(LANGUAGE, language_handle)
 
         # The register below sends its sign-up codes through our outbox, without importing it.
         from messaging.services import message_queue

@@ -25,6 +25,7 @@ STOP = "STOP"
 START = "START"
 HELP = "HELP"
 LINK = "LINK"
+LANGUAGE = "LANGUAGE"
 NOT_UNDERSTOOD = "NOT_UNDERSTOOD"
 
 REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -66,6 +67,9 @@ KEYWORDS: dict[str, str] = {
     "HELP": HELP,
     "INFO": HELP,
     "LINK": LINK,
+    "LANGUAGE": LANGUAGE,
+    "LANG": LANGUAGE,
+    "JEZYK": LANGUAGE,  # Polish: JĘZYK, accents folded
 }
 # Words that opt out wherever they appear: nobody writes UNSUBSCRIBE meaning anything else.
 OPT_OUT_ANYWHERE = frozenset({"STOPALL", "UNSUBSCRIBE", "OPTOUT"})
@@ -140,6 +144,9 @@ COMMON_WORDS = frozenset(
 _ref_chars = frozenset(REF_ALPHABET)
 _squash = re.compile(r"['\u2019.`]")
 _split = re.compile(r"[^A-Z0-9]+")
+# What follows the LANGUAGE word, as typed: the name may be in its own script ("LANGUAGE اردو"),
+# which the Latin tokens do not keep.
+_language_rest = re.compile(r"\b(?:language|lang|j[eę]zyk)\b[\s:,.\-]*(.*)$", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -196,6 +203,9 @@ def sms_parse(text: str) -> ParsedSms:
         # help, which must reach a coordinator, not an automatic reply.
         return ParsedSms(NOT_UNDERSTOOD, "", raw)
     argument = ""
+    if name == LANGUAGE:
+        found = _language_rest.search(raw)
+        return ParsedSms(LANGUAGE, " ".join((found.group(1) if found else "").split())[:40], raw)
     if name in (YES, NO, DONE):
         argument = ref_find([t for t in tokens if t != first])
     return ParsedSms(name, argument, raw)

@@ -3,6 +3,8 @@
 The webhook and the phone simulator both come in through ``inbound_receive``; the handling, in
 ``inbound_handle``, runs once per stored message however often Twilio retries the webhook, and
 every reply is queued with a dedupe key made from the MessageSid, so a retry never replies twice.
+A volunteer's reply is in their own language (``translation.override`` around the handling; a
+LANGUAGE text answers in the new one) and ends with the phone line's number.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from functools import partial
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from core.broker import broker_shared
+from core.i18n import text_language, with_call_line
 from messaging import grammar
 from messaging.contact_commands import contact_command_handle
 from messaging.inbox import NOT_A_PHONE, inbox_route, inbox_route_to_desk
@@ -33,15 +37,17 @@ from volunteers.phones import InvalidPhone, phone_normalise
 log = logging.getLogger(__name__)
 Outcome = InboundMessage.Outcome
 
-HELP_TEXT = (
+HELP_TEXT = gettext_noop(
     "Reply YES REF to take a task, NO REF to turn it down, DONE REF when it is done. "
     "READY or NOT NOW to answer a call-out. PAUSE to stop offers, AVAILABLE to resume. "
-    "LINK for a link to your own page. STOP to opt out of all texts."
+    "LINK for a link to your own page. LANGUAGE POLSKI (or another) to change language. "
+    "STOP to opt out of all texts."
 )
-NOT_UNDERSTOOD_TEXT = (
+NOT_UNDERSTOOD_TEXT = gettext_noop(
     "Sorry, we did not understand that. A coordinator will read your message. Reply HELP for the commands."
 )
-ERROR_TEXT = "Sorry, something went wrong with that. A coordinator will read your message."
+ERROR_TEXT = gettext_noop("Sorry, something went wrong with that. A coordinator will read your message.")
+START_TEXT = gettext_noop("You will get texts from us again. Reply STOP to opt out, HELP for help.")
 
 
 _INSERT_SQL = """
@@ -159,12 +165,21 @@ def _push(inbound_id: int) -> None:
     )
 
 
+def _language_of(message: InboundMessage) -> str:
+    """The language a reply to this text goes in: the volunteer's (after a LANGUAGE text, the new
+    one), English for anyone else."""
+    volunteer = message.volunteer if message.volunteer_id else None
+    return text_language(volunteer.preferred_language if volunteer else None)
+
+
 def _reply(message: InboundMessage, text: str | None) -> None:
     if not text or not message.sender_can_receive:
         return  # a name ("VODAFONE"), a short code or no number: nothing can be texted back
+    with translation.override(_language_of(message)):
+        body = with_call_line(text)
     message_queue(
         to=message.from_number,
-        body=text,
+        body=body,
         dedupe_key=f"reply:{message.message_sid}",
         purpose="reply",
         priority=OutboundMessage.Priority.URGENT,
@@ -231,8 +246,8 @@ def _give_up(inbound_id: int, *, error: str) -> str:
             log.exception("routing inbound %s failed: the regional desk gets it", inbound_id)
             inbox_route_to_desk(message=message)
         try:
-            with transaction.atomic():
-                _reply(message, ERROR_TEXT)
+            with transaction.atomic(), translation.override(_language_of(message)):
+                _reply(message, gettext(ERROR_TEXT))
         except Exception:
             log.exception("the reply to inbound %s could not be queued", inbound_id)
     return Outcome.ERROR
@@ -299,11 +314,12 @@ def _handle_from_phone(message: InboundMessage) -> _Handled:
     message.argument = reading.argument[:40]
     error = ""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), translation.override(_language_of(message)):
             outcome, reply = _dispatch(message, command, twilio_answered=twilio_answered, questions=questions)
     except Exception as exc:
         log.exception("handling inbound %s failed", message.pk)
-        outcome, reply, error = Outcome.ERROR, ERROR_TEXT, _describe(exc)
+        with translation.override(_language_of(message)):
+            outcome, reply, error = Outcome.ERROR, gettext(ERROR_TEXT), _describe(exc)
     for_a_person = reading.for_a_person or outcome in (Outcome.NOT_UNDERSTOOD, Outcome.ERROR)
     request = None
     if message.volunteer is None and outcome == Outcome.NOT_UNDERSTOOD:
@@ -343,14 +359,14 @@ def _dispatch(
         optout_remove(phone=phone)
         if twilio_answered:
             return Outcome.HANDLED, None
-        return Outcome.HANDLED, "You will get texts from us again. Reply STOP to opt out, HELP for help."
+        return Outcome.HANDLED, gettext(START_TEXT)
     if name == grammar.HELP:
-        return Outcome.HANDLED, HELP_TEXT
+        return Outcome.HANDLED, gettext(HELP_TEXT)
     if name in (grammar.PAUSE, grammar.AVAILABLE):
         return contact_command_handle(phone=phone, name=name)
     handler = handler_for(name) if name != grammar.NOT_UNDERSTOOD else None
     if handler is None:
-        return Outcome.NOT_UNDERSTOOD, NOT_UNDERSTOOD_TEXT
+        return Outcome.NOT_UNDERSTOOD, gettext(NOT_UNDERSTOOD_TEXT)
     context = InboundContext(
         message=message, phone=phone, volunteer=volunteer, command=command, open_questions=questions
     )

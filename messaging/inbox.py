@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from core.i18n import text_language, with_call_line
 from messaging.models import InboundCall, InboundMessage, InboxEntry
 from messaging.registry import OpenQuestion, organisations_knowing
 from messaging.request_words import TextRequest, postcode_in
@@ -175,6 +176,14 @@ class InboxAnswer(StrEnum):
     CANNOT_RECEIVE = "cannot_receive"  # marked dealt with, but no reply: not a number to text
 
 
+def _with_call_line_for(message: InboundMessage, body: str) -> str:
+    """A coordinator's answer, with the phone line's sentence in the sender's language (a
+    volunteer's chosen one; English for anyone else)."""
+    volunteer = message.volunteer if message.volunteer_id else None
+    with translation.override(text_language(volunteer.preferred_language if volunteer else None)):
+        return with_call_line(body)
+
+
 def inbox_reply(*, entry_id: int, user: User, body: str | None) -> InboxAnswer:
     """Mark one inbox entry dealt with by ``user`` and, unless ``body`` is None, reply to the
     sender (through ``message_queue``, once per entry, saying which organisation writes). Claimed
@@ -197,7 +206,7 @@ def inbox_reply(*, entry_id: int, user: User, body: str | None) -> InboxAnswer:
         if body is not None and message.sender_can_receive:
             queued = message_queue(
                 to=message.from_number,
-                body=body.strip(),
+                body=_with_call_line_for(message, body.strip()),
                 dedupe_key=f"inbox-reply:{entry.pk}",
                 purpose="inbox_reply",
                 volunteer=message.volunteer,

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.utils import timezone
 
+from core.i18n import with_call_line
 from messaging.models import InboundMessage, InboxEntry, OutboundMessage
 from messaging.request_words import TextRequest
 from messaging.services import message_queue
@@ -77,7 +78,7 @@ def text_request_reply(*, message: InboundMessage, entries: Sequence[InboxEntry]
     day = timezone.localdate().isoformat()
     return message_queue(
         to=message.from_number,
-        body=REQUEST_REPLY.format(who=who),
+        body=with_call_line(REQUEST_REPLY.format(who=who)),
         dedupe_key=f"request-reply:{number_hash(message.from_number)[:40]}:{day}",
         purpose="request_reply",
         urgent=True,  # they have just texted us, maybe at night: the answer goes now

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from volunteers.geography import PostcodeError, postcode_district
 from volunteers.models import (
@@ -45,14 +46,15 @@ def offer_token_generate() -> str:
 
 class Need(Located):
     class Category(models.TextChoices):
-        SHOPPING = "shopping", "Shopping"
-        PRESCRIPTION = "prescription", "Prescription collection"
-        HOT_MEAL = "hot_meal", "Hot meal"
-        FOOD_PARCEL = "food_parcel", "Food parcel"
-        BEFRIENDING = "befriending", "Befriending call"
-        TRANSPORT = "transport", "Transport"
-        DIGITAL = "digital", "Digital help"
-        OTHER = "other", "Other"
+        # Lazy: a volunteer's offer text and page show the kind of help in their language.
+        SHOPPING = "shopping", _("Shopping")
+        PRESCRIPTION = "prescription", _("Prescription collection")
+        HOT_MEAL = "hot_meal", _("Hot meal")
+        FOOD_PARCEL = "food_parcel", _("Food parcel")
+        BEFRIENDING = "befriending", _("Befriending call")
+        TRANSPORT = "transport", _("Transport")
+        DIGITAL = "digital", _("Digital help")
+        OTHER = "other", _("Other")
 
     class Urgency(models.TextChoices):
         LOW = "low", "Low"

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from needs.models import Need, Offer
 from volunteers.links import link_find, links_issue
@@ -68,13 +69,13 @@ def offer_link_ended_reason(*, offer: Offer) -> str:
     """Why the link no longer opens anything, in plain words that name nothing of the task."""
     need = offer.need
     if offer.status == Offer.Status.ACCEPTED and need.status == Need.Status.DONE:
-        return "This task is done. Thank you for helping!"
+        return _("This task is done. Thank you for helping!")
     if offer.status == Offer.Status.DECLINED:
-        return "You said no to this one. Thank you for letting us know."
+        return _("You said no to this one. Thank you for letting us know.")
     if need.status == Need.Status.EXPIRED:
-        return "This request has ended: the time it was for has passed. Thank you for being ready to help."
+        return _("This request has ended: the time it was for has passed. Thank you for being ready to help.")
     if need.status in Need.CLOSED_STATUSES:
-        return "This request has been closed."
+        return _("This request has been closed.")
     if offer.status == Offer.Status.WITHDRAWN:
-        return "This request is no longer open to you: someone else took it, or it was closed."
-    return "The time to answer this one has run out."
+        return _("This request is no longer open to you: someone else took it, or it was closed.")
+    return _("The time to answer this one has run out.")

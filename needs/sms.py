@@ -3,7 +3,8 @@ offers open for it and the organisations whose needs it asked for or helps with 
 in NeedsConfig.ready).
 
 messaging parses the text into an SmsCommand and calls these with an InboundContext; each returns
-the reply text. Replies never carry a requester's details: the winner gets those in a separate
+the reply text, in the volunteer's language (messaging renders it under their language). Replies
+never carry a requester's details: the winner gets those in a separate
 text queued by ``offer_accept``.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from messaging.registry import InboundContext, OpenQuestion
 from messaging.replies import OFFER
@@ -32,15 +34,26 @@ def _pick_offer(ctx: InboundContext, verb: str) -> tuple[Offer | None, str | Non
     if ref:
         offer = offer_for_phone_and_ref(phone=ctx.phone, ref=ref)
         if offer is None:
-            return None, f"{_sender()}: we have no offer {ref} for this number. Check the REF in our text."
+            return None, _(
+                "%(sender)s: we have no offer %(ref)s for this number. Check the REF in our text."
+            ) % {
+                "sender": _sender(),
+                "ref": ref,
+            }
         return offer, None
     open_offers = list(offers_open_for_phone(phone=ctx.phone)[:5])
     if len(open_offers) == 1:
         return open_offers[0], None
     if not open_offers:
-        return None, f"{_sender()}: you have no open offers right now. Thank you for being ready."
-    refs = " or ".join(f"{verb} {o.need.ref}" for o in open_offers)
-    return None, f"{_sender()}: you have {len(open_offers)} open offers. Reply {refs}."
+        return None, _("%(sender)s: you have no open offers right now. Thank you for being ready.") % {
+            "sender": _sender()
+        }
+    refs = " / ".join(f"{verb} {o.need.ref}" for o in open_offers)
+    return None, _("%(sender)s: you have %(count)s open offers. Reply %(refs)s.") % {
+        "sender": _sender(),
+        "count": len(open_offers),
+        "refs": refs,
+    }
 
 
 def _details_when(offer: Offer) -> str:
@@ -48,8 +61,10 @@ def _details_when(offer: Offer) -> str:
     when quiet hours end."""
     held_until = None if offer.need.is_urgent else quiet_hours_end(timezone.now(), settings.SMS_QUIET_HOURS)
     if held_until is None:
-        return "The details follow in the next text."
-    return f"The details follow at {timezone.localtime(held_until):%H:%M}, when our quiet hours end."
+        return _("The details follow in the next text.")
+    return _("The details follow at %(time)s, when our quiet hours end.") % {
+        "time": f"{timezone.localtime(held_until):%H:%M}"
+    }
 
 
 def sms_yes(ctx: InboundContext) -> str:
@@ -58,14 +73,22 @@ def sms_yes(ctx: InboundContext) -> str:
         return reply or ""
     ref = offer.need.ref
     outcome = offer_accept(offer=offer, channel=Offer.Channel.SMS)
-    return {
-        AcceptOutcome.ACCEPTED: f"{_sender()}: {ref} is yours, thank you! {_details_when(offer)}",
-        AcceptOutcome.ALREADY_YOURS: f"{_sender()}: {ref} is already yours. Reply DONE {ref} when it is done.",
-        AcceptOutcome.ALREADY_TAKEN: f"{_sender()}: sorry, {ref} has already been taken by another volunteer. Thank you!",
-        AcceptOutcome.NOT_OPEN: f"{_sender()}: {ref} is no longer needed. Thank you!",
-        AcceptOutcome.EXPIRED: f"{_sender()}: the offer of {ref} has run out of time and gone to others. Thank you!",
-        AcceptOutcome.NOT_OFFERED: f"{_sender()}: the offer of {ref} is no longer open to you.",
+    words = {
+        AcceptOutcome.ACCEPTED: _("%(sender)s: %(ref)s is yours, thank you! %(details)s"),
+        AcceptOutcome.ALREADY_YOURS: _(
+            "%(sender)s: %(ref)s is already yours. Reply DONE %(ref)s when it is done."
+        ),
+        AcceptOutcome.ALREADY_TAKEN: _(
+            "%(sender)s: sorry, %(ref)s has already been taken by another volunteer. Thank you!"
+        ),
+        AcceptOutcome.NOT_OPEN: _("%(sender)s: %(ref)s is no longer needed. Thank you!"),
+        AcceptOutcome.EXPIRED: _(
+            "%(sender)s: the offer of %(ref)s has run out of time and gone to others. Thank you!"
+        ),
+        AcceptOutcome.NOT_OFFERED: _("%(sender)s: the offer of %(ref)s is no longer open to you."),
     }[outcome]
+    details = _details_when(offer) if outcome == AcceptOutcome.ACCEPTED else ""
+    return words % {"sender": _sender(), "ref": ref, "details": details}
 
 
 def sms_no(ctx: InboundContext) -> str:
@@ -74,8 +97,14 @@ def sms_no(ctx: InboundContext) -> str:
         return reply or ""
     ref = offer.need.ref
     if offer_decline(offer=offer, channel=Offer.Channel.SMS) == DeclineOutcome.DECLINED:
-        return f"{_sender()}: no problem, we will ask someone else for {ref}. Thank you."
-    return f"{_sender()}: the offer of {ref} was already closed. Nothing more to do."
+        return _("%(sender)s: no problem, we will ask someone else for %(ref)s. Thank you.") % {
+            "sender": _sender(),
+            "ref": ref,
+        }
+    return _("%(sender)s: the offer of %(ref)s was already closed. Nothing more to do.") % {
+        "sender": _sender(),
+        "ref": ref,
+    }
 
 
 def sms_done(ctx: InboundContext) -> str:
@@ -87,18 +116,21 @@ def sms_done(ctx: InboundContext) -> str:
     if not offers:
         done = qs.filter(need__status=Need.Status.DONE).first() if ref else None
         if done is not None:
-            return f"{_sender()}: {ref} is already marked done. Thank you!"
-        return (
-            f"{_sender()}: we found no task {ref or ''} of yours to mark done. Reply HELP for help.".replace(
-                "  ", " "
-            )
-        )
+            return _("%(sender)s: %(ref)s is already marked done. Thank you!") % {
+                "sender": _sender(),
+                "ref": ref,
+            }
+        words = _("%(sender)s: we found no task %(ref)s of yours to mark done. Reply HELP for help.")
+        return (words % {"sender": _sender(), "ref": ref or ""}).replace("  ", " ")
     if len(offers) > 1:
-        refs = " or ".join(f"DONE {o.need.ref}" for o in offers)
-        return f"{_sender()}: which one? Reply {refs}."
+        refs = " / ".join(f"DONE {o.need.ref}" for o in offers)
+        return _("%(sender)s: which one? Reply %(refs)s.") % {"sender": _sender(), "refs": refs}
     need = offers[0].need
     need_mark_done(need=need, channel="sms")
-    return f"{_sender()}: {need.ref} marked done. Thank you for helping!"
+    return _("%(sender)s: %(ref)s marked done. Thank you for helping!") % {
+        "sender": _sender(),
+        "ref": need.ref,
+    }
 
 
 def sms_open_offers(phone: str) -> list[OpenQuestion]:

@@ -1,4 +1,4 @@
-"""The words of every text the needs app sends (pure: no Django).
+"""The words of every text the needs app sends (no models: only Django's translations and date names).
 
 Offer texts carry the REF, the category, an approximate place (postcode district and distance,
 never the address), the window and how to reply. Every name, address and detail goes letter for
@@ -9,6 +9,11 @@ short (an offer's summary, the accepter's details), whole words are left off the
 says so; a word is never cut and no letter is dropped. The room is the same in both encodings:
 two GSM-7 segments hold about as many characters as four UCS-2 ones, so a summary in Punjabi is not
 cut shorter than one in English (it costs more segments, which the cost shown counts).
+
+Every text is in the language active when it is built (callers wrap it in
+``translation.override`` of the recipient's language: ``core.i18n.text_language``) and ends with
+the phone line to call for people who cannot read it. The contract's reply words (YES, NO, DONE,
+STOP) stay in Latin capitals in every language: the grammar reads those.
 """
 
 from __future__ import annotations
@@ -16,6 +21,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from core.i18n import call_line
 from messaging.encoding import GSM7, sms_normalise, sms_segments
 
 LONDON = ZoneInfo("Europe/London")
@@ -34,18 +43,30 @@ def held_until_text(when: datetime) -> str:
     return "held until " + when.astimezone(LONDON).strftime("%H:%M")
 
 
+def _day(when: datetime) -> str:
+    """ "Mon 06 Apr" in English; the day and month in the active language's words otherwise
+    (Django's own names, as the pages show them)."""
+    return formats.date_format(when, "D d M")
+
+
 def window_text(start: datetime | None, end: datetime | None) -> str:
     if start is None:
         if end is None:
-            return "any time"
-        return "by " + end.astimezone(LONDON).strftime("%a %d %b %H:%M")
+            return _("any time")
+        e = end.astimezone(LONDON)
+        return _("by %(when)s") % {"when": f"{_day(e)} {e:%H:%M}"}
     s = start.astimezone(LONDON)
     if end is None:
-        return "from " + s.strftime("%a %d %b %H:%M")
+        return _("from %(when)s") % {"when": f"{_day(s)} {s:%H:%M}"}
     e = end.astimezone(LONDON)
     if e.date() == s.date():
-        return f"{s:%a %d %b} {s:%H:%M}-{e:%H:%M}"
-    return f"{s:%a %d %b %H:%M} to {e:%a %d %b %H:%M}"
+        return f"{_day(s)} {s:%H:%M}-{e:%H:%M}"
+    return _("%(start)s to %(end)s") % {"start": f"{_day(s)} {s:%H:%M}", "end": f"{_day(e)} {e:%H:%M}"}
+
+
+def _with_call(tail: str) -> str:
+    line = call_line()
+    return f"{tail} {line}" if line else tail
 
 
 def _within(text: str, max_segments: int) -> bool:
@@ -87,11 +108,27 @@ def offer_text(
     link: str,
     minutes_to_reply: int,
 ) -> str:
-    place = f"near {district}" if district else "near you"
-    reply_by = f"{minutes_to_reply} min" if minutes_to_reply < 120 else f"{minutes_to_reply // 60} h"
-    head = f"{text_tidy(sender)}: can you help? {ref} {text_tidy(category)}, {place} ({distance_km:.1f} km)."
-    tail = f" When: {window}. Reply YES {ref} or NO {ref} within {reply_by}, or see {link}"
-    return _fit(head, text_tidy(summary), tail, MAX_OFFER_SEGMENTS)
+    place = _("near %(district)s") % {"district": district} if district else _("near you")
+    if minutes_to_reply < 120:
+        reply_by = _("%(minutes)s min") % {"minutes": minutes_to_reply}
+    else:
+        reply_by = _("%(hours)s h") % {"hours": minutes_to_reply // 60}
+    head = _("%(sender)s: can you help? %(ref)s %(category)s, %(place)s (%(km)s km).") % {
+        "sender": text_tidy(sender),
+        "ref": ref,
+        "category": text_tidy(category),
+        "place": place,
+        "km": f"{distance_km:.1f}",
+    }
+    tail = " " + _(
+        "When: %(window)s. Reply YES %(ref)s or NO %(ref)s within %(reply_by)s, or see %(link)s"
+    ) % {
+        "window": window,
+        "ref": ref,
+        "reply_by": reply_by,
+        "link": link,
+    }
+    return _fit(head, text_tidy(summary), _with_call(tail), MAX_OFFER_SEGMENTS)
 
 
 def accepted_text(
@@ -106,25 +143,49 @@ def accepted_text(
     window: str,
     link: str,
 ) -> str:
-    who = ", ".join(p for p in (text_tidy(requester_name), requester_phone) if p) or "the requester"
-    where = ", ".join(p for p in (text_tidy(address), postcode) if p) or "(ask the coordinator)"
-    head = f"{text_tidy(sender)}: thank you, {ref} is yours. {who}. {where}. When: {window}."
-    tail = f" Reply DONE {ref} when it is done. Details: {link}"
-    return _fit(head, text_tidy(details), tail, MAX_ACCEPTED_SEGMENTS)
+    who = ", ".join(p for p in (text_tidy(requester_name), requester_phone) if p) or _("the requester")
+    where = ", ".join(p for p in (text_tidy(address), postcode) if p) or _("(ask the coordinator)")
+    head = _("%(sender)s: thank you, %(ref)s is yours. %(who)s. %(where)s. When: %(window)s.") % {
+        "sender": text_tidy(sender),
+        "ref": ref,
+        "who": who,
+        "where": where,
+        "window": window,
+    }
+    tail = " " + _("Reply DONE %(ref)s when it is done. Details: %(link)s") % {"ref": ref, "link": link}
+    return _fit(head, text_tidy(details), _with_call(tail), MAX_ACCEPTED_SEGMENTS)
 
 
 def withdrawn_text(*, sender: str, ref: str, reason: str) -> str:
-    return text_tidy(f"{sender}: {ref} {reason}. Thank you for being ready to help. No need to reply.")
+    """``reason`` is already in the recipient's language (see ``needs.words``)."""
+    return text_tidy(
+        _with_call(
+            _("%(sender)s: %(ref)s %(reason)s. Thank you for being ready to help. No need to reply.")
+            % {"sender": sender, "ref": ref, "reason": reason}
+        )
+    )
 
 
 def help_coming_text(*, sender: str, volunteer_first_name: str, window: str) -> str:
     """To the requester (only when they agreed): who is coming and when, nothing else."""
-    who = text_tidy(volunteer_first_name) or "A volunteer"
-    return text_tidy(f"{sender}: help is on its way. {who} will come {window}. Reply STOP to opt out.")
+    who = text_tidy(volunteer_first_name) or _("A volunteer")
+    return text_tidy(
+        _with_call(
+            _("%(sender)s: help is on its way. %(who)s will come %(window)s.")
+            % {"sender": sender, "who": who, "window": window}
+        )
+        + " "
+        + _("Reply STOP to opt out.")
+    )
 
 
 def followup_text(*, sender: str, ref: str) -> str:
     return text_tidy(
-        f"{sender}: how did {ref} go? Reply DONE {ref} if it is done. If something went wrong, "
-        f"reply with a few words and a coordinator will read it."
+        _with_call(
+            _(
+                "%(sender)s: how did %(ref)s go? Reply DONE %(ref)s if it is done. If something went "
+                "wrong, reply with a few words and a coordinator will read it."
+            )
+            % {"sender": sender, "ref": ref}
+        )
     )

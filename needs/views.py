@@ -14,9 +14,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from core.i18n import language_pages
 from needs.forms import CancelForm, NeedForm, OfferCountForm
 from needs.models import Need, Offer
 from needs.offer_links import offer_by_token, offer_link_ended_reason, offer_link_open
@@ -308,17 +310,28 @@ def need_reconfirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- the volunteer's offer page --------------------------------------------------------------------
+# The offer page is in the volunteer's language; its messages are said in it when shown.
 ACCEPT_MESSAGES = {
-    AcceptOutcome.ACCEPTED: ("success", "Thank you! It is yours. The details are below."),
-    AcceptOutcome.ALREADY_YOURS: ("success", "You have already accepted this one: the details are below."),
-    AcceptOutcome.ALREADY_TAKEN: ("info", "Thank you, but another volunteer got there first."),
-    AcceptOutcome.NOT_OPEN: ("info", "This request is no longer needed."),
-    AcceptOutcome.EXPIRED: ("info", "Sorry, the time to answer this one has run out."),
-    AcceptOutcome.NOT_OFFERED: ("info", "This request is no longer open to you."),
+    AcceptOutcome.ACCEPTED: ("success", gettext_lazy("Thank you! It is yours. The details are below.")),
+    AcceptOutcome.ALREADY_YOURS: (
+        "success",
+        gettext_lazy("You have already accepted this one: the details are below."),
+    ),
+    AcceptOutcome.ALREADY_TAKEN: ("info", gettext_lazy("Thank you, but another volunteer got there first.")),
+    AcceptOutcome.NOT_OPEN: ("info", gettext_lazy("This request is no longer needed.")),
+    AcceptOutcome.EXPIRED: ("info", gettext_lazy("Sorry, the time to answer this one has run out.")),
+    AcceptOutcome.NOT_OFFERED: ("info", gettext_lazy("This request is no longer open to you.")),
 }
 
 
+def _offer_language(request: HttpRequest, token: str) -> str | None:
+    """The language of the volunteer the offer was made to (None for a link we cannot find)."""
+    offer = offer_by_token(token=token)
+    return offer.volunteer.preferred_language if offer else None
+
+
 @never_cache
+@language_pages(_offer_language)
 def offer_page(request: HttpRequest, token: str) -> HttpResponse:
     offer = offer_by_token(token=token)
     if offer is None:
@@ -355,16 +368,18 @@ def _offer_answer(request: HttpRequest, offer: Offer) -> None:
     action = request.POST.get("action")
     if action == "accept":
         level, text = ACCEPT_MESSAGES[offer_accept(offer=offer, channel=Offer.Channel.WEB)]
-        getattr(messages, level)(request, text)
+        getattr(messages, level)(request, str(text))
     elif action == "decline":
         offer_decline(offer=offer, channel=Offer.Channel.WEB)
-        messages.info(request, "No problem. Thank you for letting us know: we will ask someone else.")
+        messages.info(
+            request, gettext("No problem. Thank you for letting us know: we will ask someone else.")
+        )
     elif action == "done":
         offer.refresh_from_db()
         if offer.status == Offer.Status.ACCEPTED and lifecycle.need_mark_done(need=need, channel="web"):
-            messages.success(request, "Marked done. Thank you for helping!")
+            messages.success(request, gettext("Marked done. Thank you for helping!"))
         else:
-            messages.info(request, "This was already marked done or is not yours.")
+            messages.info(request, gettext("This was already marked done or is not yours."))
 
 
 def _requester_for_volunteer(*, need: Need, volunteer: Volunteer) -> dict | None:

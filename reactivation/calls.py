@@ -49,7 +49,7 @@ def campaign_call_opening(turn: CallTurn, *, first: str = "") -> VoiceResponse:
     if row is None:
         return goodbye_with([words.no_longer_open()], language=turn.language)
     sender = row.campaign.organisation.name
-    body, _ = recipient_body(row.campaign, row)
+    body, _ = recipient_body(row.campaign, row, spoken=True)
     response = VoiceResponse()
     if first:
         say(response, first, language=turn.language)

@@ -146,17 +146,28 @@ def template_for(templates: Mapping[str, Mapping[str, str]], *, name: str, langu
 
 
 def template_language(
-    templates: Mapping[str, Any], *, name: str, languages: list[str] | None, fallback: str
+    templates: Mapping[str, Any], *, name: str, preferred: str | None, fallback: str
 ) -> str:
-    """The language a person's text ``name`` goes in: the first of their ``languages`` (their order
-    is their preference) in which the playbook has it; otherwise ``fallback`` (the campaign's),
-    which ``template_for`` falls back to English from. The dry run and the send both ask this, so
-    the cost the dry run shows counts the Punjabi or Urdu texts (UCS-2) that will really go."""
-    for language in languages or []:
-        by_name = templates.get(language) if isinstance(language, str) else None
-        if isinstance(by_name, Mapping) and by_name.get(name):
-            return language
+    """The language a person's text ``name`` goes in: their preferred language (the one they chose
+    for texts: at sign-up, on their page or by LANGUAGE) when the playbook has the text in it;
+    otherwise ``fallback`` (the campaign's), which ``template_for`` falls back to English from.
+    The dry run and the send both ask this, so the cost the dry run shows counts the Punjabi or
+    Urdu texts (UCS-2) that will really go."""
+    by_name = templates.get(preferred) if isinstance(preferred, str) else None
+    if isinstance(by_name, Mapping) and by_name.get(name):
+        return str(preferred)
     return fallback
+
+
+def call_line_insert(body: str, call: str) -> str:
+    """``call`` (the phone line's sentence, "To hear this, call 0121 496 0000.") just before the
+    ending every campaign text keeps ("Reply STOP to opt out"); at the end if there is none."""
+    if not call:
+        return body
+    at = body.rfind(OPT_OUT_LINE)
+    if at < 0:
+        return f"{body} {call}"
+    return f"{body[:at].rstrip()} {call} {body[at:]}".lstrip()
 
 
 def template_render(text: str, values: Mapping[str, str]) -> str:

@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from core.languages import language_code
 from volunteers.contact_state import Event, contact_state_apply, number_state
 from volunteers.models import Volunteer
 
@@ -104,6 +105,7 @@ def signup_complete(*, pending: dict, now: datetime | None = None) -> Volunteer:
     volunteer.set_location(details["latitude"], details["longitude"])
     volunteer.skills = details.get("skills", [])
     volunteer.languages = details.get("languages", ["en"])
+    volunteer.preferred_language = language_code(details.get("preferred_language"))
     volunteer.has_car = details.get("has_car", False)
     volunteer.max_travel_km = details.get("max_travel_km", 3.0)
     volunteer.consent_text = pending["consent_text"]
@@ -123,6 +125,7 @@ def volunteer_settings_update(
     availability: dict[str, list[list[str]]],
     max_travel_km: float,
     has_car: bool,
+    preferred_language: str | None = None,
 ) -> Volunteer:
     """A volunteer changes how they can help from their own page: a break is PAUSE and "yes, I can
     help" is AVAILABLE, as by text (so an opted-out volunteer stays opted out: only START undoes
@@ -132,9 +135,20 @@ def volunteer_settings_update(
         volunteer.max_travel_km = max_travel_km
         volunteer.has_car = has_car
         volunteer.last_active_at = timezone.now()
-        volunteer.save(
-            update_fields=["availability", "max_travel_km", "has_car", "last_active_at", "updated_at"]
-        )
+        fields = ["availability", "max_travel_km", "has_car", "last_active_at", "updated_at"]
+        if preferred_language is not None:
+            volunteer.preferred_language = language_code(preferred_language)
+            fields.append("preferred_language")
+        volunteer.save(update_fields=fields)
         event = Event.PAUSE if status == "paused" else Event.AVAILABLE
         contact_state_apply(volunteer=volunteer, event=event)
+    return volunteer
+
+
+def volunteer_language_set(*, volunteer: Volunteer, language: str) -> Volunteer:
+    """The language the volunteer's texts, calls and pages are in, as they chose it (by text:
+    LANGUAGE URDU). ``language`` must be one of core.languages (the caller found it there)."""
+    volunteer.preferred_language = language_code(language)
+    volunteer.last_active_at = timezone.now()
+    volunteer.save(update_fields=["preferred_language", "last_active_at", "updated_at"])
     return volunteer

@@ -13,8 +13,10 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
+from core.i18n import text_language
 from messaging.models import OutboundMessage
 from messaging.services import message_queue
 from needs import texts
@@ -51,7 +53,7 @@ def offer_accept(*, offer: Offer, channel: str = Offer.Channel.SMS) -> AcceptOut
     try:
         with transaction.atomic():
             need, winner = _need_claim(offer=offer, channel=channel, now=now)
-            offers_withdraw(need=need, reason="has been taken by another volunteer", now=now)
+            offers_withdraw(need=need, reason=gettext_noop("has been taken by another volunteer"), now=now)
             _winner_tell_details(need=need, winner=winner)
             _requester_tell_help_coming(need=need, volunteer=winner.volunteer)
             audit_record(
@@ -103,9 +105,8 @@ def _winner_tell_details(*, need: Need, winner: Offer) -> None:
     quiet hours. Not to a landline (a volunteer who is called heard them on the call)."""
     if phone_is_landline(winner.volunteer.phone):
         return
-    message_queue(
-        to=winner.volunteer.phone,
-        body=texts.accepted_text(
+    with translation.override(text_language(winner.volunteer.preferred_language)):
+        body = texts.accepted_text(
             sender=settings.SMS_SENDER_NAME,
             ref=need.ref,
             requester_name=need.requester_name,
@@ -115,7 +116,10 @@ def _winner_tell_details(*, need: Need, winner: Offer) -> None:
             details=need.details,
             window=texts.window_text(need.window_start, need.window_end),
             link=offer_link_issue(offer=winner),
-        ),
+        )
+    message_queue(
+        to=winner.volunteer.phone,
+        body=body,
         dedupe_key=f"offer-accepted:{winner.id}",
         purpose="offer_accepted",
         volunteer=winner.volunteer,
@@ -131,13 +135,16 @@ def _requester_tell_help_coming(*, need: Need, volunteer: Volunteer) -> None:
     if not (need.requester_phone and need.requester_consents_to_sms and need.requester_erased_at is None):
         return
     first_name = (volunteer.name or "").split()[0] if (volunteer.name or "").split() else ""
-    message_queue(
-        to=need.requester_phone,
-        body=texts.help_coming_text(
+    # The requester's language when the need names one of ours, else English.
+    with translation.override(text_language(need.language)):
+        body = texts.help_coming_text(
             sender=settings.SMS_SENDER_NAME,
             volunteer_first_name=first_name,
             window=texts.window_text(need.window_start, need.window_end),
-        ),
+        )
+    message_queue(
+        to=need.requester_phone,
+        body=body,
         dedupe_key=f"need-help-coming:{need.pk}",
         purpose="requester_help_coming",
         priority=OutboundMessage.Priority.URGENT,

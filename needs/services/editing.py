@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from needs.matching.candidates import volunteers_no_longer_fitting
 from needs.models import Need, Offer
@@ -37,7 +38,9 @@ EDITABLE = {
 }
 # A change to one of these may turn away a volunteer already asked: their offers are checked again.
 MATCH_FIELDS = frozenset({"postcode", "requires_dbs", "needs_car", "skills", "window_start", "window_end"})
-WITHDRAWN_REASON = "has changed (its place, time or what it needs), so it is no longer offered to you"
+WITHDRAWN_REASON = gettext_noop(
+    "has changed (its place, time or what it needs), so it is no longer offered to you"
+)
 
 
 class NeedNotEditable(ValueError):

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from needs.models import Need
 from needs.need_state import TRANSITIONS, Event, need_transition
@@ -26,7 +27,7 @@ def need_expire(*, need: Need, now: datetime | None = None) -> bool:
     with transaction.atomic():
         if not need_transition(need_id=need.pk, event=Event.EXPIRE, now=now):
             return False
-        withdrawn = offers_withdraw(need=need, reason="has ended", now=now, tell=False)
+        withdrawn = offers_withdraw(need=need, reason=gettext_noop("has ended"), now=now, tell=False)
         audit_record(
             actor=None,
             action=EXPIRED_ACTION,

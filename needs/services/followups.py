@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from core.i18n import text_language
 from messaging.models import OutboundMessage
 from messaging.services import message_queue
 from needs import texts
@@ -59,9 +60,11 @@ def _followups_ask(*, now: datetime) -> int:
             volunteer = need.assigned_volunteer
             # A landline cannot take the text; the unanswered follow-up then reaches a coordinator.
             if volunteer is not None and not phone_is_landline(volunteer.phone):
+                with translation.override(text_language(volunteer.preferred_language)):
+                    body = texts.followup_text(sender=settings.SMS_SENDER_NAME, ref=need.ref)
                 message_queue(
                     to=volunteer.phone,
-                    body=texts.followup_text(sender=settings.SMS_SENDER_NAME, ref=need.ref),
+                    body=body,
                     dedupe_key=f"need-followup:{need.pk}",
                     purpose="need_followup",
                     priority=OutboundMessage.Priority.URGENT,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from needs.models import Need
 from needs.need_state import Event, need_may, need_transition, refused_words
@@ -21,7 +22,7 @@ from volunteers.services import audit_record
 
 HANDED_OVER_ACTION = "need.handed_over"
 RECEIVED_ACTION = "need.received"
-WITHDRAWN_REASON = "has moved to another group, so it is no longer offered to you"
+WITHDRAWN_REASON = gettext_noop("has moved to another group, so it is no longer offered to you")
 
 
 def need_hand_over(*, need: Need, to_organisation: Organisation, actor: User | None) -> int:

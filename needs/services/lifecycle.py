@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from needs.models import Need, Offer
 from needs.need_state import Event, need_transition
@@ -18,7 +19,9 @@ def need_cancel(*, need: Need, actor: User | None = None, reason: str = "") -> b
     with transaction.atomic():
         if not need_transition(need_id=need.pk, event=Event.CANCEL, now=now):
             return False
-        offers_withdraw(need=need, reason="is no longer needed (cancelled)", now=now, include_accepted=True)
+        offers_withdraw(
+            need=need, reason=gettext_noop("is no longer needed (cancelled)"), now=now, include_accepted=True
+        )
         audit_record(
             actor=acting_user(actor),
             action="need.cancel",

@@ -17,8 +17,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from core.i18n import text_language
 from messaging.models import OutboundMessage
 from messaging.services import READY_STATES, message_queue, message_send_time, messages_withdraw
 from needs import texts
@@ -54,7 +56,13 @@ def offer_call_key(offer_id: int) -> str:
 
 
 def offer_sms_body(offer: Offer, *, link: str) -> str:
+    """The offer's text, in the volunteer's own language."""
     need = offer.need
+    with translation.override(text_language(offer.volunteer.preferred_language)):
+        return _offer_sms_body(offer, need=need, link=link)
+
+
+def _offer_sms_body(offer: Offer, *, need: Need, link: str) -> str:
     return texts.offer_text(
         sender=settings.SMS_SENDER_NAME,
         ref=need.ref,
@@ -268,9 +276,12 @@ def _withdrawals_text(*, need: Need, offer_ids: list[int], reason: str) -> None:
     for offer in Offer.objects.filter(pk__in=offer_ids).select_related("volunteer"):
         if offer.volunteer.is_called:
             continue  # they are called, not texted; key 1 on their call says it is taken
+        with translation.override(text_language(offer.volunteer.preferred_language)):
+            # ``reason`` is one of the gettext_noop-marked reasons: said in their language.
+            body = texts.withdrawn_text(sender=settings.SMS_SENDER_NAME, ref=need.ref, reason=gettext(reason))
         message_queue(
             to=offer.volunteer.phone,
-            body=texts.withdrawn_text(sender=settings.SMS_SENDER_NAME, ref=need.ref, reason=reason),
+            body=body,
             dedupe_key=f"offer-withdrawn:{offer.id}",
             purpose="offer_withdrawn",
             volunteer=offer.volunteer,

@@ -28,4 +28,5 @@ def menu_links(context) -> dict[str, bool]:
         "coverage": is_staff_member(user=user),
         "audit": audit_organisation_ids(user=user) != set(),
         "register": register_reads(user=user),
+        "languages": is_staff_member(user=user),
     }

@@ -157,6 +157,7 @@ def area_people_rows(
             "local_authority__name",
             "skills",
             "languages",
+            "preferred_language",
             "opted",
             "other_campaign",
         )

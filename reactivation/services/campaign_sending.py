@@ -17,8 +17,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from core.i18n import call_line, text_language
 from messaging.encoding import sms_segments
 from messaging.models import OptOut, OutboundMessage
 from messaging.services import message_queue
@@ -27,7 +28,7 @@ from reactivation.selectors.campaigns import reply_rate_for
 from reactivation.services.areas import area_resolve
 from reactivation.services.planning import LEFT_OUT, Plan, in_quiet_hours, plan_build, template_name
 from reactivation.waves import WaveRules, next_wave, reach_next, wave_rules_read
-from reactivation.wording import template_for, template_language, template_render
+from reactivation.wording import call_line_insert, template_for, template_language, template_render
 from voice.calling import call_queue
 from volunteers.geography import CELL_SIDES_KM
 from volunteers.models import Membership, Volunteer
@@ -88,9 +89,10 @@ def _complete(campaign: Campaign, reason: str) -> bool:
     return bool(done)
 
 
-def recipient_body(campaign: Campaign, row: CampaignRecipient) -> tuple[str, str]:
+def recipient_body(campaign: Campaign, row: CampaignRecipient, *, spoken: bool = False) -> tuple[str, str]:
     """The text for one recipient, and the number of the organiser it names (when it names one
-    who is not the recipient): the outbox records it, so erasing the organiser reaches the text."""
+    who is not the recipient): the outbox records it, so erasing the organiser reaches the text.
+    ``spoken``: the words said on a call, without the phone line's "To hear this, call ..." """
     volunteer = row.volunteer
     group = row.group
     organiser = ""
@@ -116,14 +118,15 @@ def recipient_body(campaign: Campaign, row: CampaignRecipient) -> tuple[str, str
         "name": volunteer.name.split(" ")[0],
     }
     templates = campaign.playbook_version.templates
-    template = template_for(
-        templates,
-        name=name,
-        language=template_language(
-            templates, name=name, languages=volunteer.languages, fallback=campaign.language
-        ),
+    language = template_language(
+        templates, name=name, preferred=volunteer.preferred_language, fallback=campaign.language
     )
-    return template_render(template, values), organiser_phone if "{organiser}" in template else ""
+    template = template_for(templates, name=name, language=language)
+    body = template_render(template, values)
+    if not spoken:
+        with translation.override(text_language(language)):
+            body = call_line_insert(body, call_line())
+    return body, organiser_phone if "{organiser}" in template else ""
 
 
 def _send_reason(campaign: Campaign, volunteer: Volunteer, now) -> str | None:

@@ -16,13 +16,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.utils import translation
 
+from core.i18n import call_line, text_language
 from messaging.models import OutboundMessage
 from messaging.services import WITHDRAWN, message_queue, messages_withdraw
 from reactivation.models import Campaign, CampaignRecipient
 from reactivation.selectors.campaigns import deployed_volunteer_ids
 from reactivation.services.campaign_sending import campaign_key_prefix, opted_out_mark, sms_cost_pence
-from reactivation.wording import template_for, template_language, template_render
+from reactivation.wording import call_line_insert, template_for, template_language, template_render
 
 S = CampaignRecipient.State
 NOT_NEEDED = "Not asked: the campaign had enough people before their wave"
@@ -67,7 +69,7 @@ def _thanks_body(campaign: Campaign, row: CampaignRecipient) -> str:
     templates = campaign.playbook_version.templates or {}
     volunteer = row.volunteer
     language = template_language(
-        templates, name="thanks", languages=volunteer.languages, fallback=campaign.language
+        templates, name="thanks", preferred=volunteer.preferred_language, fallback=campaign.language
     )
     values = {
         "sender": campaign.organisation.name,
@@ -75,7 +77,9 @@ def _thanks_body(campaign: Campaign, row: CampaignRecipient) -> str:
         "area": volunteer.local_authority.name if volunteer.local_authority else "",
         "name": volunteer.name.split(" ")[0],
     }
-    return template_render(template_for(templates, name="thanks", language=language), values)
+    body = template_render(template_for(templates, name="thanks", language=language), values)
+    with translation.override(text_language(language)):
+        return call_line_insert(body, call_line())
 
 
 def thanks_send(*, campaign: Campaign) -> int:

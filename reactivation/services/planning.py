@@ -14,15 +14,22 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from core.i18n import call_line, text_language
 from messaging.encoding import sms_batch_estimate, sms_segments
 from messaging.timing import quiet_hours_end
 from reactivation.models import CampaignRecipient, PlaybookVersion
 from reactivation.selectors.campaigns import reply_rate_for
 from reactivation.services.areas import Area, area_dormant_memberships, area_need_places, area_people_rows
 from reactivation.waves import first_wave_size, wave_rules_read, widening_steps
-from reactivation.wording import SAMPLE_VALUES, template_for, template_language, template_render
+from reactivation.wording import (
+    SAMPLE_VALUES,
+    call_line_insert,
+    template_for,
+    template_language,
+    template_render,
+)
 from volunteers.geography import CELL_SIDES_KM, haversine_km
 from volunteers.models import Membership, Organisation, Volunteer
 
@@ -202,15 +209,17 @@ def _planned(
     }
     name = template_name(kind=kind, is_contact=is_contact)
     language = template_language(
-        wording.templates, name=name, languages=row["languages"], fallback=wording.language
+        wording.templates, name=name, preferred=row["preferred_language"], fallback=wording.language
     )
     template = template_for(wording.templates, name=name, language=language)
-    body = template_render(template, values)
+    with translation.override(text_language(language)):
+        call = call_line()  # as the send adds it: the cost counts it
+    body = call_line_insert(template_render(template, values), call)
     sample = {
         "name": SAMPLE_VALUES["name"],
         "organiser": SAMPLE_VALUES["organiser"] if values["organiser"] else "",
     }
-    preview = template_render(template, {**values, **sample})
+    preview = call_line_insert(template_render(template, {**values, **sample}), call)
     return Planned(
         row["id"],
         group_id,

@@ -14,10 +14,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from core.i18n import call_line
 from messaging.models import OptOut, OutboundMessage
 from messaging.services import message_queue
 from reactivation.models import ReadinessCheck
-from reactivation.wording import DEFAULT_TEMPLATES, template_render
+from reactivation.wording import DEFAULT_TEMPLATES, call_line_insert, template_render
 from volunteers.models import Membership, MutualAidGroup, Volunteer
 
 
@@ -53,6 +54,7 @@ def readiness_check_send(
         "readiness_handover" if kind == ReadinessCheck.Kind.HANDOVER else "readiness_check"
     ]
     body = template_render(template, {"sender": sender or _sender(group), "group": group.name})
+    body = call_line_insert(body, call_line())  # English: the readiness words have no other language yet
     try:
         with transaction.atomic():
             check = ReadinessCheck.objects.create(group=group, contact=contact, kind=kind, sent_at=now)

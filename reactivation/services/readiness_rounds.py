@@ -12,11 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.i18n import call_line
 from messaging.encoding import sms_segments
 from reactivation.models import ReadinessCheck, ReadinessRound
 from reactivation.selectors.register_health import health_organisations_for, register_health
 from reactivation.services.readiness import readiness_check_send, readiness_contact_for
-from reactivation.wording import DEFAULT_TEMPLATES, SAMPLE_VALUES, template_render
+from reactivation.wording import DEFAULT_TEMPLATES, SAMPLE_VALUES, call_line_insert, template_render
 from volunteers.models import MutualAidGroup, Organisation
 from volunteers.services import audit_record
 
@@ -30,8 +31,9 @@ def _require_health_manager(*, user: User, organisation: Organisation) -> None:
 
 def _needs_approval(*, count: int, organisation: Organisation) -> bool:
     """The campaigns' two-person rule: more texts, or more cost, than their thresholds."""
-    sample = template_render(
-        DEFAULT_TEMPLATES["readiness_check"], {**SAMPLE_VALUES, "sender": organisation.name}
+    sample = call_line_insert(
+        template_render(DEFAULT_TEMPLATES["readiness_check"], {**SAMPLE_VALUES, "sender": organisation.name}),
+        call_line(),  # as readiness_check_send adds it
     )
     cost = count * sms_segments(sample).segments * settings.REACTIVATION_PRICE_PER_SEGMENT_PENCE
     return (

@@ -10,17 +10,22 @@ from volunteers.models import StaffRole
 pytestmark = pytest.mark.django_db
 
 REGISTER = {"Groups", "Volunteers"}
-ALL_LINKS = {
-    "Home",
-    "Needs",
-    "Post a need",
-    "Offer many at once",
-    "Inbox",
-    "Campaigns",
-    "Coverage",
-    "Audit log",
-    "Your account",
-} | REGISTER
+LANGUAGES = {"Languages"}  # how far the translations are: every staff member of an organisation
+ALL_LINKS = (
+    {
+        "Home",
+        "Needs",
+        "Post a need",
+        "Offer many at once",
+        "Inbox",
+        "Campaigns",
+        "Coverage",
+        "Audit log",
+        "Your account",
+    }
+    | REGISTER
+    | LANGUAGES
+)
 
 
 def menu(client, user) -> dict[str, str]:
@@ -41,12 +46,12 @@ def campaigner(brum_aid):
     ("who", "expected"),
     [
         ("coordinator", ALL_LINKS),
-        ("viewer", {"Home", "Needs", "Campaigns", "Coverage", "Your account"} | REGISTER),
-        ("campaigner", {"Home", "Needs", "Campaigns", "Coverage", "Your account"} | REGISTER),
+        ("viewer", {"Home", "Needs", "Campaigns", "Coverage", "Your account"} | REGISTER | LANGUAGES),
+        ("campaigner", {"Home", "Needs", "Campaigns", "Coverage", "Your account"} | REGISTER | LANGUAGES),
         # An infrastructure body's campaign manager keeps the regional desk: an inbox of their own.
         (
             "infrastructure_staff",
-            {"Home", "Needs", "Inbox", "Campaigns", "Coverage", "Your account"} | REGISTER,
+            {"Home", "Needs", "Inbox", "Campaigns", "Coverage", "Your account"} | REGISTER | LANGUAGES,
         ),
     ],
 )

@@ -108,7 +108,7 @@ def test_the_dry_runs_cost_counts_the_texts_in_each_persons_own_language_as_ucs2
     version.wave_rules = {**version.wave_rules, "first_wave": 10}
     version.save()
     english = dormant(2, languages=["en"])
-    punjabi = dormant(2, at=(52.4627, -1.8730), languages=["pa", "en"])
+    punjabi = dormant(2, at=(52.4627, -1.8730), languages=["pa", "en"], preferred_language="pa")
     campaign = campaign_create(user=manager, playbook=version, area=CIRCLE, spend_cap_pence=1000)
     report = campaign.dry_run_report
     punjabi_preview = report["previews"]["volunteer_call.pa"]

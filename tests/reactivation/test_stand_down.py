@@ -63,6 +63,7 @@ def test_we_have_enough_thanks_the_ready_who_were_not_deployed_once_and_nobody_e
     version.save()
     ready, ready_urdu, helping, not_now, silent, *later = dormant(10)
     ready_urdu.languages = ["ur"]
+    ready_urdu.preferred_language = "ur"
     ready_urdu.save()
     campaign = started(manager, version, target_ready=20)
     campaign_advance(campaign_id=campaign.pk)
