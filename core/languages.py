@@ -16,16 +16,17 @@ class Language(NamedTuple):
     code: str
     english: str
     own_name: str
+    speech: str  # Twilio's <Say language=...> tag (British English for English)
     right_to_left: bool = False
 
 
 SPOKEN = (
-    Language("en", "English", "English"),
-    Language("pa", "Punjabi", "ਪੰਜਾਬੀ"),
-    Language("ur", "Urdu", "اردو", right_to_left=True),
-    Language("bn", "Bengali", "বাংলা"),
-    Language("pl", "Polish", "Polski"),
-    Language("ar", "Arabic", "العربية", right_to_left=True),
+    Language("en", "English", "English", "en-GB"),
+    Language("pa", "Punjabi", "ਪੰਜਾਬੀ", "pa-IN"),
+    Language("ur", "Urdu", "اردو", "ur-IN", right_to_left=True),
+    Language("bn", "Bengali", "বাংলা", "bn-IN"),
+    Language("pl", "Polish", "Polski", "pl-PL"),
+    Language("ar", "Arabic", "العربية", "ar-XA", right_to_left=True),
 )
 
 DEFAULT = "en"

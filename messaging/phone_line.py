@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from messaging import phone_calls, phone_twiml, phone_words
 from messaging.models import InboundCall
+from messaging.selectors import TextsToHear, texts_to_hear
 from messaging.webhooks import signature_valid
 
 CallView = Callable[[HttpRequest, InboundCall], HttpResponse]
@@ -57,10 +58,16 @@ def _hidden(call: InboundCall) -> bool:
     return not call.caller_known
 
 
+def _texts(call: InboundCall) -> TextsToHear | None:
+    """The caller's own recent texts from us, when their number is shown."""
+    return texts_to_hear(phone=call.from_number) if call.caller_known else None
+
+
 @twilio_call_webhook
 def call_answer(request: HttpRequest, call: InboundCall) -> HttpResponse:
     """A call to the service's number: the greeting and the menu."""
-    return _twiml(phone_twiml.twiml_answer())
+    found = _texts(call)
+    return _twiml(phone_twiml.twiml_answer(texts=bool(found and found.bodies)))
 
 
 @twilio_call_webhook
@@ -76,8 +83,15 @@ def call_menu(request: HttpRequest, call: InboundCall) -> HttpResponse:
         if phone_twiml.duty_open(timezone.now()):
             return _twiml(phone_twiml.twiml_dial())
         return _twiml(phone_twiml.twiml_duty_closed(hidden_number=_hidden(call)))
+    found = _texts(call)
+    if key == phone_twiml.TEXTS_KEY and found is not None:
+        return _twiml(phone_twiml.twiml_texts(found, attempt=attempt))
     if attempt < phone_twiml.MENU_TRIES:
-        return _twiml(phone_twiml.twiml_menu_again(attempt=attempt + 1, unknown_key=bool(key)))
+        return _twiml(
+            phone_twiml.twiml_menu_again(
+                attempt=attempt + 1, unknown_key=bool(key), texts=bool(found and found.bodies)
+            )
+        )
     return _twiml(
         phone_twiml.twiml_message(hidden_number=_hidden(call), before=phone_words.leave_a_message())
     )

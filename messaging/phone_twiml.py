@@ -5,7 +5,8 @@ messaging/phone_line.py store what happened and ask this module what to answer.
 The call: who they have reached, "if anyone is in danger call 999", then a menu. 1: leave a
 message (name, need, postcode), then say the postcode so that the right organisation gets it.
 2 (only when PHONE_LINE_DUTY_NUMBER is set): the duty coordinator during PHONE_LINE_DUTY_HOURS,
-forwarded with <Dial>; out of hours, or unanswered, a message instead. No key, or a key not on
+forwarded with <Dial>; out of hours, or unanswered, a message instead. 3 (only when we have texted
+the caller's number in the last two weeks): their texts read out, for people who cannot read them. No key, or a key not on
 the menu: the menu once more, then a message.
 """
 
@@ -16,7 +17,9 @@ from datetime import datetime
 from django.conf import settings
 from twilio.twiml.voice_response import VoiceResponse
 
+from core.languages import language_get
 from messaging import phone_words as words
+from messaging.selectors import TextsToHear
 from messaging.timing import quiet_hours_end
 
 INBOUND_PATH = "/voice/twilio/inbound/"
@@ -32,7 +35,7 @@ MENU_KEY_WAIT = 6  # seconds to press a key
 DUTY_RING_SECONDS = 25  # the duty phone rings this long before a message is taken instead
 MESSAGE_SECONDS = 120  # the longest message a caller can leave
 MENU_TRIES = 2  # the menu is said at most twice, then a message is taken
-HELP_KEY, DUTY_KEY = "1", "2"
+HELP_KEY, DUTY_KEY, TEXTS_KEY = "1", "2", "3"
 
 
 def _say(response, text: str) -> None:
@@ -50,7 +53,7 @@ def duty_open(now: datetime) -> bool:
     return duty_available() and (hours is None or quiet_hours_end(now, hours) is not None)
 
 
-def _menu(response, *, attempt: int) -> None:
+def _menu(response, *, attempt: int, texts: bool) -> None:
     gather = response.gather(
         num_digits=1,
         action=f"{MENU_PATH}?try={attempt}",
@@ -58,24 +61,42 @@ def _menu(response, *, attempt: int) -> None:
         timeout=MENU_KEY_WAIT,
         action_on_empty_result=True,
     )
-    _say(gather, words.menu(duty=duty_available()))
+    _say(gather, words.menu(duty=duty_available(), texts=texts))
     # Twilio goes on past <Gather> when no key came: the same place, with no Digits.
     response.redirect(f"{MENU_PATH}?try={attempt}", method="POST")
 
 
-def twiml_answer() -> str:
-    """The first thing a caller hears."""
+def twiml_answer(*, texts: bool) -> str:
+    """The first thing a caller hears; ``texts``: key 3 reads them the texts we sent them."""
     response = VoiceResponse()
     _say(response, words.greeting(name=settings.SMS_SENDER_NAME))
     _say(response, words.danger())
-    _menu(response, attempt=1)
+    _menu(response, attempt=1, texts=texts)
     return str(response)
 
 
-def twiml_menu_again(*, attempt: int, unknown_key: bool) -> str:
+def twiml_menu_again(*, attempt: int, unknown_key: bool, texts: bool) -> str:
     response = VoiceResponse()
     _say(response, words.not_on_menu() if unknown_key else words.menu_again())
-    _menu(response, attempt=attempt)
+    _menu(response, attempt=attempt, texts=texts)
+    return str(response)
+
+
+def twiml_texts(found: TextsToHear, *, attempt: int) -> str:
+    """Key 3: the caller's own latest texts read out, slowly, each in the voice of the language it
+    was written in ("every text gives a number to call for people who cannot read it"), then the
+    menu again so that they can hear them once more or ask for help."""
+    response = VoiceResponse()
+    if found.bodies:
+        _say(response, words.texts_intro(count=len(found.bodies)))
+        for body in found.bodies:
+            response.pause(length=1)
+            response.say(body, language=language_get(found.language).speech)
+    if found.held_back:
+        _say(response, words.texts_held_back())
+    if not found.bodies and not found.held_back:
+        _say(response, words.texts_none())
+    _menu(response, attempt=attempt, texts=bool(found.bodies))
     return str(response)
 
 

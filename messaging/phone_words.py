@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import time
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 SPEECH_LANGUAGE = "en-GB"
 VOICE = "Polly.Amy"  # Twilio's British English neural voice; Twilio falls back to its own if absent
@@ -26,14 +27,36 @@ def danger() -> str:
     return _("If anyone is in danger, hang up and call 999.")
 
 
-def menu(*, duty: bool) -> str:
-    """The keys, each said after what it does. ``duty``: there is a duty coordinator to put through to."""
-    ask = _("To ask for help, press 1.")
-    if not duty:
-        return ask + " " + _("Or stay on the line to leave a message.")
-    return " ".join(
-        [ask, _("To speak to the duty coordinator, press 2."), _("Or stay on the line to leave a message.")]
+def menu(*, duty: bool, texts: bool = False) -> str:
+    """The keys, each said after what it does. ``duty``: there is a duty coordinator to put
+    through to; ``texts``: we have texted this caller lately (key 3 reads them out)."""
+    keys = [_("To ask for help, press 1.")]
+    if duty:
+        keys.append(_("To speak to the duty coordinator, press 2."))
+    if texts:
+        keys.append(texts_key())
+    return " ".join([*keys, _("Or stay on the line to leave a message.")])
+
+
+def texts_key() -> str:
+    return _("To hear the texts we sent you, press 3.")
+
+
+def texts_intro(*, count: int) -> str:
+    return ngettext(
+        "Here is the latest text we sent you.", "Here are the %(count)s latest texts we sent you.", count
+    ) % {"count": count}
+
+
+def texts_held_back() -> str:
+    return _(
+        "A text with the details of the person you are helping is not read out on this line, "
+        "for their safety. Your coordinator can call you with them."
     )
+
+
+def texts_none() -> str:
+    return _("We have not sent you any texts in the last two weeks.")
 
 
 def not_on_menu() -> str:

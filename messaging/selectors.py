@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -32,6 +32,37 @@ def conversation_for(*, phone: str, limit: int = 100) -> list[ConversationLine]:
 
 
 SIMULATOR_RESULTS = 50
+
+
+@dataclass(frozen=True)
+class TextsToHear:
+    """What the requests line may read to a caller: their own recent texts from us, newest first,
+    in the language they were written in; ``held_back`` counts texts carrying someone else's
+    details (a caller's number can be faked, so those are read only on a call we place)."""
+
+    bodies: list[str]
+    language: str
+    held_back: int
+
+
+TEXTS_TO_HEAR_DAYS = 14
+TEXTS_TO_HEAR_MAX = 3
+
+
+def texts_to_hear(*, phone: str) -> TextsToHear:
+    since = timezone.now() - timedelta(days=TEXTS_TO_HEAR_DAYS)
+    rows = list(
+        OutboundMessage.objects.filter(to=phone, created_at__gte=since)
+        .exclude(body="")
+        .exclude(state=OutboundMessage.State.CANCELLED)
+        .order_by("-created_at")
+        .values_list("body", "about_phone")[: TEXTS_TO_HEAR_MAX * 2]
+    )
+    language = (
+        Volunteer.objects.filter(phone=phone).values_list("preferred_language", flat=True).first() or "en"
+    )
+    bodies = [body for body, about in rows if not about][:TEXTS_TO_HEAR_MAX]
+    return TextsToHear(bodies=bodies, language=language, held_back=sum(1 for _, about in rows if about))
 
 
 def simulator_search(*, query: str, limit: int = SIMULATOR_RESULTS) -> list[tuple[str, str]]:

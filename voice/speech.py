@@ -8,13 +8,11 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from core.languages import language_get
 
-# Twilio's <Say> language tags for the service's languages (British English for English).
-SAY_LANGUAGE = {"en": "en-GB", "pa": "pa-IN", "ur": "ur-IN", "bn": "bn-IN", "pl": "pl-PL", "ar": "ar-XA"}
 MENU_TIMEOUT_SECONDS = 8
 
 
 def say_language(code: str) -> str:
-    return SAY_LANGUAGE[language_get(code).code]
+    return language_get(code).speech
 
 
 def say(node: VoiceResponse | Gather, text: str, *, language: str) -> None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from messaging.models import InboundCall, InboxEntry
 from messaging.phone_calls import postcode_heard
+from messaging.services import message_queue
 from needs.models import Need
 from tests.factories import VolunteerFactory, local_authority
 from tests.messaging.conftest import twiml_said, twiml_verbs
@@ -369,3 +370,32 @@ def test_a_call_whose_end_twilio_never_reported_is_settled_by_the_periodic_job(c
         assert calls_unfinished_route() == 0
     call = InboundCall.objects.get()
     assert call.outcome == "no_message" and InboxEntry.objects.get().call == call
+
+
+def test_a_caller_who_cannot_read_hears_their_own_texts_with_key_3_but_not_someone_elses_details(caller):
+    """Every text ends "To hear this, call ..." (the phone line): key 3 reads the caller's recent
+    texts, in the voice of their language, but never a text holding another person's details
+    (a caller's number can be faked)."""
+    volunteer = VolunteerFactory(phone="+447700900321", preferred_language="pl")
+    offer = "Rekindle: czy możesz pomóc? Zakupy, Erdington. Odpowiedz YES 7KQ2."
+    message_queue(to=volunteer.phone, body=offer, dedupe_key="t:offer", purpose="offer", volunteer=volunteer)
+    message_queue(
+        to=volunteer.phone,
+        body="Rekindle: 7KQ2 jest twoje. Mrs Ada Lovelace, 07700 900555, 5 Hidden Close.",
+        dedupe_key="t:details",
+        purpose="offer_accepted",
+        volunteer=volunteer,
+        about_phone="+447700900555",
+    )
+
+    phone = caller(volunteer.phone)
+    assert "To hear the texts we sent you, press 3." in twiml_said(phone.ring())
+    heard = phone.press("3")
+    said = twiml_said(heard)
+    assert "Here is the latest text we sent you." in said and offer in said
+    assert b'language="pl-PL"' in heard.content
+    assert "Hidden Close" not in said and "07700 900555" not in said
+    assert "is not read out on this line, for their safety" in said
+
+    # A number we never texted is not offered key 3, and a hidden number cannot use it.
+    assert "press 3" not in twiml_said(caller("+447700900322").ring())
