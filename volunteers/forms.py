@@ -13,9 +13,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from core.i18n import phone_line_display
 from core.languages import SPOKEN, language_code
 from volunteers.geocoding import GeocodeError, geocode_postcode
-from volunteers.phones import InvalidPhone, phone_normalise
+from volunteers.phones import InvalidPhone, phone_is_landline, phone_normalise
 
 # What a volunteer agrees to. Stored word for word with the time and the channel; change it only by
 # adding the new wording here (the old wording stays on the records that agreed to it).
@@ -128,8 +129,14 @@ class JoinForm(PlainForm):
         return language_code(self.cleaned_data.get("preferred_language") or translation.get_language())
 
     def clean_phone(self) -> str:
+        raw = self.cleaned_data["phone"]
         try:
-            return phone_normalise(self.cleaned_data["phone"], require_mobile=True)
+            if phone_is_landline(phone_normalise(raw)):
+                raise forms.ValidationError(_landline_advice())
+        except InvalidPhone:
+            pass  # said below, with what was wrong
+        try:
+            return phone_normalise(raw, require_mobile=True)
         except InvalidPhone as exc:
             raise forms.ValidationError(
                 _("%(problem)s. Please enter a UK mobile number, like 07700 900123.") % {"problem": exc}
@@ -222,3 +229,22 @@ class VolunteerSettingsForm(PlainForm):
     def days(self):
         """Rows for the template: (day label, [bound fields for its parts])."""
         return [(_(label), [self[f"{day}_{part}"] for part, _start, _end in PARTS]) for day, label in DAYS]
+
+
+def _landline_advice() -> str:
+    """A landline cannot take the sign-up code by text: what such a person can do instead."""
+    number = phone_line_display()
+    if not number:
+        return str(
+            _(
+                "That is a landline, and we sign you up by texting a code to a mobile. "
+                "Please enter a mobile number, or ask your local group to add you so that we call you."
+            )
+        )
+    return str(
+        _(
+            "That is a landline, and we sign you up by texting a code to a mobile. If you only have a "
+            "landline, call us on %(number)s and leave a message: we will add you and call you instead."
+        )
+        % {"number": number}
+    )

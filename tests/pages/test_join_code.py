@@ -73,6 +73,21 @@ def test_an_opted_out_number_gets_the_same_answer_as_any_other_and_no_text(clien
     assert not OutboundMessage.objects.exists()
 
 
-def test_a_landline_is_refused_with_a_clear_reason(client):
+def test_a_landline_is_refused_with_a_clear_reason(client, settings):
+    settings.PHONE_LINE_NUMBER = ""
     response = client.post("/join/", {**FORM, "phone": "0121 496 0000"})
-    assert "cannot receive text messages" in response.content.decode()
+    assert (
+        "That is a landline, and we sign you up by texting a code to a mobile." in response.content.decode()
+    )
+    assert "ask your local group to add you so that we call you" in response.content.decode()
+
+
+def test_a_landline_is_told_how_to_join_by_phone_and_nothing_is_texted(client, settings):
+    settings.PHONE_LINE_NUMBER = "+441214960000"
+    page = client.post("/join/", {**FORM, "phone": "0121 496 0123"}).content.decode()
+    assert "That is a landline" in page
+    assert "call us on 0121 496 0000 and leave a message: we will add you and call you instead." in page
+    assert not OutboundMessage.objects.exists() and not Volunteer.objects.exists()
+    # A mobile goes on as before.
+    client.post("/join/", FORM)
+    assert OutboundMessage.objects.count() == 1
