@@ -39,6 +39,7 @@ MAX_ATTEMPTS = 3  # the first call and two retries
 SLOW_DOWN = timedelta(seconds=30)
 LIMITER = "calls"
 WITHDRAWN = "withdrawn"
+HELD = "held"  # taken back for a while (a paused campaign); ``calls_restore`` puts it back
 
 
 def call_time(*, now: datetime, urgent: bool) -> datetime:
@@ -232,6 +233,33 @@ def calls_take_back(*, dedupe_keys: list[str], reason: str) -> set[str]:
         for _, key, state, answered_by in rows
         if state in never or (state == State.COMPLETED and answered_by.startswith("machine"))
     }
+
+
+def calls_hold(*, dedupe_key_prefix: str, reason: str) -> int:
+    """Hold back the calls under ``dedupe_key_prefix`` not yet handed to Twilio (a paused
+    campaign): cancelled as "held", so that ``calls_restore`` can put the same rows back (nothing
+    is ever dialled twice). Returns how many were held."""
+    return OutboundCall.objects.filter(
+        dedupe_key__startswith=dedupe_key_prefix, state__in=OutboundCall.READY_STATES
+    ).update(state=State.CANCELLED, error_code=HELD, error_message=reason[:500], final_at=timezone.now())
+
+
+def calls_restore(*, dedupe_key_prefix: str) -> int:
+    """Put back the calls ``calls_hold`` held (and any its script turned away while it was held,
+    caught between their claim and their dial): queued again, not before quiet hours end (only
+    campaign calls are held). The sweep dials them. Returns how many came back."""
+    return OutboundCall.objects.filter(
+        dedupe_key__startswith=dedupe_key_prefix,
+        state=State.CANCELLED,
+        error_code__in=(HELD, "not_wanted"),
+        provider_sid__isnull=True,
+    ).update(
+        state=State.QUEUED,
+        error_code="",
+        error_message="",
+        final_at=None,
+        send_after=call_time(now=timezone.now(), urgent=False),
+    )
 
 
 def calls_dial_due(*, limit: int = 50) -> int:

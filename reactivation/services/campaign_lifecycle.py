@@ -35,6 +35,7 @@ from reactivation.services.dry_run import (
     version_for,
 )
 from reactivation.services.planning import Plan, plan_build
+from voice.calling import calls_hold, calls_restore
 from volunteers.models import Organisation, StaffRole
 from volunteers.permissions import organisation_for
 from volunteers.services import audit_record
@@ -283,8 +284,8 @@ def _transition(*, campaign: Campaign, user: User, from_: tuple[str, ...], to: s
 
 @transaction.atomic
 def campaign_pause(*, campaign: Campaign, user: User) -> Campaign:
-    """No new wave and no new text until resumed: texts still waiting in the outbox are held back
-    (withdrawn, and put back by ``campaign_resume``); those already with a sender still go."""
+    """No new wave and no new text or call until resumed: texts and calls still waiting are held
+    back (withdrawn, and put back by ``campaign_resume``); those already with Twilio still go."""
     campaign = _transition(
         campaign=campaign,
         user=user,
@@ -293,6 +294,7 @@ def campaign_pause(*, campaign: Campaign, user: User) -> Campaign:
         action="paused",
     )
     messages_withdraw(dedupe_key_prefix=campaign_key_prefix(campaign=campaign), reason=PAUSED_REASON)
+    calls_hold(dedupe_key_prefix=campaign_key_prefix(campaign=campaign), reason=PAUSED_REASON)
     return campaign
 
 
@@ -309,6 +311,7 @@ def campaign_resume(*, campaign: Campaign, user: User) -> Campaign:
     messages_withdraw(
         dedupe_key_prefix=campaign_key_prefix(campaign=campaign), reason=PAUSED_REASON, restore=True
     )
+    calls_restore(dedupe_key_prefix=campaign_key_prefix(campaign=campaign))
     campaign_advance_enqueue(campaign_id=campaign.pk)
     return campaign
 

@@ -8,8 +8,13 @@ from datetime import UTC, datetime, time
 import pytest
 import time_machine
 
-from reactivation.models import CampaignRecipient
-from reactivation.services.campaign_lifecycle import campaign_create, campaign_start
+from reactivation.models import Campaign, CampaignRecipient
+from reactivation.services.campaign_lifecycle import (
+    campaign_create,
+    campaign_pause,
+    campaign_resume,
+    campaign_start,
+)
 from reactivation.services.campaign_sending import campaign_advance
 from tests.reactivation.conftest import CIRCLE, dormant
 from tests.voice.conftest import only_call, texts_to
@@ -82,3 +87,24 @@ def test_a_campaign_call_waits_for_the_end_of_quiet_hours(
         run_on_commit(campaign_advance, campaign_id=campaign.pk)
         calls_dial_due()
     assert only_call(phone_network, person.phone)
+
+
+def test_a_paused_campaign_holds_its_calls_and_resuming_dials_them_once(
+    phone_network, run_on_commit, manager, version
+):
+    (person,) = dormant(1, contact_by=Volunteer.ContactBy.VOICE)
+    campaign = campaign_start(
+        campaign=campaign_create(user=manager, playbook=version, area=CIRCLE), user=manager
+    )
+    campaign_advance(campaign_id=campaign.pk)  # queued; its kick waits for a commit that never comes
+    campaign_pause(campaign=campaign, user=manager)
+    call = OutboundCall.objects.get()
+    assert (call.state, call.error_code) == (OutboundCall.State.CANCELLED, "held")
+    calls_dial_due()
+    assert phone_network.calls_created() == []  # paused: nobody is called
+
+    campaign_resume(campaign=Campaign.objects.get(pk=campaign.pk), user=manager)
+    calls_dial_due()
+    calls_dial_due()
+    assert only_call(phone_network, person.phone)
+    assert OutboundCall.objects.count() == 1  # the same row, dialled once
