@@ -1,6 +1,8 @@
 """The phone simulator takes a call (DEBUG only): "Call the service" rings the requests line as
 Twilio would, through the same signed webhooks, and shows what is said; the keys are buttons, a
-recording is typed in place of speech, and the call can be hung up at any moment.
+recording is typed in place of speech, and the call can be hung up at any moment. Calls the
+service places to volunteers (offers, campaigns) while texts go to the console ring here too, and
+"Answer" plays the volunteer's side of them.
 
 Each step posts a signed request to the line's own view, in this process (no network), reads the
 TwiML it answers with voice/twiml_read.py and runs it until it waits for the caller: a <Gather>
@@ -24,6 +26,8 @@ from django.urls import resolve
 from messaging.phone_twiml import ENDED_PATH, INBOUND_PATH
 from messaging.views import simulator_allowed, simulator_phone
 from messaging.webhooks import signature_compute
+from voice.calling import call_urls
+from voice.selectors import calls_ringing_here
 from voice.twiml_read import Dial, Gather, Hangup, Record, Redirect, Reject, Say, TwimlError, twiml_read
 
 SESSION_KEY = "simulator_call"
@@ -41,6 +45,8 @@ class SimulatedCall:
     at: int = 0  # the step of ``xml`` waiting for the caller
     lines: list[tuple[str, str]] = field(default_factory=list)  # (who: service/caller/note, words)
     ended: bool = False
+    outbound: bool = False  # a call the service placed to a volunteer, answered here
+    status_path: str = ""  # where its end is reported (the outbound call's status callback)
 
     def waiting(self):
         """The Gather, Record or Dial waiting for the caller, or None."""
@@ -54,11 +60,12 @@ def _post(call: SimulatedCall, url: str, params: dict[str, str]) -> tuple[int, s
     """A signed POST to the line's view, as Twilio would send it, handled in this process."""
     parts = urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
+    ends = (_service_number(), call.phone) if call.outbound else (call.phone, _service_number())
     signed = {
         "CallSid": call.sid,
-        "From": call.phone,
-        "To": _service_number(),
-        "Direction": "inbound",
+        "From": ends[0],
+        "To": ends[1],
+        "Direction": "outbound-api" if call.outbound else "inbound",
         **params,
     }
     request = HttpRequest()
@@ -72,7 +79,8 @@ def _post(call: SimulatedCall, url: str, params: dict[str, str]) -> tuple[int, s
     }
     request.GET = QueryDict(parts.query)
     request.POST = QueryDict(urlencode(signed))
-    response = resolve(parts.path).func(request)
+    match = resolve(parts.path)
+    response = match.func(request, *match.args, **match.kwargs)
     return response.status_code, response.content.decode()
 
 
@@ -129,7 +137,7 @@ def _end(call: SimulatedCall) -> None:
         return
     call.ended, call.xml = True, ""
     seconds = max(1, int(time.time() - call.started))
-    _post(call, ENDED_PATH, {"CallStatus": "completed", "CallDuration": str(seconds)})
+    _post(call, call.status_path or ENDED_PATH, {"CallStatus": "completed", "CallDuration": str(seconds)})
     call.lines.append(("note", f"The call ended after {seconds} seconds."))
 
 
@@ -185,6 +193,31 @@ def _act(call: SimulatedCall, data: QueryDict) -> None:
         _dialled(call, waiting, data.get("action") == "answered")
 
 
+def _path(url: str) -> str:
+    """A webhook URL as this process routes it (PUBLIC_BASE_URL taken off)."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _answer(call_id: str) -> SimulatedCall | None:
+    """Answer a call the service placed to a volunteer (one still ringing here)."""
+    placed = next((c for c in calls_ringing_here() if str(c.pk) == call_id), None)
+    if placed is None:
+        return None
+    url, status_url = call_urls(placed.pk)
+    call = SimulatedCall(
+        sid=placed.provider_sid or "",
+        phone=placed.to,
+        started=time.time(),
+        outbound=True,
+        status_path=_path(status_url),
+    )
+    call.lines.append(("note", f"You answered the service's call to {placed.to}."))
+    _post(call, call.status_path, {"CallStatus": "in-progress"})
+    _fetch(call, _path(url), {"CallStatus": "in-progress", "AnsweredBy": "human"})
+    return call
+
+
 def simulator_call(request: HttpRequest) -> HttpResponse:
     """Be a caller to the requests line: start a call, press keys, leave a message, hang up."""
     simulator_allowed()
@@ -198,6 +231,8 @@ def simulator_call(request: HttpRequest) -> HttpResponse:
                 call = SimulatedCall(sid="CAsim" + secrets.token_hex(15), phone=phone, started=time.time())
                 call.lines.append(("note", f"Calling the service from {phone}..."))
                 _fetch(call, INBOUND_PATH, {"CallStatus": "ringing"})
+        elif request.POST.get("action") == "answer":
+            call = _answer(request.POST.get("call", "")) or call
         elif call is not None:
             _act(call, request.POST)
         if call is not None:
@@ -213,5 +248,6 @@ def simulator_call(request: HttpRequest) -> HttpResponse:
         "record": isinstance(waiting, Record),
         "dial": waiting if isinstance(waiting, Dial) else None,
         "keys": KEYS,
+        "ringing": calls_ringing_here(),
     }
     return render(request, "messaging/simulator_call.html", context)

@@ -49,11 +49,16 @@ placed: list[OutgoingCall] = []  # locmem: what was "dialled", in order
 _placed_lock = threading.Lock()
 
 
+LOCAL_SID_PREFIX = (
+    "CALOCMEM"  # calls kept in this process (locmem) or printed (console): the simulator answers them
+)
+
+
 class LocmemCallTransport(CallTransport):
     def place(self, call: OutgoingCall) -> ProviderCall:
         with _placed_lock:
             placed.append(call)
-        return ProviderCall(provider_sid=f"CALOCMEM{uuid.uuid4().hex}", status="queued", to=call.to)
+        return ProviderCall(provider_sid=f"{LOCAL_SID_PREFIX}{uuid.uuid4().hex}", status="queued", to=call.to)
 
 
 class ConsoleCallTransport(LocmemCallTransport):

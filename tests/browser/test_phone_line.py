@@ -21,7 +21,7 @@ def test_a_call_walked_through_the_simulator_reaches_the_coordinator(
         postcode="B23 6SN", district="B23", latitude=52.53, longitude=-1.83, local_authority=local_authority()
     )
     page.goto(f"{live_server.url}/sms/simulator/")
-    page.get_by_role("link", name="Call the service").click()
+    page.get_by_role("link", name="Calls").click()
     page.get_by_label("Call from this number").fill("0121 496 0123")
     page.get_by_role("button", name="Call the service").click()
     page.get_by_text("If anyone is in danger, hang up and call 999.").wait_for()

@@ -17,8 +17,9 @@ def simulator(client, settings, phone_line, django_capture_on_commit_callbacks):
     settings.DEBUG = True
 
     def act(**data: str) -> str:
-        with django_capture_on_commit_callbacks(execute=True):
-            assert client.post(CALL, data).status_code == 302
+        if data:
+            with django_capture_on_commit_callbacks(execute=True):
+                assert client.post(CALL, data).status_code == 302
         return client.get(CALL).content.decode()
 
     return act
@@ -65,3 +66,33 @@ def test_without_debug_there_is_no_call_simulator(client, settings):
     assert client.get(CALL).status_code == 404
     assert client.post(CALL, {"action": "start", "phone": "0121 496 0123"}).status_code == 404
     assert not InboundCall.objects.exists()
+
+
+def test_a_call_the_service_places_to_a_volunteer_rings_in_the_simulator_and_key_1_takes_the_task(
+    simulator, settings, django_capture_on_commit_callbacks
+):
+    from needs.models import Need
+    from needs.services.offers import offers_make
+    from tests.voice.test_offer_by_call import a_need, called_volunteer
+    from voice.models import OutboundCall
+
+    settings.SMS_BACKEND = "console"
+    volunteer = called_volunteer(name="Cal Caller")
+    need = a_need()
+    with django_capture_on_commit_callbacks(execute=True):
+        offers_make(need=need, count=1)
+    placed = OutboundCall.objects.get()
+    assert placed.state == OutboundCall.State.PLACED
+
+    page = simulator()  # a plain look at the page
+    assert "Calls to volunteers ringing now" in page and f"Call to {volunteer.phone}" in page
+    page = simulator(action="answer", call=str(placed.pk))
+    assert f"On the line to {volunteer.phone}" in page and "Press 1 to take it." in page
+    assert "Edna" not in page  # nothing of the requester before the task is taken
+    page = simulator(key="1")
+    assert "Thank you, this task is yours." in page and page.count("Name: Edna Example.") == 2
+    need.refresh_from_db()
+    assert need.status == Need.Status.ASSIGNED and need.assigned_volunteer_id == volunteer.pk
+    page = simulator(action="hang_up")
+    assert "Calls to volunteers ringing now" not in page
+    assert OutboundCall.objects.get().state == OutboundCall.State.COMPLETED
