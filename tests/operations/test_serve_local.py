@@ -87,3 +87,12 @@ def processes_using(database_url: str) -> list[int]:
         if f"DATABASE_URL={database_url}".encode() in environ.split(b"\0"):
             found.append(int(entry.name))
     return found
+
+
+def test_texts_name_a_demonstration_phone_line_unless_one_is_set():
+    env, _ = child_env({}, host="127.0.0.1", port=8101)
+    assert env["PHONE_LINE_NUMBER"] == "+441214960000"
+    env, _ = child_env({"PHONE_LINE_NUMBER": "+441214960999"}, host="127.0.0.1", port=8101)
+    assert env["PHONE_LINE_NUMBER"] == "+441214960999"
+    env, _ = child_env({"TWILIO_FROM_NUMBER": "+441214960998"}, host="127.0.0.1", port=8101)
+    assert "PHONE_LINE_NUMBER" not in env  # the Twilio number is the line

@@ -3,7 +3,7 @@
 The development web server and the task worker side by side, each in its own process group so
 that one Ctrl-C reaches each exactly once (a shell `trap 'kill 0'` signalled itself and the worker
 over and over, and ended in a segmentation fault). Links in texts follow the host and port served
-unless PUBLIC_BASE_URL is set.
+unless PUBLIC_BASE_URL is set; texts name a demonstration phone line unless one is set.
 """
 
 from __future__ import annotations
@@ -20,12 +20,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 STOP_WAIT_SECONDS = 15.0
+# The phone line every text names ("To hear this, call ..."), for a local run with no Twilio number:
+# Ofcom's range for drama (0121 496 0000), which the phone simulator can call.
+DEMO_PHONE_LINE = "+441214960000"
 
 
 def child_env(environ: dict[str, str], *, host: str, port: int) -> tuple[dict[str, str], str]:
     """The environment of both processes, and a note when texts' links will not open here."""
     served = f"http://{host}:{port}"
     env = dict(environ)
+    if not env.get("PHONE_LINE_NUMBER", "").strip() and not env.get("TWILIO_FROM_NUMBER", "").strip():
+        env["PHONE_LINE_NUMBER"] = DEMO_PHONE_LINE
     configured = env.get("PUBLIC_BASE_URL", "").strip()
     if not configured:
         env["PUBLIC_BASE_URL"] = served
