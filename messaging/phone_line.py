@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from messaging import phone_calls, phone_twiml, phone_words
 from messaging.models import InboundCall
 from messaging.selectors import TextsToHear, texts_to_hear
-from messaging.webhooks import signature_valid
+from messaging.webhooks import request_signed
 
 CallView = Callable[[HttpRequest, InboundCall], HttpResponse]
 
@@ -37,11 +37,7 @@ def twilio_call_webhook(view: CallView) -> Callable[[HttpRequest], HttpResponse]
     @require_POST
     @wraps(view)
     def checked(request: HttpRequest) -> HttpResponse:
-        if not signature_valid(
-            path=request.get_full_path(),
-            params=request.POST,
-            signature=request.headers.get("X-Twilio-Signature", ""),
-        ):
+        if not request_signed(request):
             return HttpResponseForbidden("Bad signature")
         call_sid = request.POST.get("CallSid", "")
         if not call_sid:

@@ -12,8 +12,10 @@ import logging
 import sys
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -269,23 +271,40 @@ ALIASES = {
     "locmem": LocmemTransport,
     "twilio": TwilioTransport,
 }
-_transport: BaseTransport | None = None
-_transport_key: tuple | None = None
-_transport_lock = threading.Lock()
+T = TypeVar("T")
+
+
+class PerSettings(Generic[T]):
+    """One object per process (a Twilio client keeps its connections), built again only when the
+    settings that shape it change (tests switch backends; an operator rotates the token)."""
+
+    def __init__(self, build: Callable[[], T]) -> None:
+        self._build = build
+        self._made: T | None = None
+        self._key: tuple | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> T:
+        key = (
+            settings.SMS_BACKEND,
+            settings.TWILIO_API_BASE_URL,
+            settings.TWILIO_ACCOUNT_SID,
+            settings.TWILIO_AUTH_TOKEN,
+        )
+        with self._lock:
+            if self._made is None or self._key != key:
+                self._made, self._key = self._build(), key
+            return self._made
+
+
+def _transport_build() -> BaseTransport:
+    cls = ALIASES.get(settings.SMS_BACKEND) or import_string(settings.SMS_BACKEND)
+    return cls()
+
+
+_transport = PerSettings(_transport_build)
 
 
 def transport_get() -> BaseTransport:
     """The process's transport, built once (rebuilt only if the settings that shape it change)."""
-    global _transport, _transport_key
-    key = (
-        settings.SMS_BACKEND,
-        settings.TWILIO_API_BASE_URL,
-        settings.TWILIO_ACCOUNT_SID,
-        settings.TWILIO_AUTH_TOKEN,
-    )
-    with _transport_lock:
-        if _transport is None or _transport_key != key:
-            cls = ALIASES.get(settings.SMS_BACKEND) or import_string(settings.SMS_BACKEND)
-            _transport = cls()
-            _transport_key = key
-        return _transport
+    return _transport.get()

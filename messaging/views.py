@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from messaging.inbound import inbound_receive
 from messaging.selectors import conversation_for, simulator_number_known, simulator_search
 from messaging.services import message_status_apply
-from messaging.webhooks import signature_compute, signature_valid
+from messaging.webhooks import request_signed, signature_compute, signature_valid
 from volunteers.phones import InvalidPhone, phone_e164_possible, phone_normalise
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
@@ -56,11 +56,7 @@ def twilio_inbound(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def twilio_status(request: HttpRequest) -> HttpResponse:
-    if not signature_valid(
-        path=request.get_full_path(),
-        params=request.POST,
-        signature=request.headers.get("X-Twilio-Signature", ""),
-    ):
+    if not request_signed(request):
         return HttpResponseForbidden("Bad signature")
     raw_id = request.GET.get("m", "")
     message_status_apply(

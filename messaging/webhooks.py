@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django.http import HttpRequest
 from twilio.request_validator import RequestValidator
 
 
@@ -33,3 +34,13 @@ def signature_valid(*, path: str, params, signature: str) -> bool:
     if not token or not signature:
         return False
     return RequestValidator(token).validate(webhook_url(path), params, signature)
+
+
+def request_signed(request: HttpRequest) -> bool:
+    """Whether a webhook request carries Twilio's signature for the URL it called (query
+    included) and its form fields: what every Twilio webhook view checks first."""
+    return signature_valid(
+        path=request.get_full_path(),
+        params=request.POST,
+        signature=request.headers.get("X-Twilio-Signature", ""),
+    )

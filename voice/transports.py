@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.conf import settings
 
-from messaging.transports import SmsSendError, twilio_error_map
+from messaging.transports import PerSettings, SmsSendError, twilio_error_map
 
 # Every progress event, so that a call's row follows it (voice.call_status).
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
@@ -116,26 +116,15 @@ class TwilioCallTransport(CallTransport):
         return None
 
 
-_transport: CallTransport | None = None
-_transport_key: tuple | None = None
-_transport_lock = threading.Lock()
+def _call_transport_build() -> CallTransport:
+    backend = {"twilio": TwilioCallTransport, "console": ConsoleCallTransport}
+    return backend.get(settings.SMS_BACKEND, LocmemCallTransport)()
+
+
+_transport = PerSettings(_call_transport_build)
 
 
 def call_transport_get() -> CallTransport:
-    """The process's call transport, rebuilt only when the settings that shape it change."""
-    global _transport, _transport_key
-    key = (
-        settings.SMS_BACKEND,
-        settings.TWILIO_API_BASE_URL,
-        settings.TWILIO_ACCOUNT_SID,
-        settings.TWILIO_AUTH_TOKEN,
-    )
-    with _transport_lock:
-        if _transport is None or _transport_key != key:
-            backend = settings.SMS_BACKEND
-            cls = {"twilio": TwilioCallTransport, "console": ConsoleCallTransport}.get(
-                backend, LocmemCallTransport
-            )
-            _transport = cls()
-            _transport_key = key
-        return _transport
+    """The process's call transport (follows SMS_BACKEND), rebuilt only when the settings that
+    shape it change."""
+    return _transport.get()

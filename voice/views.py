@@ -8,17 +8,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from messaging.webhooks import signature_valid
+from messaging.webhooks import request_signed
 from voice.call_status import call_status_apply
 from voice.conversation import call_keys_answer, call_opening_answer
-
-
-def _signed(request: HttpRequest) -> bool:
-    return signature_valid(
-        path=request.get_full_path(),
-        params=request.POST,
-        signature=request.headers.get("X-Twilio-Signature", ""),
-    )
 
 
 def _twiml(xml: str) -> HttpResponse:
@@ -28,7 +20,7 @@ def _twiml(xml: str) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def call_answered(request: HttpRequest, call_id: int) -> HttpResponse:
-    if not _signed(request):
+    if not request_signed(request):
         return HttpResponseForbidden("Bad signature")
     return _twiml(
         call_opening_answer(
@@ -42,7 +34,7 @@ def call_answered(request: HttpRequest, call_id: int) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def call_keys(request: HttpRequest, call_id: int) -> HttpResponse:
-    if not _signed(request):
+    if not request_signed(request):
         return HttpResponseForbidden("Bad signature")
     return _twiml(
         call_keys_answer(
@@ -54,7 +46,7 @@ def call_keys(request: HttpRequest, call_id: int) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def call_status(request: HttpRequest) -> HttpResponse:
-    if not _signed(request):
+    if not request_signed(request):
         return HttpResponseForbidden("Bad signature")
     raw_id = request.GET.get("c", "")
     call_status_apply(
