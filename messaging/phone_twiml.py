@@ -88,7 +88,7 @@ def twiml_texts(found: TextsToHear, *, attempt: int) -> str:
     menu again so that they can hear them once more or ask for help."""
     response = VoiceResponse()
     if found.bodies:
-        _say(response, words.texts_intro(count=len(found.bodies)))
+        _say(response, words.texts_intro())
         for body in found.bodies:
             response.pause(length=1)
             response.say(body, language=language_get(found.language).speech)

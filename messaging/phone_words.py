@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import time
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 SPEECH_LANGUAGE = "en-GB"
 VOICE = "Polly.Amy"  # Twilio's British English neural voice; Twilio falls back to its own if absent
@@ -42,10 +41,8 @@ def texts_key() -> str:
     return _("To hear the texts we sent you, press 3.")
 
 
-def texts_intro(*, count: int) -> str:
-    return ngettext(
-        "Here is the latest text we sent you.", "Here are the %(count)s latest texts we sent you.", count
-    ) % {"count": count}
+def texts_intro() -> str:
+    return _("Here is what we have texted you lately.")
 
 
 def texts_held_back() -> str:

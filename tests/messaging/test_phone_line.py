@@ -392,7 +392,7 @@ def test_a_caller_who_cannot_read_hears_their_own_texts_with_key_3_but_not_someo
     assert "To hear the texts we sent you, press 3." in twiml_said(phone.ring())
     heard = phone.press("3")
     said = twiml_said(heard)
-    assert "Here is the latest text we sent you." in said and offer in said
+    assert "Here is what we have texted you lately." in said and offer in said
     assert b'language="pl-PL"' in heard.content
     assert "Hidden Close" not in said and "07700 900555" not in said
     assert "is not read out on this line, for their safety" in said
