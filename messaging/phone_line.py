@@ -13,13 +13,13 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from messaging import phone_calls, phone_twiml, phone_words
 from messaging.models import InboundCall
-from messaging.selectors import TextsToHear, texts_to_hear
+from messaging.selectors import TextsToHear, caller_language, texts_to_hear
 from messaging.webhooks import request_signed
 
 CallView = Callable[[HttpRequest, InboundCall], HttpResponse]
@@ -45,7 +45,8 @@ def twilio_call_webhook(view: CallView) -> Callable[[HttpRequest], HttpResponse]
         call = phone_calls.call_receive(
             call_sid=call_sid, from_number=request.POST.get("From", ""), to_number=request.POST.get("To", "")
         )
-        return view(request, call)
+        with translation.override(caller_language(phone=call.from_number) if call.caller_known else "en"):
+            return view(request, call)
 
     return checked
 

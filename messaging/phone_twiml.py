@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.utils import translation
 from twilio.twiml.voice_response import VoiceResponse
 
 from core.languages import language_get
@@ -39,7 +40,12 @@ HELP_KEY, DUTY_KEY, TEXTS_KEY = "1", "2", "3"
 
 
 def _say(response, text: str) -> None:
-    response.say(text, voice=words.VOICE, language=words.SPEECH_LANGUAGE)
+    """Said in the active language (a known caller's own; British English otherwise)."""
+    language = language_get(translation.get_language() or "en")
+    if language.code == "en":
+        response.say(text, voice=words.VOICE, language=words.SPEECH_LANGUAGE)
+    else:
+        response.say(text, language=language.speech)
 
 
 def duty_available() -> bool:

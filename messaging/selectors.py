@@ -49,6 +49,11 @@ TEXTS_TO_HEAR_DAYS = 14
 TEXTS_TO_HEAR_MAX = 3
 
 
+def caller_language(*, phone: str) -> str:
+    """The language a caller to the phone line hears: a volunteer's own, else English."""
+    return Volunteer.objects.filter(phone=phone).values_list("preferred_language", flat=True).first() or "en"
+
+
 def texts_to_hear(*, phone: str) -> TextsToHear:
     since = timezone.now() - timedelta(days=TEXTS_TO_HEAR_DAYS)
     rows = list(
@@ -58,9 +63,7 @@ def texts_to_hear(*, phone: str) -> TextsToHear:
         .order_by("-created_at")
         .values_list("body", "about_phone")[: TEXTS_TO_HEAR_MAX * 2]
     )
-    language = (
-        Volunteer.objects.filter(phone=phone).values_list("preferred_language", flat=True).first() or "en"
-    )
+    language = caller_language(phone=phone)
     bodies = [body for body, about in rows if not about][:TEXTS_TO_HEAR_MAX]
     return TextsToHear(bodies=bodies, language=language, held_back=sum(1 for _, about in rows if about))
 

@@ -389,13 +389,15 @@ def test_a_caller_who_cannot_read_hears_their_own_texts_with_key_3_but_not_someo
     )
 
     phone = caller(volunteer.phone)
-    assert "To hear the texts we sent you, press 3." in twiml_said(phone.ring())
+    answer = phone.ring()  # a volunteer who reads Polish hears the line in Polish
+    assert "Aby odsłuchać SMS-y, które do Ciebie wysłaliśmy, naciśnij 3." in twiml_said(answer)
+    assert b'language="pl-PL"' in answer.content and b"Polly.Amy" not in answer.content
     heard = phone.press("3")
     said = twiml_said(heard)
-    assert "Here is what we have texted you lately." in said and offer in said
-    assert b'language="pl-PL"' in heard.content
+    assert "Oto, co ostatnio wysłaliśmy Ci SMS-em." in said and offer in said
     assert "Hidden Close" not in said and "07700 900555" not in said
-    assert "is not read out on this line, for their safety" in said
+    assert "SMS z danymi osoby, której pomagasz, nie jest odczytywany na tej linii" in said
 
-    # A number we never texted is not offered key 3, and a hidden number cannot use it.
-    assert "press 3" not in twiml_said(caller("+447700900322").ring())
+    # A number we never texted is not offered key 3, and hears the line in English.
+    stranger = caller("+447700900322").ring()
+    assert "press 3" not in twiml_said(stranger) and b'language="en-GB"' in stranger.content
