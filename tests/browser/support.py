@@ -96,12 +96,7 @@ def twilio(settings) -> Iterator:
     from tests.fakes.twilio_server import FakeTwilio
 
     server = FakeTwilio(account_sid="AC" + "3" * 32, auth_token="browser-auth-token").start()
-    settings.SMS_BACKEND = "twilio"
-    settings.TWILIO_ACCOUNT_SID = server.account_sid
-    settings.TWILIO_AUTH_TOKEN = server.auth_token
-    settings.TWILIO_FROM_NUMBER = "+447700900000"
-    settings.TWILIO_MESSAGING_SERVICE_SID = ""
-    settings.TWILIO_API_BASE_URL = server.base_url
+    server.settings_point(settings)
     settings.SMS_TASKS_SYNC = True
     settings.SMS_QUIET_HOURS = None
     settings.SMS_MAX_PER_SECOND = 1000

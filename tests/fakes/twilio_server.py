@@ -6,7 +6,7 @@ told to fail the next requests (429, 500, a hang, any Twilio error code), and ca
 callbacks and inbound webhooks at the app.
 
     server = FakeTwilio(account_sid="AC...", auth_token="...").start()
-    settings.TWILIO_API_BASE_URL = server.base_url
+    server.settings_point(settings)    # the real twilio client now talks to it
     server.fail_next("429")            # or "500", "hang", 21610, 21211 ... ; count=n
     server.stop()
 
@@ -72,6 +72,16 @@ class FakeTwilio(CallsApi):
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     # --- control ------------------------------------------------------------------------------
+    def settings_point(self, settings, *, from_number: str = "+447700900000") -> None:
+        """Send every text and call through the real ``twilio`` client to this server (pytest-django's
+        ``settings`` fixture, or any object whose attributes are the settings)."""
+        settings.SMS_BACKEND = "twilio"
+        settings.TWILIO_ACCOUNT_SID = self.account_sid
+        settings.TWILIO_AUTH_TOKEN = self.auth_token
+        settings.TWILIO_FROM_NUMBER = from_number
+        settings.TWILIO_MESSAGING_SERVICE_SID = ""
+        settings.TWILIO_API_BASE_URL = self.base_url
+
     def start(self) -> FakeTwilio:
         fake = self
 

@@ -29,12 +29,7 @@ def sms_settings(settings):
 def fake_twilio(settings):
     """The real twilio client, over HTTP, against the local fake."""
     server = FakeTwilio(account_sid="AC" + "1" * 32, auth_token="test-auth-token", hang_seconds=1.5).start()
-    settings.SMS_BACKEND = "twilio"
-    settings.TWILIO_ACCOUNT_SID = server.account_sid
-    settings.TWILIO_AUTH_TOKEN = server.auth_token
-    settings.TWILIO_FROM_NUMBER = "+447700900000"
-    settings.TWILIO_MESSAGING_SERVICE_SID = ""
-    settings.TWILIO_API_BASE_URL = server.base_url
+    server.settings_point(settings)
     settings.SMS_HTTP_TIMEOUT = 0.5
     yield server
     server.stop()

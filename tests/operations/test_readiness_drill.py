@@ -24,12 +24,7 @@ OPERATOR = "+447700900999"
 def twilio(settings):
     server = FakeTwilioAccount(account_sid="AC" + "7" * 32, auth_token="drill-token").start()
     server.numbers[FROM] = (INBOUND, "POST")
-    settings.SMS_BACKEND = "twilio"
-    settings.TWILIO_ACCOUNT_SID = server.account_sid
-    settings.TWILIO_AUTH_TOKEN = server.auth_token
-    settings.TWILIO_FROM_NUMBER = FROM
-    settings.TWILIO_MESSAGING_SERVICE_SID = ""
-    settings.TWILIO_API_BASE_URL = server.base_url
+    server.settings_point(settings, from_number=FROM)
     settings.PUBLIC_BASE_URL = PUBLIC
     settings.SMS_HTTP_TIMEOUT = 2
     yield server

@@ -49,12 +49,7 @@ def region(settings, live_server):
         migration.create(django_apps, connection.schema_editor())
     seed_demo(volunteers=600, groups=21, needs=8)
     server = FakeTwilio(account_sid="AC" + "e" * 32, auth_token="e2e-token").start()
-    settings.SMS_BACKEND = "twilio"
-    settings.TWILIO_ACCOUNT_SID = server.account_sid
-    settings.TWILIO_AUTH_TOKEN = server.auth_token
-    settings.TWILIO_FROM_NUMBER = "+447700900000"
-    settings.TWILIO_MESSAGING_SERVICE_SID = ""
-    settings.TWILIO_API_BASE_URL = server.base_url
+    server.settings_point(settings)
     settings.PUBLIC_BASE_URL = live_server.url
     settings.SMS_MAX_PER_SECOND = 1000
     settings.SMS_TASKS_SYNC = True

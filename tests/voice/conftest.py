@@ -21,19 +21,14 @@ LANDLINE = "+441214960123"  # Ofcom's drama range for Birmingham: a valid UK lan
 def phone_network(settings, django_capture_on_commit_callbacks):
     """The local Twilio server (texts and calls) and a walker that plays Twilio's part in calls."""
     server = FakeTwilio(account_sid="AC" + "5" * 32, auth_token="voice-test-token", hang_seconds=1.5).start()
-    settings.SMS_BACKEND = "twilio"
+    server.settings_point(settings, from_number=SERVICE_NUMBER)
     settings.SMS_TASKS_SYNC = True
     settings.SMS_QUIET_HOURS = None
     settings.SMS_MAX_PER_SECOND = 100000
     settings.VOICE_MAX_CALLS_PER_SECOND = 100000
     settings.PUBLIC_BASE_URL = "http://testserver"
-    settings.TWILIO_ACCOUNT_SID = server.account_sid
-    settings.TWILIO_AUTH_TOKEN = server.auth_token
-    settings.TWILIO_FROM_NUMBER = SERVICE_NUMBER
-    settings.TWILIO_MESSAGING_SERVICE_SID = ""
     settings.VOICE_FROM_NUMBER = SERVICE_NUMBER
     settings.VOICE_CALLBACK_NUMBER = SERVICE_NUMBER
-    settings.TWILIO_API_BASE_URL = server.base_url
     settings.SMS_HTTP_TIMEOUT = 0.5
     limiter_get().reset()
     limiter_get().reset("calls")
